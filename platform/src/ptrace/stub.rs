@@ -1,0 +1,235 @@
+//! Stub processes: creation and the stub code page.
+
+use super::sys;
+use crate::{Error, STUB_LEN, STUB_START, TASK_SIZE};
+use std::os::fd::RawFd;
+
+// The stub code, copied to STUB_START in every stub. It is position
+// independent and needs no stack. On entry it unmaps everything the fork
+// inherited except itself, stops with SIGSTOP for its tracer, and then parks
+// at `syscall; int3`, where the tracer injects syscalls.
+std::arch::global_asm!(
+    ".pushsection .text.platform_stub,\"ax\",@progbits",
+    ".balign 16",
+    ".globl platform_stub_begin",
+    "platform_stub_begin:",
+    // munmap(0, STUB_START)
+    "mov eax, {sys_munmap}",
+    "xor edi, edi",
+    "movabs rsi, {stub_start}",
+    "syscall",
+    // munmap(STUB_END, TASK_SIZE - STUB_END)
+    "mov eax, {sys_munmap}",
+    "movabs rdi, {stub_end}",
+    "movabs rsi, {upper_len}",
+    "syscall",
+    // kill(getpid(), SIGSTOP)
+    "mov eax, {sys_getpid}",
+    "syscall",
+    "mov rdi, rax",
+    "mov esi, {sigstop}",
+    "mov eax, {sys_kill}",
+    "syscall",
+    ".globl platform_stub_syscall",
+    "platform_stub_syscall:",
+    "syscall",
+    "int3",
+    "jmp platform_stub_syscall",
+    ".globl platform_stub_end",
+    "platform_stub_end:",
+    ".popsection",
+    sys_munmap = const libc::SYS_munmap,
+    sys_getpid = const libc::SYS_getpid,
+    sys_kill = const libc::SYS_kill,
+    sigstop = const libc::SIGSTOP,
+    stub_start = const STUB_START,
+    stub_end = const STUB_START + STUB_LEN,
+    upper_len = const TASK_SIZE - (STUB_START + STUB_LEN),
+);
+
+unsafe extern "C" {
+    /// glibc: offset of the thread's rseq area from the thread pointer.
+    static __rseq_offset: isize;
+    /// glibc: size of the rseq area glibc registered (0 if none).
+    static __rseq_size: u32;
+    static platform_stub_begin: u8;
+    static platform_stub_syscall: u8;
+    static platform_stub_end: u8;
+}
+
+const ARCH_GET_FS: libc::c_int = 0x1003;
+const RSEQ_FLAG_UNREGISTER: libc::c_int = 1;
+/// The signature glibc registers its rseq area with on x86.
+const RSEQ_SIG: u32 = 0x5305_3053;
+/// Length of glibc's rseq area (32 bytes, the aligned `struct rseq`).
+const RSEQ_AREA_LEN: u32 = 32;
+/// Length of the original `struct rseq` fields.
+const RSEQ_AREA_LEN_ORIG: u32 = 20;
+
+/// The stub code bytes in the sentry's own text.
+fn code() -> &'static [u8] {
+    // SAFETY: the three symbols are labels in one contiguous asm block above,
+    // in order, so begin..end is a valid readable byte range of our text.
+    unsafe {
+        let begin = &raw const platform_stub_begin;
+        let end = &raw const platform_stub_end;
+        std::slice::from_raw_parts(begin, end.offset_from(begin) as usize)
+    }
+}
+
+/// The guest address of the stub's `syscall` instruction (followed by `int3`).
+pub(super) fn syscall_addr() -> u64 {
+    let begin = &raw const platform_stub_begin;
+    let sys = &raw const platform_stub_syscall;
+    // SAFETY: both labels are in the same asm block (same allocation).
+    STUB_START + unsafe { sys.offset_from(begin) } as u64
+}
+
+/// Reserves the stub region in the sentry so no host mapping of ours can
+/// occupy it; forks inherit the reservation and replace it with the code.
+pub(super) fn reserve_region() -> Result<(), Error> {
+    // SAFETY: an anonymous PROT_NONE mapping at a fixed address that must not
+    // replace anything (MAP_FIXED_NOREPLACE); no memory is accessed.
+    let p = unsafe {
+        libc::mmap(
+            STUB_START as *mut libc::c_void,
+            STUB_LEN as usize,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        let e = std::io::Error::last_os_error();
+        // Already reserved by an earlier Platform in this process.
+        if e.raw_os_error() == Some(libc::EEXIST) {
+            return Ok(());
+        }
+        return Err(Error::Host {
+            op: "reserving the stub region",
+            source: e,
+        });
+    }
+    if p as u64 != STUB_START {
+        // An old kernel treated NOREPLACE as a hint; give the mapping back.
+        // SAFETY: p is the mapping just created, of that length.
+        unsafe { libc::munmap(p, STUB_LEN as usize) };
+        return Err(Error::Host {
+            op: "reserving the stub region",
+            source: std::io::Error::from_raw_os_error(libc::EEXIST),
+        });
+    }
+    Ok(())
+}
+
+/// Forks a stub traced by the calling thread and waits until it is parked.
+pub(super) fn spawn(memfd: RawFd) -> Result<i32, Error> {
+    let code = code();
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: a raw fork; the child runs only `child`, which makes raw
+    // syscalls and never returns, so no lock or allocator state is touched.
+    let pid = unsafe { libc::syscall(libc::SYS_fork) };
+    if pid < 0 {
+        return Err(Error::last("forking a stub"));
+    }
+    if pid == 0 {
+        // SAFETY: we are the freshly forked single-threaded child.
+        unsafe { child(parent, memfd, code) }
+    }
+    let pid = pid as i32;
+    let status = sys::wait_stop(pid)?;
+    if !libc::WIFSTOPPED(status) || libc::WSTOPSIG(status) != libc::SIGSTOP {
+        sys::kill_and_reap(pid);
+        return Err(Error::UnexpectedStop {
+            pid,
+            op: "stub start",
+            status,
+        });
+    }
+    if let Err(e) = sys::set_options(
+        pid,
+        libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL,
+    ) {
+        sys::kill_and_reap(pid);
+        return Err(e);
+    }
+    Ok(pid)
+}
+
+/// Body of a new stub. Runs in the forked child only.
+///
+/// # Safety
+/// Must be called only in a child just forked from the sentry.
+unsafe fn child(parent: i32, memfd: RawFd, code: &[u8]) -> ! {
+    // SAFETY: raw syscalls with integer arguments or pointers to locals; the
+    // copy targets the fresh writable mapping at STUB_START, after checking
+    // that the mapping exists and the code fits in it.
+    unsafe {
+        let die = || -> ! {
+            libc::syscall(libc::SYS_exit_group, 127);
+            std::hint::unreachable_unchecked()
+        };
+        // Die with the tracer thread; and if it is already gone, now.
+        libc::syscall(libc::SYS_prctl, libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        if libc::syscall(libc::SYS_getppid) != parent as libc::c_long {
+            die();
+        }
+        // Own session: a terminal's job-control signals go to the sentry,
+        // which decides what the guest sees.
+        libc::syscall(libc::SYS_setsid);
+        // Keep only the memory file.
+        if memfd > 0 {
+            libc::syscall(libc::SYS_close_range, 0u32, (memfd - 1) as u32, 0u32);
+        }
+        libc::syscall(libc::SYS_close_range, (memfd + 1) as u32, u32::MAX, 0u32);
+        // Default dispositions and an empty mask: the sentry's handlers
+        // are about to be unmapped.
+        let act: [u64; 4] = [0; 4]; // kernel sigaction: handler=SIG_DFL
+        for sig in 1..=64 {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::syscall(libc::SYS_rt_sigaction, sig, act.as_ptr(), 0usize, 8usize);
+            }
+        }
+        let empty: u64 = 0;
+        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &empty, 0usize, 8usize);
+        // glibc registered an rseq area in the thread's TLS, and fork keeps
+        // the registration. Once the TLS is unmapped, the kernel's rseq
+        // update on the next return to user mode would fault and kill the
+        // stub, so unregister it. The kernel wants the registered length;
+        // try glibc's figure and the two lengths glibc versions use.
+        let mut tp: u64 = 0;
+        libc::syscall(libc::SYS_arch_prctl, ARCH_GET_FS, &mut tp);
+        let area = tp.wrapping_add(__rseq_offset as u64);
+        for len in [__rseq_size, RSEQ_AREA_LEN, RSEQ_AREA_LEN_ORIG] {
+            if libc::syscall(libc::SYS_rseq, area, len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0 {
+                break;
+            }
+        }
+        if libc::syscall(libc::SYS_ptrace, libc::PTRACE_TRACEME, 0, 0, 0) < 0 {
+            die();
+        }
+        let p = libc::syscall(
+            libc::SYS_mmap,
+            STUB_START,
+            STUB_LEN,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+            -1,
+            0,
+        );
+        if p as u64 != STUB_START || code.len() as u64 > STUB_LEN {
+            die();
+        }
+        std::ptr::copy_nonoverlapping(code.as_ptr(), STUB_START as *mut u8, code.len());
+        libc::syscall(
+            libc::SYS_mprotect,
+            STUB_START,
+            STUB_LEN,
+            libc::PROT_READ | libc::PROT_EXEC,
+        );
+        let entry: extern "C" fn() -> ! = std::mem::transmute(STUB_START as usize);
+        entry()
+    }
+}
