@@ -73,7 +73,9 @@ impl Registers {
     /// general registers zero, the given instruction and stack pointers,
     /// interrupts enabled; segment selectors kept from `self`.
     pub fn reset_for_exec(&mut self, rip: u64, rsp: u64) {
-        let seg = (self.0.cs, self.0.ss, self.0.ds, self.0.es, self.0.fs, self.0.gs);
+        let seg = (
+            self.0.cs, self.0.ss, self.0.ds, self.0.es, self.0.fs, self.0.gs,
+        );
         *self = Registers::default();
         let r = &mut self.0;
         (r.cs, r.ss, r.ds, r.es, r.fs, r.gs) = seg;

@@ -24,8 +24,7 @@ fn memfd_with(code: &[u8]) -> i32 {
 fn test_switch_syscall_stop_reports_number_and_args() {
     // mov eax, 39; mov edi, 7; syscall; mov edi, eax; mov eax, 60; syscall
     let code = [
-        0xb8, 39, 0, 0, 0, 0xbf, 7, 0, 0, 0, 0x0f, 0x05, 0x89, 0xc7, 0xb8, 60, 0, 0, 0, 0x0f,
-        0x05,
+        0xb8, 39, 0, 0, 0, 0xbf, 7, 0, 0, 0, 0x0f, 0x05, 0x89, 0xc7, 0xb8, 60, 0, 0, 0, 0x0f, 0x05,
     ];
     let fd = memfd_with(&code);
     let p = Platform::new(fd).unwrap();
@@ -40,7 +39,11 @@ fn test_switch_syscall_stop_reports_number_and_args() {
     ctx.regs_mut().set_syscall_return(1234);
     assert_eq!(ctx.switch(&mut as_).unwrap(), Event::Syscall);
     assert_eq!(ctx.regs().syscall_nr(), 60);
-    assert_eq!(ctx.regs().syscall_args()[0], 1234, "return value reached the guest");
+    assert_eq!(
+        ctx.regs().syscall_args()[0],
+        1234,
+        "return value reached the guest"
+    );
 }
 
 #[test]

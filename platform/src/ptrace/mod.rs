@@ -80,7 +80,9 @@ pub struct AddressSpace {
 
 impl std::fmt::Debug for AddressSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AddressSpace").field("stub_pid", &self.pid).finish()
+        f.debug_struct("AddressSpace")
+            .field("stub_pid", &self.pid)
+            .finish()
     }
 }
 

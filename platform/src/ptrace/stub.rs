@@ -95,7 +95,10 @@ pub(super) fn reserve_region() -> Result<(), Error> {
             STUB_START as *mut libc::c_void,
             STUB_LEN as usize,
             libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE,
+            libc::MAP_PRIVATE
+                | libc::MAP_ANONYMOUS
+                | libc::MAP_NORESERVE
+                | libc::MAP_FIXED_NOREPLACE,
             -1,
             0,
         )
@@ -148,10 +151,7 @@ pub(super) fn spawn(memfd: RawFd) -> Result<i32, Error> {
             status,
         });
     }
-    if let Err(e) = sys::set_options(
-        pid,
-        libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL,
-    ) {
+    if let Err(e) = sys::set_options(pid, libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL) {
         sys::kill_and_reap(pid);
         return Err(e);
     }
@@ -193,7 +193,13 @@ unsafe fn child(parent: i32, memfd: RawFd, code: &[u8]) -> ! {
             }
         }
         let empty: u64 = 0;
-        libc::syscall(libc::SYS_rt_sigprocmask, libc::SIG_SETMASK, &empty, 0usize, 8usize);
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &empty,
+            0usize,
+            8usize,
+        );
         // glibc registered an rseq area in the thread's TLS, and fork keeps
         // the registration. Once the TLS is unmapped, the kernel's rseq
         // update on the next return to user mode would fault and kill the

@@ -1,0 +1,107 @@
+//! The command line: runc's command set and gVisor's global flags.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// runsc: an OCI runtime that runs containers in a user-space kernel.
+#[derive(Debug, Parser)]
+#[command(name = "runsc", version, about, long_about = None)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts (runc's and gVisor's).
+#[derive(Debug, clap::Args)]
+pub struct GlobalOpts {
+    /// Directory for container state.
+    #[arg(long, global = true, default_value = "/var/run/runsc")]
+    pub root: PathBuf,
+    /// Log file (appended to).
+    #[arg(long, global = true)]
+    pub log: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Enable debug logging.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Debug log file or directory.
+    #[arg(long, global = true)]
+    pub debug_log: Option<PathBuf>,
+    /// Print every guest syscall to the log (stderr by default).
+    #[arg(long, global = true)]
+    pub strace: bool,
+    /// How guest code runs.
+    #[arg(long, global = true, value_enum, default_value_t = PlatformKind::Ptrace)]
+    pub platform: PlatformKind,
+    /// Networking mode.
+    #[arg(long, global = true, value_enum, default_value_t = NetworkKind::Sandbox)]
+    pub network: NetworkKind,
+    /// Use systemd for cgroups (accepted for compatibility).
+    #[arg(long, global = true)]
+    pub systemd_cgroup: bool,
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Plain text.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Platform choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlatformKind {
+    /// PTRACE_SYSEMU stubs.
+    Ptrace,
+}
+
+/// Network choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetworkKind {
+    /// The sandbox's own network stack.
+    Sandbox,
+    /// The host's network (not yet available).
+    Host,
+    /// No network at all.
+    None,
+}
+
+/// Output format of `syscalls`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Aligned text columns.
+    Table,
+    /// A JSON array.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a host program in a new sandbox and exit with its status.
+    Do {
+        /// The program and its arguments.
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "PROGRAM [ARGS]"
+        )]
+        command: Vec<OsString>,
+    },
+    /// Print the syscall compatibility table.
+    Syscalls {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+}

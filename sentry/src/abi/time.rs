@@ -1,0 +1,69 @@
+//! Time structures and clock ids.
+
+use super::Pod;
+
+/// `struct timespec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Timespec {
+    /// Seconds.
+    pub sec: i64,
+    /// Nanoseconds, 0..1e9.
+    pub nsec: i64,
+}
+// SAFETY: repr(C) of two i64: no padding, any bits valid.
+unsafe impl Pod for Timespec {}
+
+/// `struct timeval`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Timeval {
+    /// Seconds.
+    pub sec: i64,
+    /// Microseconds.
+    pub usec: i64,
+}
+// SAFETY: repr(C) of two i64: no padding, any bits valid.
+unsafe impl Pod for Timeval {}
+
+/// `struct timezone` (gettimeofday's second argument).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Timezone {
+    /// Minutes west of Greenwich.
+    pub minuteswest: i32,
+    /// Type of DST correction.
+    pub dsttime: i32,
+}
+// SAFETY: repr(C) of two i32: no padding, any bits valid.
+unsafe impl Pod for Timezone {}
+
+/// Wall-clock time.
+pub const CLOCK_REALTIME: i32 = 0;
+/// Monotonic time since an unspecified point.
+pub const CLOCK_MONOTONIC: i32 = 1;
+/// CPU time of the process.
+pub const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+/// CPU time of the thread.
+pub const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+/// Monotonic, not slewed by NTP.
+pub const CLOCK_MONOTONIC_RAW: i32 = 4;
+/// Coarse realtime.
+pub const CLOCK_REALTIME_COARSE: i32 = 5;
+/// Coarse monotonic.
+pub const CLOCK_MONOTONIC_COARSE: i32 = 6;
+/// Monotonic including suspend.
+pub const CLOCK_BOOTTIME: i32 = 7;
+/// Realtime alarm clock.
+pub const CLOCK_REALTIME_ALARM: i32 = 8;
+/// Boottime alarm clock.
+pub const CLOCK_BOOTTIME_ALARM: i32 = 9;
+/// International atomic time.
+pub const CLOCK_TAI: i32 = 11;
+
+/// Resolution the sentry reports for the fine-grained clocks.
+pub const CLOCK_RES_NS: i64 = 1;
+/// Resolution of the coarse clocks (one 250 Hz tick, as Debian kernels).
+pub const CLOCK_COARSE_RES_NS: i64 = 4_000_000;
+/// Nanoseconds per second.
+pub const NSEC_PER_SEC: i64 = 1_000_000_000;

@@ -1,0 +1,3 @@
+//! Filesystem and file implementations.
+
+pub mod host;

@@ -1,0 +1,222 @@
+//! A guest task and its run loop.
+
+use super::{ExitStatus, Kernel};
+use crate::abi::misc::{
+    Rlimit, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS,
+};
+use crate::abi::signal::{
+    default_action, DefaultAction, SigAction, SigSet, StackT, NSIG, SEGV_ACCERR, SEGV_MAPERR,
+    SIG_IGN, SS_DISABLE,
+};
+use crate::abi::{Errno, Pod};
+use crate::mm::{FaultOutcome, MemoryManager};
+use crate::syscalls::{self, SyscallArgs};
+use crate::vfs::FdTable;
+use platform::{AddressSpace, Context, Event};
+use std::sync::Arc;
+
+/// User and group ids of a task.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// Real, effective, saved and filesystem uid.
+    pub uid: u32,
+    /// Effective uid.
+    pub euid: u32,
+    /// Saved set-user-id.
+    pub suid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// Effective gid.
+    pub egid: u32,
+    /// Saved set-group-id.
+    pub sgid: u32,
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
+}
+
+/// Signal dispositions and mask of a task (recorded; delivery of handlers
+/// arrives with step 3).
+#[derive(Clone, Debug)]
+pub struct SignalState {
+    /// Action per signal, index `sig - 1`.
+    pub actions: [SigAction; (NSIG - 1) as usize],
+    /// Blocked signals.
+    pub mask: SigSet,
+    /// The alternate signal stack.
+    pub altstack: StackT,
+}
+
+impl Default for SignalState {
+    fn default() -> Self {
+        SignalState {
+            actions: [SigAction::default(); (NSIG - 1) as usize],
+            mask: SigSet::default(),
+            altstack: StackT {
+                flags: SS_DISABLE,
+                ..StackT::default()
+            },
+        }
+    }
+}
+
+/// One guest thread.
+pub struct Task {
+    /// The sandbox's kernel.
+    pub kernel: Arc<Kernel>,
+    /// Register state.
+    pub ctx: Context,
+    /// The stub holding this task's address space.
+    pub as_: AddressSpace,
+    /// VMAs and program break.
+    pub mm: MemoryManager,
+    /// Open files.
+    pub fds: FdTable,
+    /// Identity.
+    pub creds: Credentials,
+    /// Signal dispositions and mask.
+    pub signals: SignalState,
+    /// Guest thread id (== thread group id for the leader).
+    pub tid: i32,
+    /// Guest thread group id.
+    pub tgid: i32,
+    /// Guest parent pid (0 for init).
+    pub ppid: i32,
+    /// set_tid_address value.
+    pub clear_child_tid: u64,
+    /// set_robust_list head and length.
+    pub robust_list: (u64, u64),
+    /// Path of the executable (/proc/self/exe).
+    pub exe_path: Vec<u8>,
+    /// Resource limits, index RLIMIT_*.
+    pub rlimits: [Rlimit; RLIM_NLIMITS],
+    /// File mode creation mask.
+    pub umask: u32,
+    /// Task name (prctl PR_SET_NAME, /proc/PID/comm).
+    pub comm: [u8; crate::abi::file::TASK_COMM_LEN],
+    /// Set when the task has exited.
+    pub exit: Option<ExitStatus>,
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task").field("tid", &self.tid).finish()
+    }
+}
+
+/// The resource limits a fresh sandbox starts with (Linux defaults for init,
+/// with the open-file limit of a typical container).
+pub fn default_rlimits() -> [Rlimit; RLIM_NLIMITS] {
+    let mut r = [Rlimit {
+        cur: RLIM_INFINITY,
+        max: RLIM_INFINITY,
+    }; RLIM_NLIMITS];
+    r[RLIMIT_STACK] = Rlimit {
+        cur: crate::mm::STACK_SIZE,
+        max: RLIM_INFINITY,
+    };
+    r[RLIMIT_CORE] = Rlimit {
+        cur: 0,
+        max: RLIM_INFINITY,
+    };
+    r[RLIMIT_NOFILE] = Rlimit {
+        cur: 1024,
+        max: 1_048_576,
+    };
+    r[crate::abi::misc::RLIMIT_MEMLOCK] = Rlimit {
+        cur: 8 << 20,
+        max: 8 << 20,
+    };
+    r
+}
+
+impl Task {
+    /// Runs the task until it exits and returns how it ended.
+    pub fn run(&mut self) -> ExitStatus {
+        loop {
+            let event = match self.ctx.switch(&mut self.as_) {
+                Ok(e) => e,
+                Err(e) => {
+                    crate::log::warn(&format!("task {}: platform failure: {e}", self.tid));
+                    return ExitStatus::Signaled(crate::abi::signal::SIGKILL);
+                }
+            };
+            match event {
+                Event::Syscall => self.syscall(),
+                Event::Fault { addr, info, .. } => {
+                    let _code = match self.mm.fault(addr) {
+                        FaultOutcome::Unmapped => SEGV_MAPERR,
+                        FaultOutcome::Forbidden => SEGV_ACCERR,
+                    };
+                    self.force_signal(info.signo);
+                }
+                Event::Exception(info) => self.force_signal(info.signo),
+                Event::HostSignal(info) => self.host_signal(info.signo),
+                Event::Interrupted => {}
+                Event::StubDied(_) => {
+                    self.exit = Some(ExitStatus::Signaled(crate::abi::signal::SIGKILL))
+                }
+            }
+            if let Some(status) = self.exit {
+                return status;
+            }
+        }
+    }
+
+    /// Handles one syscall stop.
+    fn syscall(&mut self) {
+        let nr = self.ctx.regs().syscall_nr();
+        let args = SyscallArgs::new(self.ctx.regs().syscall_args());
+        let ret = if self.kernel.config.strace {
+            let entry = crate::strace::format_entry(self, nr, &args);
+            let r = syscalls::dispatch(self, nr, &args);
+            crate::strace::print(self, nr, &args, entry, &r);
+            r
+        } else {
+            syscalls::dispatch(self, nr, &args)
+        };
+        if self.exit.is_some() {
+            return;
+        }
+        let value = match ret {
+            Ok(v) => v,
+            Err(e) => (-(e.guest_errno().0 as i64)) as u64,
+        };
+        self.ctx.regs_mut().set_syscall_return(value);
+    }
+
+    /// A synchronous fault or exception: the guest gets the signal. Handlers
+    /// run from step 3 on; until then the default action applies, which for
+    /// every fault signal terminates the process.
+    fn force_signal(&mut self, sig: i32) {
+        self.exit = Some(ExitStatus::Signaled(sig));
+    }
+
+    /// A signal the host sent to the stub (for example `kill` of its host pid).
+    fn host_signal(&mut self, sig: i32) {
+        if !(1..NSIG).contains(&sig) {
+            return;
+        }
+        let act = self.signals.actions[(sig - 1) as usize];
+        if act.handler == SIG_IGN {
+            return;
+        }
+        match default_action(sig) {
+            DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {}
+            DefaultAction::Terminate | DefaultAction::Core => {
+                self.exit = Some(ExitStatus::Signaled(sig))
+            }
+        }
+    }
+
+    /// Copies a plain-data value from guest memory.
+    pub fn copy_in_obj<T: Pod>(&self, addr: u64) -> Result<T, Errno> {
+        let mut v = T::default();
+        self.mm.copy_in(addr, v.as_bytes_mut())?;
+        Ok(v)
+    }
+
+    /// Copies a plain-data value to guest memory.
+    pub fn copy_out_obj<T: Pod>(&self, addr: u64, v: &T) -> Result<(), Errno> {
+        self.mm.copy_out(addr, v.as_bytes())
+    }
+}

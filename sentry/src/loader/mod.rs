@@ -1,0 +1,306 @@
+//! Loading an ELF executable into a fresh address space and building the
+//! initial stack (argv, envp, auxv) the way Linux's binfmt_elf does.
+
+pub mod elf;
+
+use crate::abi::elf::{ET_DYN, PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, PT_PHDR};
+use crate::abi::misc::auxv::*;
+use crate::abi::misc::CLOCK_TICKS_PER_SEC;
+use crate::abi::mm::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
+use crate::mm::{MemoryManager, MAX_ADDR, MMAP_MIN_ADDR, PIE_BASE, STACK_SIZE, STACK_TOP};
+use platform::AddressSpace;
+use std::os::unix::fs::FileExt;
+
+/// Most bytes of argv plus envp strings (Linux's MAX_ARG_STRLEN * 32 bound
+/// is larger; a quarter of the stack, as Linux caps it, is what we allow).
+pub const MAX_ARGS_BYTES: usize = (STACK_SIZE / 4) as usize;
+
+/// What the task needs after a successful load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Loaded {
+    /// Initial instruction pointer.
+    pub entry: u64,
+    /// Initial stack pointer (points at argc).
+    pub sp: u64,
+}
+
+/// Identity values the auxiliary vector carries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuxIds {
+    /// Real uid.
+    pub uid: u32,
+    /// Effective uid.
+    pub euid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// Effective gid.
+    pub egid: u32,
+}
+
+/// Why an executable could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file is not an executable we can load (the guest sees the errno).
+    #[error("not a loadable x86_64 ELF executable ({0})")]
+    Format(Errno),
+    /// The program needs a dynamic linker, which arrives with the VFS.
+    #[error("dynamically linked executables (interpreter {0}) are not supported yet; use a static binary")]
+    NeedsInterpreter(String),
+}
+
+impl LoadError {
+    /// The errno execve would return.
+    pub fn errno(&self) -> Errno {
+        match self {
+            LoadError::Format(e) => *e,
+            LoadError::NeedsInterpreter(_) => Errno::ENOEXEC,
+        }
+    }
+}
+
+impl From<Errno> for LoadError {
+    fn from(e: Errno) -> Self {
+        LoadError::Format(e)
+    }
+}
+
+fn seg_prot(flags: u32) -> u64 {
+    let mut p = 0;
+    if flags & PF_R != 0 {
+        p |= PROT_READ;
+    }
+    if flags & PF_W != 0 {
+        p |= PROT_WRITE;
+    }
+    if flags & PF_X != 0 {
+        p |= PROT_EXEC;
+    }
+    p
+}
+
+/// Loads `file` into the empty address space `mm`/`as_` and builds the stack.
+pub fn load(
+    mm: &mut MemoryManager,
+    as_: &mut AddressSpace,
+    file: &std::fs::File,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &[u8],
+    ids: AuxIds,
+) -> Result<Loaded, LoadError> {
+    let info = elf::parse(&mut |off, buf| read_full(file, off, buf))?;
+    if let Some(interp) = &info.interp {
+        return Err(LoadError::NeedsInterpreter(
+            String::from_utf8_lossy(interp).into_owned(),
+        ));
+    }
+    let mut loads: Vec<_> = info
+        .phdrs
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .copied()
+        .collect();
+    loads.sort_by_key(|p| p.vaddr);
+    let bias = if info.e_type == ET_DYN {
+        PIE_BASE.wrapping_sub(page_down(loads[0].vaddr))
+    } else {
+        0
+    };
+    // Map every segment read-write first so the file bytes can be copied in.
+    let mut mapped_end = 0u64;
+    let mut ranges = Vec::with_capacity(loads.len());
+    for ph in &loads {
+        let start = ph.vaddr.checked_add(bias).ok_or(Errno::ENOEXEC)?;
+        let s = page_down(start);
+        let e = start
+            .checked_add(ph.memsz)
+            .and_then(page_up)
+            .ok_or(Errno::ENOEXEC)?;
+        if s < MMAP_MIN_ADDR || e > MAX_ADDR || e <= s {
+            return Err(Errno::ENOEXEC.into());
+        }
+        let from = s.max(mapped_end);
+        if e > from {
+            if !mm.vmas().is_free(from, e) {
+                return Err(Errno::ENOEXEC.into());
+            }
+            mm.map_anon_fixed(as_, from, e - from, PROT_READ | PROT_WRITE, false, None)?;
+        }
+        mapped_end = mapped_end.max(e);
+        copy_segment(mm, file, ph.offset, start, ph.filesz)?;
+        ranges.push((s, e, seg_prot(ph.flags)));
+    }
+    // Final protections; a page shared by two segments gets both.
+    let mut prev: Option<(u64, u64)> = None;
+    for &(s, e, prot) in &ranges {
+        mm.mprotect(as_, s, e - s, prot)?;
+        if let Some((pe, pprot)) = prev {
+            if pe > s {
+                mm.mprotect(as_, s, PAGE_SIZE, prot | pprot)?;
+            }
+        }
+        prev = Some((e, prot));
+    }
+    mm.set_brk_start(mapped_end);
+
+    let phdr = info
+        .phdrs
+        .iter()
+        .find(|p| p.p_type == PT_PHDR)
+        .map(|p| p.vaddr + bias)
+        .or_else(|| {
+            loads
+                .iter()
+                .find(|p| p.offset <= info.phoff && info.phoff < p.offset + p.filesz)
+                .map(|p| p.vaddr + (info.phoff - p.offset) + bias)
+        })
+        .unwrap_or(0);
+    let entry = info.entry.wrapping_add(bias);
+    let aux = [
+        (AT_PHDR, phdr),
+        (AT_PHENT, PHDR_SIZE as u64),
+        (AT_PHNUM, info.phdrs.len() as u64),
+        (AT_PAGESZ, PAGE_SIZE),
+        (AT_BASE, 0),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, entry),
+        (AT_UID, ids.uid as u64),
+        (AT_EUID, ids.euid as u64),
+        (AT_GID, ids.gid as u64),
+        (AT_EGID, ids.egid as u64),
+        (AT_SECURE, 0),
+        (AT_CLKTCK, CLOCK_TICKS_PER_SEC),
+        (AT_HWCAP, host_auxv(AT_HWCAP)),
+        (AT_HWCAP2, host_auxv(AT_HWCAP2)),
+        (AT_MINSIGSTKSZ, host_auxv(AT_MINSIGSTKSZ)),
+    ];
+    mm.map_anon_fixed(
+        as_,
+        STACK_TOP - STACK_SIZE,
+        STACK_SIZE,
+        PROT_READ | PROT_WRITE,
+        false,
+        Some("[stack]"),
+    )?;
+    let sp = build_stack(mm, STACK_TOP, argv, envp, execfn, &aux)?;
+    Ok(Loaded { entry, sp })
+}
+
+/// Reads as much of `buf` as the file has at `off`.
+fn read_full(file: &std::fs::File, off: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read_at(&mut buf[done..], off + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Copies `len` file bytes at `off` to guest address `addr`.
+fn copy_segment(
+    mm: &MemoryManager,
+    file: &std::fs::File,
+    off: u64,
+    addr: u64,
+    len: u64,
+) -> Result<(), Errno> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut done = 0u64;
+    while done < len {
+        let n = (len - done).min(buf.len() as u64) as usize;
+        let got = read_full(file, off + done, &mut buf[..n]).map_err(|e| Errno::from_host(&e))?;
+        if got != n {
+            return Err(Errno::ENOEXEC);
+        }
+        mm.poke(addr + done, &buf[..n])?;
+        done += n as u64;
+    }
+    Ok(())
+}
+
+/// The host's auxv value for `key` (CPU features the guest may use).
+fn host_auxv(key: u64) -> u64 {
+    // SAFETY: getauxval only reads the process's auxv.
+    unsafe { libc::getauxval(key) }
+}
+
+/// Lays out the initial stack below `top` and returns the stack pointer.
+///
+/// Layout, top down: AT_RANDOM bytes, platform string, execfn, envp and argv
+/// strings; then, 16-byte aligned at argc: argc, argv[], NULL, envp[], NULL,
+/// auxv pairs, AT_NULL.
+pub fn build_stack(
+    mm: &MemoryManager,
+    top: u64,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &[u8],
+    aux: &[(u64, u64)],
+) -> Result<u64, Errno> {
+    let strings: usize = argv.iter().chain(envp).map(|s| s.len() + 1).sum();
+    if strings > MAX_ARGS_BYTES {
+        return Err(Errno::E2BIG);
+    }
+    let mut sp = top;
+    let push = |bytes: &[u8], sp: &mut u64| -> Result<u64, Errno> {
+        *sp -= bytes.len() as u64;
+        mm.poke(*sp, bytes)?;
+        Ok(*sp)
+    };
+    let mut random = [0u8; 16];
+    fill_random(&mut random);
+    let random_addr = push(&random, &mut sp)?;
+    let platform_addr = push(b"x86_64\0", &mut sp)?;
+    let execfn_addr = push(&[execfn, b"\0"].concat(), &mut sp)?;
+    let mut env_addrs = Vec::with_capacity(envp.len());
+    for s in envp.iter().rev() {
+        env_addrs.push(push(&[s.as_slice(), b"\0"].concat(), &mut sp)?);
+    }
+    env_addrs.reverse();
+    let mut arg_addrs = Vec::with_capacity(argv.len());
+    for s in argv.iter().rev() {
+        arg_addrs.push(push(&[s.as_slice(), b"\0"].concat(), &mut sp)?);
+    }
+    arg_addrs.reverse();
+
+    let mut words: Vec<u64> = Vec::with_capacity(argv.len() + envp.len() + 2 * aux.len() + 10);
+    words.push(argv.len() as u64);
+    words.extend(&arg_addrs);
+    words.push(0);
+    words.extend(&env_addrs);
+    words.push(0);
+    for &(k, v) in aux {
+        words.extend([k, v]);
+    }
+    words.extend([
+        AT_RANDOM,
+        random_addr,
+        AT_PLATFORM,
+        platform_addr,
+        AT_EXECFN,
+        execfn_addr,
+        AT_NULL,
+        0,
+    ]);
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    sp = (sp - bytes.len() as u64) & !15;
+    mm.poke(sp, &bytes)?;
+    Ok(sp)
+}
+
+/// Fills `buf` from the host's random source.
+pub fn fill_random(buf: &mut [u8]) {
+    let mut done = 0;
+    while done < buf.len() {
+        // SAFETY: writes at most buf.len()-done bytes into buf.
+        let n = unsafe { libc::getrandom(buf[done..].as_mut_ptr().cast(), buf.len() - done, 0) };
+        if n > 0 {
+            done += n as usize;
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! The memory manager: a guest address space of VMAs over the memory file.
+//!
+//! Every guest page is a page of the [`MemoryFile`]. A VMA maps a range of
+//! it; the manager keeps the stub's host mappings in step with the VMAs by
+//! asking the platform to map, unmap and protect (eagerly, so that a guest
+//! fault is always a real fault). The sentry reads and writes guest memory
+//! only through [`MemoryManager::copy_in`], [`MemoryManager::copy_out`] and
+//! [`MemoryManager::io_vecs`], which check every byte against the VMAs and
+//! fail with EFAULT, never with a sentry fault.
+//!
+//! # Lock order
+//! The manager is owned by its task (one per address space in this step);
+//! the memory file's allocator lock is a leaf taken inside any manager call.
+//!
+//! # Ownership
+//! Each memory-file range belongs to exactly one VMA; unmapping frees it.
+//! Copy-on-write sharing between address spaces arrives with fork.
+
+pub mod memfile;
+pub mod vma;
+
+pub use memfile::MemoryFile;
+pub use vma::{Backing, Vma, VmaSet};
+
+use crate::abi::mm::*;
+use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
+use platform::AddressSpace;
+use std::sync::Arc;
+
+/// Lowest address a guest may map (Linux's default vm.mmap_min_addr).
+pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
+/// Highest guest address (exclusive): below the stub region.
+pub const MAX_ADDR: u64 = platform::MAX_GUEST_ADDR;
+/// Top of the initial stack.
+pub const STACK_TOP: u64 = MAX_ADDR - 0x100_0000;
+/// Size reserved for the main thread's stack (the default RLIMIT_STACK).
+pub const STACK_SIZE: u64 = 8 << 20;
+/// Where top-down mmap placement starts: below the stack and a guard gap.
+pub const MMAP_BASE: u64 = STACK_TOP - STACK_SIZE - (128 << 20);
+/// Load address of position-independent executables (Linux's ELF_ET_DYN_BASE).
+pub const PIE_BASE: u64 = 0x5555_5555_4000;
+
+/// Converts a host platform error from a stub operation into a guest errno.
+fn platform_errno(e: platform::Error) -> Errno {
+    match e {
+        platform::Error::Host { source, .. } => Errno::from_host(&source),
+        platform::Error::UnexpectedStop { .. } => Errno::EFAULT,
+    }
+}
+
+/// A guest address space's VMAs and program break.
+#[derive(Debug)]
+pub struct MemoryManager {
+    mf: Arc<MemoryFile>,
+    vmas: VmaSet,
+    brk_start: u64,
+    brk: u64,
+}
+
+/// How a fault on a guest address is resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultOutcome {
+    /// No VMA covers the address: SIGSEGV with SEGV_MAPERR.
+    Unmapped,
+    /// A VMA covers it but forbids the access: SIGSEGV with SEGV_ACCERR.
+    Forbidden,
+}
+
+impl MemoryManager {
+    /// An empty address space over `mf`.
+    pub fn new(mf: Arc<MemoryFile>) -> Self {
+        MemoryManager {
+            mf,
+            vmas: VmaSet::default(),
+            brk_start: 0,
+            brk: 0,
+        }
+    }
+
+    /// The VMAs, for /proc and tests.
+    pub fn vmas(&self) -> &VmaSet {
+        &self.vmas
+    }
+
+    /// Sets where the program break starts (end of the loaded image).
+    pub fn set_brk_start(&mut self, addr: u64) {
+        self.brk_start = addr;
+        self.brk = addr;
+    }
+
+    /// Creates an anonymous mapping at exactly `[addr, addr+len)` (which must
+    /// be free and page-aligned) and maps it in the stub.
+    pub fn map_anon_fixed(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        shared: bool,
+        name: Option<&'static str>,
+    ) -> Result<(), Errno> {
+        let off = self.mf.allocate(len)?;
+        let vma = Vma {
+            start: addr,
+            end: addr + len,
+            prot,
+            shared,
+            backing: Backing::Anon { off },
+            name,
+        };
+        if let Err(e) = as_.map(addr, len, prot as i32, off) {
+            self.mf.free(off, len);
+            return Err(platform_errno(e));
+        }
+        self.vmas.insert(vma);
+        Ok(())
+    }
+
+    /// The mmap syscall for anonymous memory. `addr`, `len`, `prot` and
+    /// `flags` are the guest's arguments; returns the mapping's address.
+    pub fn mmap_anon(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+    ) -> Result<u64, Errno> {
+        let len = page_up(len).ok_or(Errno::ENOMEM)?;
+        let shared = matches!(flags & MAP_TYPE, MAP_SHARED | MAP_SHARED_VALIDATE);
+        let start = self.place(addr, len, flags)?;
+        self.unmap_range(as_, start, start + len)?;
+        self.map_anon_fixed(as_, start, len, prot, shared, None)?;
+        Ok(start)
+    }
+
+    /// Picks the address of a new mapping of `len` bytes (page-aligned),
+    /// honouring MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_32BIT and hints.
+    fn place(&self, addr: u64, len: u64, flags: u64) -> Result<u64, Errno> {
+        if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            if addr % PAGE_SIZE != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+            if addr < MMAP_MIN_ADDR || end > MAX_ADDR {
+                return Err(if addr < MMAP_MIN_ADDR {
+                    Errno::EPERM
+                } else {
+                    Errno::ENOMEM
+                });
+            }
+            if flags & MAP_FIXED == 0 && !self.vmas.is_free(addr, end) {
+                return Err(Errno::EEXIST);
+            }
+            return Ok(addr);
+        }
+        if len > MAX_ADDR - MMAP_MIN_ADDR {
+            return Err(Errno::ENOMEM);
+        }
+        let hint = page_down(addr);
+        if hint >= MMAP_MIN_ADDR
+            && hint
+                .checked_add(len)
+                .is_some_and(|e| e <= MAX_ADDR && self.vmas.is_free(hint, e))
+        {
+            return Ok(hint);
+        }
+        let (floor, top) = if flags & MAP_32BIT != 0 {
+            (0x4000_0000, 0x8000_0000)
+        } else {
+            (MMAP_MIN_ADDR, MMAP_BASE)
+        };
+        self.vmas
+            .find_gap_topdown(len, floor, top)
+            .or_else(|| self.vmas.find_gap_topdown(len, floor, MAX_ADDR))
+            .ok_or(Errno::ENOMEM)
+    }
+
+    /// Unmaps `[start, end)` in the VMAs and in the stub, freeing the pages.
+    fn unmap_range(&mut self, as_: &mut AddressSpace, start: u64, end: u64) -> Result<(), Errno> {
+        if self.vmas.is_free(start, end) {
+            return Ok(());
+        }
+        as_.unmap(start, end - start).map_err(platform_errno)?;
+        for v in self.vmas.remove_range(start, end) {
+            let Backing::Anon { off } = v.backing;
+            self.mf.free(off, v.len());
+        }
+        Ok(())
+    }
+
+    /// The munmap syscall.
+    pub fn munmap(&mut self, as_: &mut AddressSpace, addr: u64, len: u64) -> Result<(), Errno> {
+        if addr % PAGE_SIZE != 0 || len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let len = page_up(len).ok_or(Errno::EINVAL)?;
+        let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
+        if end > platform::TASK_SIZE {
+            return Err(Errno::EINVAL);
+        }
+        self.unmap_range(as_, addr, end.min(MAX_ADDR))
+    }
+
+    /// Whether `[start, end)` is covered by VMAs with no hole.
+    fn fully_mapped(&self, start: u64, end: u64) -> bool {
+        let mut at = start;
+        for v in self.vmas.overlapping(start, end) {
+            if v.start > at {
+                return false;
+            }
+            at = v.end;
+        }
+        at >= end
+    }
+
+    /// The mprotect syscall.
+    pub fn mprotect(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+    ) -> Result<(), Errno> {
+        if addr % PAGE_SIZE != 0 || prot & !(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if prot & PROT_GROWSDOWN != 0 && prot & PROT_GROWSUP != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let len = page_up(len).ok_or(Errno::ENOMEM)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+        if !self.fully_mapped(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        let prot = prot & PROT_MASK;
+        as_.protect(addr, len, prot as i32)
+            .map_err(platform_errno)?;
+        for mut v in self.vmas.remove_range(addr, end) {
+            v.prot = prot;
+            self.vmas.insert(v);
+        }
+        Ok(())
+    }
+
+    /// The brk syscall: returns the new (or unchanged) break.
+    pub fn brk(&mut self, as_: &mut AddressSpace, addr: u64) -> u64 {
+        if addr < self.brk_start || addr > MMAP_BASE {
+            return self.brk;
+        }
+        let (Some(old_top), Some(new_top)) = (page_up(self.brk), page_up(addr)) else {
+            return self.brk;
+        };
+        if new_top > old_top {
+            if !self.vmas.is_free(old_top, new_top)
+                || self
+                    .map_anon_fixed(
+                        as_,
+                        old_top,
+                        new_top - old_top,
+                        PROT_READ | PROT_WRITE,
+                        false,
+                        Some("[heap]"),
+                    )
+                    .is_err()
+            {
+                return self.brk;
+            }
+        } else if new_top < old_top && self.unmap_range(as_, new_top, old_top).is_err() {
+            return self.brk;
+        }
+        self.brk = addr;
+        self.brk
+    }
+
+    /// The mremap syscall.
+    pub fn mremap(
+        &mut self,
+        as_: &mut AddressSpace,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u64,
+        new_addr: u64,
+    ) -> Result<u64, Errno> {
+        if old % PAGE_SIZE != 0
+            || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+            || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+            || (flags & MREMAP_DONTUNMAP != 0
+                && (flags & MREMAP_MAYMOVE == 0 || old_len != new_len))
+        {
+            return Err(Errno::EINVAL);
+        }
+        let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
+        let new_len = page_up(new_len).ok_or(Errno::EINVAL)?;
+        if new_len == 0 || old_len == 0 {
+            // old_len == 0 duplicates a shared mapping; not supported yet.
+            return Err(Errno::EINVAL);
+        }
+        let old_end = old.checked_add(old_len).ok_or(Errno::EFAULT)?;
+        let vma = self.vmas.find(old).cloned().ok_or(Errno::EFAULT)?;
+        if old_end > vma.end {
+            return Err(Errno::EFAULT);
+        }
+        if flags & MREMAP_FIXED == 0 && flags & MREMAP_DONTUNMAP == 0 {
+            if new_len <= old_len {
+                self.unmap_range(as_, old + new_len, old_end)?;
+                return Ok(old);
+            }
+            let grow_end = old.checked_add(new_len).ok_or(Errno::ENOMEM)?;
+            if grow_end <= MAX_ADDR && self.vmas.is_free(old_end, grow_end) {
+                self.map_anon_fixed(
+                    as_,
+                    old_end,
+                    grow_end - old_end,
+                    vma.prot,
+                    vma.shared,
+                    vma.name,
+                )?;
+                return Ok(old);
+            }
+            if flags & MREMAP_MAYMOVE == 0 {
+                return Err(Errno::ENOMEM);
+            }
+        }
+        // Move: the pages keep their memory-file backing; only the guest
+        // addresses change, so nothing is copied.
+        let dest = if flags & MREMAP_FIXED != 0 {
+            let end = new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
+            if new_addr % PAGE_SIZE != 0 || new_addr < MMAP_MIN_ADDR || end > MAX_ADDR {
+                return Err(Errno::EINVAL);
+            }
+            if new_addr < old_end && old < end {
+                return Err(Errno::EINVAL);
+            }
+            self.unmap_range(as_, new_addr, end)?;
+            new_addr
+        } else {
+            self.place(0, new_len, 0)?
+        };
+        let keep = old_len.min(new_len);
+        if new_len < old_len {
+            self.unmap_range(as_, old + new_len, old_end)?;
+        }
+        as_.unmap(old, keep).map_err(platform_errno)?;
+        for mut piece in self.vmas.remove_range(old, old + keep) {
+            let off = piece.file_offset(piece.start);
+            piece.end = dest + (piece.end - old);
+            piece.start = dest + (piece.start - old);
+            as_.map(piece.start, piece.len(), piece.prot as i32, off)
+                .map_err(platform_errno)?;
+            self.vmas.insert(piece);
+        }
+        if new_len > old_len {
+            self.map_anon_fixed(
+                as_,
+                dest + old_len,
+                new_len - old_len,
+                vma.prot,
+                vma.shared,
+                vma.name,
+            )?;
+        }
+        if flags & MREMAP_DONTUNMAP != 0 {
+            self.map_anon_fixed(as_, old, old_len, vma.prot, vma.shared, vma.name)?;
+        }
+        Ok(dest)
+    }
+
+    /// madvise(MADV_DONTNEED): private anonymous pages read back as zero.
+    pub fn dontneed(&mut self, addr: u64, len: u64) -> Result<(), Errno> {
+        let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
+        if !self.fully_mapped(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        let pieces: Vec<(u64, u64)> = self
+            .vmas
+            .overlapping(addr, end)
+            .filter(|v| !v.shared)
+            .map(|v| {
+                let s = v.start.max(addr);
+                (v.file_offset(s), v.end.min(end) - s)
+            })
+            .collect();
+        for (off, n) in pieces {
+            self.mf.punch(off, n);
+        }
+        Ok(())
+    }
+
+    /// Resolves a guest fault at `addr`. Mappings are made eagerly, so a
+    /// fault is always one the guest must see.
+    pub fn fault(&self, addr: u64) -> FaultOutcome {
+        match self.vmas.find(addr) {
+            None => FaultOutcome::Unmapped,
+            Some(_) => FaultOutcome::Forbidden,
+        }
+    }
+
+    /// Host iovecs (pointers into the memory file) for the longest prefix
+    /// of `[addr, addr+len)` the guest may access (`write`: the sentry will
+    /// write guest memory). EFAULT if not even the first byte is accessible.
+    pub fn io_vecs(&self, addr: u64, len: u64, write: bool) -> Result<Vec<libc::iovec>, Errno> {
+        let mut out = Vec::new();
+        self.for_each_piece(addr, len, write, |off, n| {
+            out.push(libc::iovec {
+                iov_base: self.mf.ptr(off, n).cast(),
+                iov_len: n as usize,
+            })
+        });
+        if len > 0 && out.is_empty() {
+            return Err(Errno::EFAULT);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f(file_offset, len)` for each accessible piece of the range,
+    /// stopping at the first hole or forbidden VMA; returns bytes covered.
+    fn for_each_piece(&self, addr: u64, len: u64, write: bool, mut f: impl FnMut(u64, u64)) -> u64 {
+        let Some(end) = addr.checked_add(len) else {
+            return 0;
+        };
+        let need = if write {
+            PROT_WRITE
+        } else {
+            PROT_READ | PROT_WRITE | PROT_EXEC
+        };
+        let mut at = addr;
+        for v in self.vmas.overlapping(addr, end) {
+            if v.start > at || v.prot & need == 0 {
+                break;
+            }
+            let e = v.end.min(end);
+            f(v.file_offset(at), e - at);
+            at = e;
+        }
+        at - addr
+    }
+
+    /// Copies guest memory at `addr` into `dst`; EFAULT unless every byte is
+    /// readable.
+    pub fn copy_in(&self, addr: u64, dst: &mut [u8]) -> Result<(), Errno> {
+        let mut done = 0usize;
+        let covered = self.for_each_piece(addr, dst.len() as u64, false, |off, n| {
+            self.mf.read(off, &mut dst[done..done + n as usize]);
+            done += n as usize;
+        });
+        if covered != dst.len() as u64 {
+            return Err(Errno::EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Copies `src` to guest memory at `addr`; EFAULT unless every byte is
+    /// writable (nothing is written then).
+    pub fn copy_out(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        if !self.accessible(addr, src.len() as u64, true) {
+            return Err(Errno::EFAULT);
+        }
+        let mut done = 0usize;
+        self.for_each_piece(addr, src.len() as u64, true, |off, n| {
+            self.mf.write(off, &src[done..done + n as usize]);
+            done += n as usize;
+        });
+        Ok(())
+    }
+
+    /// Whether every byte of the range is accessible.
+    pub fn accessible(&self, addr: u64, len: u64, write: bool) -> bool {
+        self.for_each_piece(addr, len, write, |_, _| {}) == len
+    }
+
+    /// Writes to guest memory ignoring VMA protections (the loader fills
+    /// read-only segments this way). EFAULT if a byte is unmapped.
+    pub fn poke(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        let end = addr.checked_add(src.len() as u64).ok_or(Errno::EFAULT)?;
+        if !self.fully_mapped(addr, end) {
+            return Err(Errno::EFAULT);
+        }
+        let mut at = addr;
+        for v in self.vmas.overlapping(addr, end) {
+            let e = v.end.min(end);
+            let s = (at - addr) as usize;
+            self.mf
+                .write(v.file_offset(at), &src[s..s + (e - at) as usize]);
+            at = e;
+        }
+        Ok(())
+    }
+
+    /// Reads a NUL-terminated string of at most `max` bytes (NUL included)
+    /// from guest memory. ENAMETOOLONG if no NUL within `max`, EFAULT if it
+    /// runs into inaccessible memory first.
+    pub fn copy_in_cstr(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        let mut at = addr;
+        while out.len() < max {
+            // Read up to the end of the page so we never cross into memory
+            // the string does not reach.
+            let chunk = ((PAGE_SIZE - at % PAGE_SIZE) as usize).min(max - out.len());
+            let mut buf = [0u8; PAGE_SIZE as usize];
+            self.copy_in(at, &mut buf[..chunk])?;
+            if let Some(nul) = buf[..chunk].iter().position(|&b| b == 0) {
+                out.extend_from_slice(&buf[..nul]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&buf[..chunk]);
+            at = at.checked_add(chunk as u64).ok_or(Errno::EFAULT)?;
+        }
+        Err(Errno::ENAMETOOLONG)
+    }
+}

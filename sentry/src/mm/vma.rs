@@ -1,0 +1,199 @@
+//! Virtual memory areas: the guest's view of its address space.
+
+use std::collections::BTreeMap;
+
+/// What backs a VMA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backing {
+    /// Memory-file pages starting at this offset (for the VMA's `start`).
+    /// Both private and shared anonymous memory, and loaded ELF segments,
+    /// live here.
+    Anon {
+        /// Memory-file offset of the VMA's first byte.
+        off: u64,
+    },
+}
+
+/// One guest mapping `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vma {
+    /// First address (page-aligned).
+    pub start: u64,
+    /// One past the last address (page-aligned).
+    pub end: u64,
+    /// PROT_* bits.
+    pub prot: u64,
+    /// Shared (MAP_SHARED) rather than private.
+    pub shared: bool,
+    /// Backing pages.
+    pub backing: Backing,
+    /// Name shown in /proc/PID/maps ("[heap]", "[stack]", a path), if any.
+    pub name: Option<&'static str>,
+}
+
+impl Vma {
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        self.end - self.start
+    }
+
+    /// Memory-file offset of guest address `addr` inside this VMA.
+    pub fn file_offset(&self, addr: u64) -> u64 {
+        match self.backing {
+            Backing::Anon { off } => off + (addr - self.start),
+        }
+    }
+
+    /// The part of this VMA inside `[start, end)` (which must overlap it).
+    fn slice(&self, start: u64, end: u64) -> Vma {
+        let s = start.max(self.start);
+        let e = end.min(self.end);
+        Vma {
+            start: s,
+            end: e,
+            backing: match self.backing {
+                Backing::Anon { off } => Backing::Anon {
+                    off: off + (s - self.start),
+                },
+            },
+            ..self.clone()
+        }
+    }
+}
+
+/// The set of VMAs, keyed by start address, never overlapping.
+#[derive(Debug, Default)]
+pub struct VmaSet {
+    map: BTreeMap<u64, Vma>,
+}
+
+impl VmaSet {
+    /// The VMA containing `addr`.
+    pub fn find(&self, addr: u64) -> Option<&Vma> {
+        self.map
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
+    }
+
+    /// VMAs overlapping `[start, end)`, in address order.
+    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma> {
+        let first = self.find(start).map(|v| v.start).unwrap_or(start);
+        self.map
+            .range(first..end)
+            .map(|(_, v)| v)
+            .filter(move |v| v.end > start)
+    }
+
+    /// Whether `[start, end)` touches no VMA.
+    pub fn is_free(&self, start: u64, end: u64) -> bool {
+        self.overlapping(start, end).next().is_none()
+    }
+
+    /// Inserts a VMA; the range must be free.
+    pub fn insert(&mut self, vma: Vma) {
+        debug_assert!(self.is_free(vma.start, vma.end));
+        self.map.insert(vma.start, vma);
+    }
+
+    /// Removes `[start, end)` from the set, splitting VMAs that straddle an
+    /// edge, and returns the removed pieces.
+    pub fn remove_range(&mut self, start: u64, end: u64) -> Vec<Vma> {
+        let hit: Vec<u64> = self.overlapping(start, end).map(|v| v.start).collect();
+        let mut removed = Vec::with_capacity(hit.len());
+        for key in hit {
+            let Some(v) = self.map.remove(&key) else {
+                continue;
+            };
+            if v.start < start {
+                self.map.insert(v.start, v.slice(v.start, start));
+            }
+            if v.end > end {
+                let tail = v.slice(end, v.end);
+                self.map.insert(tail.start, tail);
+            }
+            removed.push(v.slice(start, end));
+        }
+        removed
+    }
+
+    /// Highest free gap of `len` bytes ending at or below `below` and
+    /// starting at or above `floor`; returns its start.
+    pub fn find_gap_topdown(&self, len: u64, floor: u64, below: u64) -> Option<u64> {
+        let mut hi = below;
+        for (_, v) in self.map.range(..below).rev() {
+            if v.end <= hi && hi - v.end >= len {
+                return Some(hi - len).filter(|&s| s >= floor);
+            }
+            hi = hi.min(v.start);
+            if hi < floor.saturating_add(len) {
+                return None;
+            }
+        }
+        hi.checked_sub(len).filter(|&s| s >= floor)
+    }
+
+    /// All VMAs in address order.
+    pub fn iter(&self) -> impl Iterator<Item = &Vma> {
+        self.map.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vma(start: u64, end: u64, off: u64) -> Vma {
+        Vma {
+            start,
+            end,
+            prot: 3,
+            shared: false,
+            backing: Backing::Anon { off },
+            name: None,
+        }
+    }
+
+    #[test]
+    fn test_remove_range_middle_splits_in_three() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x5000, 0x10000));
+        let removed = s.remove_range(0x2000, 0x3000);
+        assert_eq!(removed, vec![vma(0x2000, 0x3000, 0x11000)]);
+        let left: Vec<_> = s.iter().cloned().collect();
+        assert_eq!(
+            left,
+            vec![vma(0x1000, 0x2000, 0x10000), vma(0x3000, 0x5000, 0x12000)]
+        );
+    }
+
+    #[test]
+    fn test_find_outside_any_vma_is_none() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x2000, 0));
+        assert!(s.find(0xfff).is_none());
+        assert!(s.find(0x2000).is_none());
+        assert_eq!(s.find(0x1fff).unwrap().start, 0x1000);
+    }
+
+    #[test]
+    fn test_gap_topdown_skips_occupied_ranges() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x8000, 0x10000, 0));
+        s.insert(vma(0x5000, 0x7000, 0));
+        assert_eq!(s.find_gap_topdown(0x1000, 0x1000, 0x10000), Some(0x7000));
+        assert_eq!(s.find_gap_topdown(0x2000, 0x1000, 0x10000), Some(0x3000));
+        assert_eq!(s.find_gap_topdown(0x5000, 0x1000, 0x10000), None);
+    }
+
+    #[test]
+    fn test_overlapping_spanning_several_lists_all() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x2000, 0));
+        s.insert(vma(0x3000, 0x4000, 0));
+        s.insert(vma(0x5000, 0x6000, 0));
+        let got: Vec<u64> = s.overlapping(0x1800, 0x5001).map(|v| v.start).collect();
+        assert_eq!(got, vec![0x1000, 0x3000, 0x5000]);
+    }
+}

@@ -1,0 +1,330 @@
+//! The syscall table and dispatch.
+//!
+//! One table indexed by syscall number records each syscall's handler and
+//! support level. It drives dispatch, `runsc syscalls`, `--strace` names and
+//! the once-per-name ENOSYS report. Handlers live one file per family.
+
+mod sys_identity;
+mod sys_misc;
+mod sys_mmap;
+mod sys_read_write;
+mod sys_signal;
+mod sys_stat;
+mod sys_thread;
+mod sys_time;
+
+use crate::abi::{Errno, SysResult};
+use crate::kernel::Task;
+use std::sync::LazyLock;
+use syscall_tables::nr;
+
+/// A syscall handler.
+pub type Handler = fn(&mut Task, &SyscallArgs) -> SysResult;
+
+/// How completely a syscall is implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    /// Linux semantics.
+    Full,
+    /// Implemented with the limits the note gives.
+    Partial(&'static str),
+    /// Returns the errno; the note says why.
+    Unimplemented(&'static str),
+}
+
+/// One slot of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// Syscall name ("" for unassigned numbers).
+    pub name: &'static str,
+    /// The handler, if any.
+    pub handler: Option<Handler>,
+    /// Support level.
+    pub support: Support,
+    /// What an unimplemented call returns.
+    pub errno: Errno,
+}
+
+/// The six raw argument registers with typed accessors.
+#[derive(Clone, Copy, Debug)]
+pub struct SyscallArgs {
+    raw: [u64; 6],
+}
+
+impl SyscallArgs {
+    /// Wraps raw registers.
+    pub fn new(raw: [u64; 6]) -> Self {
+        SyscallArgs { raw }
+    }
+    /// Raw 64-bit value.
+    #[inline]
+    pub fn raw(&self, i: usize) -> u64 {
+        self.raw[i]
+    }
+    /// A file descriptor (C `int`, low 32 bits).
+    #[inline]
+    pub fn fd(&self, i: usize) -> i32 {
+        self.raw[i] as i32
+    }
+    /// A C `int`.
+    #[inline]
+    pub fn int(&self, i: usize) -> i32 {
+        self.raw[i] as i32
+    }
+    /// A C `unsigned int`.
+    #[inline]
+    pub fn uint(&self, i: usize) -> u32 {
+        self.raw[i] as u32
+    }
+    /// A C `long`.
+    #[inline]
+    pub fn long(&self, i: usize) -> i64 {
+        self.raw[i] as i64
+    }
+    /// A `size_t` or `unsigned long`.
+    #[inline]
+    pub fn size(&self, i: usize) -> u64 {
+        self.raw[i]
+    }
+    /// A guest address.
+    #[inline]
+    pub fn addr(&self, i: usize) -> u64 {
+        self.raw[i]
+    }
+    /// Flag bits (`unsigned long`).
+    #[inline]
+    pub fn flags(&self, i: usize) -> u64 {
+        self.raw[i]
+    }
+}
+
+fn supported(n: u32, handler: Handler) -> (u32, Support, Option<Handler>, Errno) {
+    (n, Support::Full, Some(handler), Errno::ENOSYS)
+}
+fn partial(n: u32, handler: Handler, note: &'static str) -> (u32, Support, Option<Handler>, Errno) {
+    (n, Support::Partial(note), Some(handler), Errno::ENOSYS)
+}
+fn unimplemented(
+    n: u32,
+    errno: Errno,
+    note: &'static str,
+) -> (u32, Support, Option<Handler>, Errno) {
+    (n, Support::Unimplemented(note), None, errno)
+}
+
+/// The declarations: every syscall with a handler or a deliberate errno.
+fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
+    use sys_identity as id;
+    use sys_misc as misc;
+    use sys_mmap as mm;
+    use sys_read_write as rw;
+    use sys_signal as sig;
+    use sys_stat as stat;
+    use sys_thread as th;
+    use sys_time as time;
+    vec![
+        partial(
+            nr::READ,
+            rw::read,
+            "host-backed files only until the VFS lands",
+        ),
+        partial(
+            nr::WRITE,
+            rw::write,
+            "host-backed files only until the VFS lands",
+        ),
+        partial(
+            nr::READV,
+            rw::readv,
+            "host-backed files only until the VFS lands",
+        ),
+        partial(
+            nr::WRITEV,
+            rw::writev,
+            "host-backed files only until the VFS lands",
+        ),
+        supported(nr::CLOSE, rw::close),
+        supported(nr::FSTAT, stat::fstat),
+        partial(
+            nr::NEWFSTATAT,
+            stat::newfstatat,
+            "open fds (AT_EMPTY_PATH) only until the VFS lands",
+        ),
+        partial(
+            nr::PRCTL,
+            th::prctl,
+            "PR_SET_NAME and PR_GET_NAME; other options give EINVAL",
+        ),
+        partial(
+            nr::IOCTL,
+            rw::ioctl,
+            "TCGETS, TCSETS*, TIOCGWINSZ, TIOCSWINSZ on host terminals",
+        ),
+        partial(
+            nr::MMAP,
+            mm::mmap,
+            "anonymous mappings only until the VFS lands",
+        ),
+        supported(nr::MUNMAP, mm::munmap),
+        supported(nr::MPROTECT, mm::mprotect),
+        supported(nr::BRK, mm::brk),
+        partial(
+            nr::MREMAP,
+            mm::mremap,
+            "old_size 0 (duplicating a shared mapping) gives EINVAL",
+        ),
+        partial(
+            nr::MADVISE,
+            mm::madvise,
+            "DONTNEED zeroes private pages; other advice is accepted",
+        ),
+        supported(nr::EXIT, th::exit),
+        supported(nr::EXIT_GROUP, th::exit_group),
+        supported(nr::GETPID, th::getpid),
+        supported(nr::GETTID, th::gettid),
+        supported(nr::GETPPID, th::getppid),
+        supported(nr::SET_TID_ADDRESS, th::set_tid_address),
+        supported(nr::SET_ROBUST_LIST, th::set_robust_list),
+        supported(nr::GET_ROBUST_LIST, th::get_robust_list),
+        partial(
+            nr::ARCH_PRCTL,
+            th::arch_prctl,
+            "ARCH_SET_FS/GS, ARCH_GET_FS/GS; CPUID faulting unsupported",
+        ),
+        unimplemented(
+            nr::RSEQ,
+            Errno::ENOSYS,
+            crate::abi::misc::RSEQ_NOT_PROVIDED_NOTE,
+        ),
+        supported(nr::SCHED_GETAFFINITY, th::sched_getaffinity),
+        supported(nr::SCHED_YIELD, th::sched_yield),
+        supported(nr::GETUID, id::getuid),
+        supported(nr::GETEUID, id::geteuid),
+        supported(nr::GETGID, id::getgid),
+        supported(nr::GETEGID, id::getegid),
+        supported(nr::GETRESUID, id::getresuid),
+        supported(nr::GETRESGID, id::getresgid),
+        supported(nr::GETGROUPS, id::getgroups),
+        supported(nr::UNAME, misc::uname),
+        partial(
+            nr::PRLIMIT64,
+            misc::prlimit64,
+            "own process only; limits are recorded, not enforced",
+        ),
+        partial(
+            nr::GETRLIMIT,
+            misc::getrlimit,
+            "limits are recorded, not enforced",
+        ),
+        partial(
+            nr::SETRLIMIT,
+            misc::setrlimit,
+            "limits are recorded, not enforced",
+        ),
+        supported(nr::GETRANDOM, misc::getrandom),
+        supported(nr::UMASK, misc::umask),
+        partial(
+            nr::READLINK,
+            misc::readlink,
+            "only /proc/self/exe until procfs lands",
+        ),
+        partial(
+            nr::READLINKAT,
+            misc::readlinkat,
+            "only /proc/self/exe until procfs lands",
+        ),
+        supported(nr::CLOCK_GETTIME, time::clock_gettime),
+        supported(nr::CLOCK_GETRES, time::clock_getres),
+        supported(nr::GETTIMEOFDAY, time::gettimeofday),
+        supported(nr::TIME, time::time),
+        partial(
+            nr::RT_SIGACTION,
+            sig::rt_sigaction,
+            "recorded; handlers run from step 3",
+        ),
+        partial(
+            nr::RT_SIGPROCMASK,
+            sig::rt_sigprocmask,
+            "recorded; delivery arrives with step 3",
+        ),
+        partial(
+            nr::SIGALTSTACK,
+            sig::sigaltstack,
+            "recorded; delivery arrives with step 3",
+        ),
+    ]
+}
+
+/// The table, indexed by syscall number, plus one slot for numbers past the end.
+static TABLE: LazyLock<Box<[Entry]>> = LazyLock::new(|| {
+    let mut t: Vec<Entry> = (0..syscall_tables::TABLE_LEN as u64)
+        .map(|n| Entry {
+            name: syscall_tables::lookup(n).map_or("", |d| d.name),
+            handler: None,
+            support: Support::Unimplemented("not implemented"),
+            errno: Errno::ENOSYS,
+        })
+        .collect();
+    for (n, support, handler, errno) in declarations() {
+        let e = &mut t[n as usize];
+        e.support = support;
+        e.handler = handler;
+        e.errno = errno;
+    }
+    t.into_boxed_slice()
+});
+
+/// The table entry for `nr`, if it is a known syscall number.
+pub fn entry(nr: u64) -> Option<&'static Entry> {
+    TABLE.get(nr as usize).filter(|e| !e.name.is_empty())
+}
+
+/// Every numbered entry, for `runsc syscalls`.
+pub fn table() -> impl Iterator<Item = (u32, &'static Entry)> {
+    TABLE
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.name.is_empty())
+        .map(|(n, e)| (n as u32, e))
+}
+
+/// Runs syscall `nr` for `task`.
+#[inline]
+pub fn dispatch(task: &mut Task, nr: u64, args: &SyscallArgs) -> SysResult {
+    match TABLE.get(nr as usize) {
+        Some(Entry {
+            handler: Some(h), ..
+        }) => h(task, args),
+        Some(e) => {
+            if matches!(e.support, Support::Unimplemented("not implemented")) {
+                task.kernel.report_unimplemented(nr, e.name);
+            }
+            Err(e.errno.into())
+        }
+        None => {
+            task.kernel.report_unimplemented(nr, "");
+            Err(Errno::ENOSYS.into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_table_declarations_have_unique_known_numbers() {
+        let mut seen = std::collections::HashSet::new();
+        for (n, ..) in declarations() {
+            assert!(syscall_tables::lookup(n as u64).is_some(), "unknown nr {n}");
+            assert!(seen.insert(n), "nr {n} declared twice");
+        }
+    }
+
+    #[test]
+    fn test_entry_of_gap_or_huge_number_is_none() {
+        assert!(entry(400).is_none());
+        assert!(entry(u64::MAX).is_none());
+        assert_eq!(entry(nr::GETPID as u64).unwrap().name, "getpid");
+    }
+}

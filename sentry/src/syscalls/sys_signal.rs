@@ -1,0 +1,92 @@
+//! rt_sigaction, rt_sigprocmask, sigaltstack (recorded; delivery of
+//! handlers arrives with the signal work of step 3).
+
+use super::SyscallArgs;
+use crate::abi::signal::*;
+use crate::abi::{Errno, SysResult};
+use crate::kernel::Task;
+
+/// Smallest alternate stack Linux accepts (MINSIGSTKSZ).
+const MINSIGSTKSZ: u64 = 2048;
+/// sigaltstack: disarm the stack while a handler runs on it.
+const SS_AUTODISARM: i32 = 1 << 31;
+/// sigaltstack: currently executing on the stack.
+const SS_ONSTACK: i32 = 1;
+
+pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (sig, act, oact) = (a.int(0), a.addr(1), a.addr(2));
+    if a.size(3) != SIGSET_SIZE || !(1..NSIG).contains(&sig) {
+        return Err(Errno::EINVAL.into());
+    }
+    if act != 0 && (sig == SIGKILL || sig == SIGSTOP) {
+        return Err(Errno::EINVAL.into());
+    }
+    let new = if act != 0 {
+        Some(t.copy_in_obj::<SigAction>(act)?)
+    } else {
+        None
+    };
+    let slot = (sig - 1) as usize;
+    if oact != 0 {
+        let old = t.signals.actions[slot];
+        t.copy_out_obj(oact, &old)?;
+    }
+    if let Some(mut new) = new {
+        new.mask.0 &= !SigSet::UNBLOCKABLE.0;
+        t.signals.actions[slot] = new;
+    }
+    Ok(0)
+}
+
+pub(super) fn rt_sigprocmask(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (how, set, oset) = (a.int(0), a.addr(1), a.addr(2));
+    if a.size(3) != SIGSET_SIZE {
+        return Err(Errno::EINVAL.into());
+    }
+    let old = t.signals.mask;
+    if set != 0 {
+        let s = t.copy_in_obj::<SigSet>(set)?;
+        let mask = match how {
+            SIG_BLOCK => old.0 | s.0,
+            SIG_UNBLOCK => old.0 & !s.0,
+            SIG_SETMASK => s.0,
+            _ => return Err(Errno::EINVAL.into()),
+        };
+        t.signals.mask = SigSet(mask & !SigSet::UNBLOCKABLE.0);
+    }
+    if oset != 0 {
+        t.copy_out_obj(oset, &old)?;
+    }
+    Ok(0)
+}
+
+pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (ss, oss) = (a.addr(0), a.addr(1));
+    let new = if ss != 0 {
+        let new = t.copy_in_obj::<StackT>(ss)?;
+        let mode = new.flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
+            return Err(Errno::EINVAL.into());
+        }
+        if mode == SS_DISABLE {
+            Some(StackT {
+                flags: SS_DISABLE,
+                ..StackT::default()
+            })
+        } else if new.size < MINSIGSTKSZ {
+            return Err(Errno::ENOMEM.into());
+        } else {
+            Some(new)
+        }
+    } else {
+        None
+    };
+    if oss != 0 {
+        let old = t.signals.altstack;
+        t.copy_out_obj(oss, &old)?;
+    }
+    if let Some(new) = new {
+        t.signals.altstack = new;
+    }
+    Ok(0)
+}

@@ -1,0 +1,143 @@
+//! Task identity and lifetime: exit, getpid and friends, set_tid_address,
+//! robust lists, arch_prctl, scheduling queries.
+
+use super::SyscallArgs;
+use crate::abi::misc::{ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS, CPU_MASK_MIN_BYTES};
+use crate::abi::{Errno, SysResult};
+use crate::kernel::{ExitStatus, Task};
+
+/// Size of `struct robust_list_head`.
+const ROBUST_LIST_HEAD_SIZE: u64 = 24;
+
+/// exit: with one thread per process in this step, the same as exit_group.
+pub(super) fn exit(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    exit_group(t, a)
+}
+
+pub(super) fn exit_group(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.exit = Some(ExitStatus::Exited(a.int(0) as u8));
+    Ok(0)
+}
+
+pub(super) fn getpid(t: &mut Task, _: &SyscallArgs) -> SysResult {
+    Ok(t.tgid as u64)
+}
+
+pub(super) fn gettid(t: &mut Task, _: &SyscallArgs) -> SysResult {
+    Ok(t.tid as u64)
+}
+
+pub(super) fn getppid(t: &mut Task, _: &SyscallArgs) -> SysResult {
+    Ok(t.ppid as u64)
+}
+
+pub(super) fn set_tid_address(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.clear_child_tid = a.addr(0);
+    Ok(t.tid as u64)
+}
+
+pub(super) fn set_robust_list(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.size(1) != ROBUST_LIST_HEAD_SIZE {
+        return Err(Errno::EINVAL.into());
+    }
+    t.robust_list = (a.addr(0), a.size(1));
+    Ok(0)
+}
+
+pub(super) fn get_robust_list(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let pid = a.int(0);
+    if pid != 0 && pid != t.tid {
+        return Err(Errno::ESRCH.into());
+    }
+    t.copy_out_obj(a.addr(1), &t.robust_list.0)?;
+    t.copy_out_obj(a.addr(2), &t.robust_list.1)?;
+    Ok(0)
+}
+
+pub(super) fn arch_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let addr = a.addr(1);
+    match a.flags(0) {
+        ARCH_SET_FS | ARCH_SET_GS => {
+            if addr >= platform::TASK_SIZE {
+                return Err(Errno::EPERM.into());
+            }
+            let regs = t.ctx.regs_mut();
+            if a.flags(0) == ARCH_SET_FS {
+                regs.set_fs_base(addr);
+            } else {
+                regs.set_gs_base(addr);
+            }
+            Ok(0)
+        }
+        ARCH_GET_FS => {
+            let v = t.ctx.regs().fs_base();
+            t.copy_out_obj(addr, &v)?;
+            Ok(0)
+        }
+        ARCH_GET_GS => {
+            let v = t.ctx.regs().gs_base();
+            t.copy_out_obj(addr, &v)?;
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL.into()),
+    }
+}
+
+/// The CPUs the sandbox reports: the host's online count.
+fn cpu_count() -> u64 {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get() as u64)
+        .min(CPU_MASK_MIN_BYTES * 8)
+}
+
+pub(super) fn sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let pid = a.int(0);
+    if pid < 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    if pid != 0 && pid != t.tid {
+        return Err(Errno::ESRCH.into());
+    }
+    let len = a.size(1);
+    if len < CPU_MASK_MIN_BYTES || len % 8 != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let n = cpu_count();
+    let mask: u64 = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    t.copy_out_obj(a.addr(2), &mask)?;
+    Ok(CPU_MASK_MIN_BYTES)
+}
+
+pub(super) fn sched_yield(_: &mut Task, _: &SyscallArgs) -> SysResult {
+    std::thread::yield_now();
+    Ok(0)
+}
+
+pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::file::{PR_GET_NAME, PR_SET_NAME, TASK_COMM_LEN};
+    match a.int(0) {
+        PR_SET_NAME => {
+            let mut name = [0u8; TASK_COMM_LEN];
+            // Linux copies up to 15 bytes and stops at a NUL or a fault on a
+            // later byte; a fault on the first page is EFAULT.
+            let s = t.mm.copy_in_cstr(a.addr(1), TASK_COMM_LEN).or_else(|e| {
+                if e == Errno::ENAMETOOLONG {
+                    let mut b = [0u8; TASK_COMM_LEN - 1];
+                    t.mm.copy_in(a.addr(1), &mut b).map(|_| b.to_vec())
+                } else {
+                    Err(e)
+                }
+            })?;
+            let n = s.len().min(TASK_COMM_LEN - 1);
+            name[..n].copy_from_slice(&s[..n]);
+            t.comm = name;
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let name = t.comm;
+            t.mm.copy_out(a.addr(1), &name)?;
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL.into()),
+    }
+}
