@@ -1,1 +1,122 @@
-fn main() {}
+//! Benchmarks: the same guest workload natively, under our runsc and under
+//! gVisor's runsc (when installed), with ratios from one run.
+//!
+//! Usage: `cargo run --release -p bench -- [--runs N] [--iters N]`
+//! Each workload is a C program in bench/c that times itself and prints
+//! `ns_per_op=<value>`; each runtime runs it `--runs` times and the median
+//! is reported.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Runtime {
+    name: &'static str,
+    prefix: Vec<String>,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn compile(name: &str) -> PathBuf {
+    let src = workspace().join("bench/c").join(format!("{name}.c"));
+    let out_dir = workspace().join("target/bench-c");
+    std::fs::create_dir_all(&out_dir).expect("create target/bench-c");
+    let out = out_dir.join(name);
+    let ok = Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "gcc failed for {}", src.display());
+    out
+}
+
+/// Runs `prog` under `rt` and returns the ns_per_op it printed. Output is
+/// read through a pipe (gVisor's runsc needs that for its stdout).
+fn run_once(rt: &Runtime, prog: &Path, args: &[String]) -> Option<f64> {
+    let (cmd, rest) = match rt.prefix.split_first() {
+        Some((c, r)) => (c.as_str(), r.to_vec()),
+        None => (prog.to_str()?, Vec::new()),
+    };
+    let mut c = Command::new(cmd);
+    c.args(rest);
+    if !rt.prefix.is_empty() {
+        c.arg(prog);
+    }
+    let out = c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v = text.lines().find_map(|l| l.strip_prefix("ns_per_op="))?.trim().parse().ok();
+    if v.is_none() {
+        eprintln!("{}: no result (status {:?}): {}", rt.name, out.status, String::from_utf8_lossy(&out.stderr).trim());
+    }
+    v
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    Some(v[v.len() / 2])
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    let flag = |name: &str, default: usize| -> usize {
+        argv.iter()
+            .position(|a| a == name)
+            .and_then(|i| argv.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let runs = flag("--runs", 5);
+    let iters = flag("--iters", 100_000);
+
+    let ours = workspace().join("target/release/runsc");
+    assert!(ours.exists(), "build first: cargo build --release -p runsc");
+    let mut runtimes = vec![
+        Runtime { name: "native", prefix: vec![] },
+        Runtime { name: "ours (ptrace)", prefix: vec![ours.display().to_string(), "do".into()] },
+    ];
+    let gvisor = ["/usr/bin/runsc", "/usr/local/bin/runsc"].into_iter().find(|p| Path::new(p).exists());
+    match gvisor {
+        Some(g) => runtimes.push(Runtime {
+            name: "gVisor (ptrace)",
+            prefix: vec![g.into(), "--network=none".into(), "--platform=ptrace".into(), "do".into()],
+        }),
+        None => eprintln!("gVisor's runsc not installed (apt-get install runsc): its column is skipped"),
+    }
+
+    let workloads = [("getpid", iters)];
+    println!("{:<10} {:>14} {:>14} {:>16} {:>12} {:>12}", "workload", "native ns", "ours ns", "gVisor ns", "ours/native", "ours/gVisor");
+    for (name, n) in workloads {
+        let prog = compile(name);
+        let args = vec![n.to_string()];
+        let results: Vec<Option<f64>> = runtimes
+            .iter()
+            .map(|rt| {
+                // Fewer iterations under trapping runtimes keep runs short.
+                let a = if rt.prefix.is_empty() { vec![(n * 10).to_string()] } else { args.clone() };
+                median((0..runs).filter_map(|_| run_once(rt, &prog, &a)).collect())
+            })
+            .collect();
+        let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.1}"));
+        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+            _ => "-".into(),
+        };
+        let g = results.get(2).copied().flatten();
+        println!(
+            "{:<10} {:>14} {:>14} {:>16} {:>12} {:>12}",
+            name,
+            fmt(results[0]),
+            fmt(results[1]),
+            fmt(g),
+            ratio(results[1], results[0]),
+            ratio(results[1], g)
+        );
+    }
+}

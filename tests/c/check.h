@@ -1,0 +1,62 @@
+/* Shared helpers for the guest test programs.
+ *
+ * Every program prints facts that must be identical natively and in the
+ * sandbox: return values that do not depend on the host, errno names, and
+ * normalized booleans (`name: ok`) where the raw value legitimately
+ * differs (pids, addresses, times). */
+#ifndef CHECK_H
+#define CHECK_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The errno name ("EFAULT"), or the number if glibc does not know it. */
+static inline const char *errno_name(int e) {
+    static char buf[16];
+    const char *n = strerrorname_np(e);
+    if (n)
+        return n;
+    snprintf(buf, sizeof buf, "errno%d", e);
+    return buf;
+}
+
+/* `name: VALUE` on success, `name: -1 ENAME` on failure. */
+static inline void report(const char *name, long ret, int err) {
+    if (ret == -1)
+        printf("%s: -1 %s\n", name, errno_name(err));
+    else
+        printf("%s: %ld\n", name, ret);
+}
+
+/* `name: ok` on success (value not printed), `name: -1 ENAME` on failure. */
+static inline void report_ok(const char *name, long ret, int err) {
+    if (ret == -1)
+        printf("%s: -1 %s\n", name, errno_name(err));
+    else
+        printf("%s: ok\n", name);
+}
+
+/* Evaluates EXPR with errno cleared and reports its value. */
+#define CHECK(name, expr)                                                      \
+    do {                                                                       \
+        errno = 0;                                                             \
+        long r_ = (long)(expr);                                                \
+        report((name), r_, errno);                                             \
+    } while (0)
+
+/* Evaluates EXPR with errno cleared and reports success or the errno. */
+#define CHECK_OK(name, expr)                                                   \
+    do {                                                                       \
+        errno = 0;                                                             \
+        long r_ = (long)(expr);                                                \
+        report_ok((name), r_, errno);                                          \
+    } while (0)
+
+/* Prints `name=1` or `name=0` for a fact. */
+#define FACT(name, cond) printf("%s=%d\n", (name), (cond) ? 1 : 0)
+
+#endif
