@@ -46,11 +46,27 @@ fn run_once(rt: &Runtime, prog: &Path, args: &[String]) -> Option<f64> {
     if !rt.prefix.is_empty() {
         c.arg(prog);
     }
-    let out = c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).output().ok()?;
+    let out = c
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let v = text.lines().find_map(|l| l.strip_prefix("ns_per_op="))?.trim().parse().ok();
+    let v = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ns_per_op="))?
+        .trim()
+        .parse()
+        .ok();
     if v.is_none() {
-        eprintln!("{}: no result (status {:?}): {}", rt.name, out.status, String::from_utf8_lossy(&out.stderr).trim());
+        eprintln!(
+            "{}: no result (status {:?}): {}",
+            rt.name,
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     v
 }
@@ -78,20 +94,38 @@ fn main() {
     let ours = workspace().join("target/release/runsc");
     assert!(ours.exists(), "build first: cargo build --release -p runsc");
     let mut runtimes = vec![
-        Runtime { name: "native", prefix: vec![] },
-        Runtime { name: "ours (ptrace)", prefix: vec![ours.display().to_string(), "do".into()] },
+        Runtime {
+            name: "native",
+            prefix: vec![],
+        },
+        Runtime {
+            name: "ours (ptrace)",
+            prefix: vec![ours.display().to_string(), "do".into()],
+        },
     ];
-    let gvisor = ["/usr/bin/runsc", "/usr/local/bin/runsc"].into_iter().find(|p| Path::new(p).exists());
+    let gvisor = ["/usr/bin/runsc", "/usr/local/bin/runsc"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
     match gvisor {
         Some(g) => runtimes.push(Runtime {
             name: "gVisor (ptrace)",
-            prefix: vec![g.into(), "--network=none".into(), "--platform=ptrace".into(), "do".into()],
+            prefix: vec![
+                g.into(),
+                "--network=none".into(),
+                "--platform=ptrace".into(),
+                "do".into(),
+            ],
         }),
-        None => eprintln!("gVisor's runsc not installed (apt-get install runsc): its column is skipped"),
+        None => {
+            eprintln!("gVisor's runsc not installed (apt-get install runsc): its column is skipped")
+        }
     }
 
     let workloads = [("getpid", iters)];
-    println!("{:<10} {:>14} {:>14} {:>16} {:>12} {:>12}", "workload", "native ns", "ours ns", "gVisor ns", "ours/native", "ours/gVisor");
+    println!(
+        "{:<10} {:>14} {:>14} {:>16} {:>12} {:>12}",
+        "workload", "native ns", "ours ns", "gVisor ns", "ours/native", "ours/gVisor"
+    );
     for (name, n) in workloads {
         let prog = compile(name);
         let args = vec![n.to_string()];
@@ -99,7 +133,11 @@ fn main() {
             .iter()
             .map(|rt| {
                 // Fewer iterations under trapping runtimes keep runs short.
-                let a = if rt.prefix.is_empty() { vec![(n * 10).to_string()] } else { args.clone() };
+                let a = if rt.prefix.is_empty() {
+                    vec![(n * 10).to_string()]
+                } else {
+                    args.clone()
+                };
                 median((0..runs).filter_map(|_| run_once(rt, &prog, &a)).collect())
             })
             .collect();

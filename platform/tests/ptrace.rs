@@ -66,7 +66,7 @@ fn test_switch_unmapped_access_reports_fault() {
 #[test]
 fn test_stub_has_no_inherited_mappings() {
     // Guest reads a sentry address (this test's own code): it must fault.
-    let probe = test_stub_has_no_inherited_mappings as usize as u64;
+    let probe = test_stub_has_no_inherited_mappings as *const () as usize as u64;
     let mut code = vec![0x48, 0xb8]; // movabs rax, imm64
     code.extend_from_slice(&probe.to_le_bytes());
     code.extend_from_slice(&[0x48, 0x8b, 0x00]); // mov rax, [rax]

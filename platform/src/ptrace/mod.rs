@@ -257,7 +257,13 @@ impl Context {
         Ok(match sig {
             libc::SIGSEGV | libc::SIGBUS => Event::Fault {
                 addr: info.addr,
-                access: Access::Unknown,
+                // ptrace gives no page-fault error code; a fault at the
+                // instruction pointer can only be a fetch.
+                access: if info.addr == self.regs.rip() {
+                    Access::Execute
+                } else {
+                    Access::Unknown
+                },
                 info,
             },
             libc::SIGILL | libc::SIGFPE | libc::SIGTRAP => Event::Exception(info),

@@ -96,7 +96,7 @@ impl MemoryFile {
     /// Allocates `len` bytes (a multiple of the page size) of zeroed memory
     /// and returns the offset.
     pub fn allocate(&self, len: u64) -> Result<u64, Errno> {
-        debug_assert!(len > 0 && len % PAGE_SIZE == 0);
+        debug_assert!(len > 0 && len.is_multiple_of(PAGE_SIZE));
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         let (&off, &flen) = free.iter().find(|(_, &l)| l >= len).ok_or(Errno::ENOMEM)?;
         free.remove(&off);

@@ -138,7 +138,7 @@ impl MemoryManager {
     /// honouring MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_32BIT and hints.
     fn place(&self, addr: u64, len: u64, flags: u64) -> Result<u64, Errno> {
         if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
-            if addr % PAGE_SIZE != 0 {
+            if !addr.is_multiple_of(PAGE_SIZE) {
                 return Err(Errno::EINVAL);
             }
             let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
@@ -191,7 +191,7 @@ impl MemoryManager {
 
     /// The munmap syscall.
     pub fn munmap(&mut self, as_: &mut AddressSpace, addr: u64, len: u64) -> Result<(), Errno> {
-        if addr % PAGE_SIZE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
             return Err(Errno::EINVAL);
         }
         let len = page_up(len).ok_or(Errno::EINVAL)?;
@@ -222,7 +222,9 @@ impl MemoryManager {
         len: u64,
         prot: u64,
     ) -> Result<(), Errno> {
-        if addr % PAGE_SIZE != 0 || prot & !(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP) != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE)
+            || prot & !(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP) != 0
+        {
             return Err(Errno::EINVAL);
         }
         if prot & PROT_GROWSDOWN != 0 && prot & PROT_GROWSUP != 0 {
@@ -286,7 +288,7 @@ impl MemoryManager {
         flags: u64,
         new_addr: u64,
     ) -> Result<u64, Errno> {
-        if old % PAGE_SIZE != 0
+        if !old.is_multiple_of(PAGE_SIZE)
             || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
             || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
             || (flags & MREMAP_DONTUNMAP != 0
@@ -330,7 +332,7 @@ impl MemoryManager {
         // addresses change, so nothing is copied.
         let dest = if flags & MREMAP_FIXED != 0 {
             let end = new_addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
-            if new_addr % PAGE_SIZE != 0 || new_addr < MMAP_MIN_ADDR || end > MAX_ADDR {
+            if !new_addr.is_multiple_of(PAGE_SIZE) || new_addr < MMAP_MIN_ADDR || end > MAX_ADDR {
                 return Err(Errno::EINVAL);
             }
             if new_addr < old_end && old < end {

@@ -37,6 +37,11 @@ impl Vma {
         self.end - self.start
     }
 
+    /// Whether the VMA covers no bytes (never true for a VMA in a set).
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+
     /// Memory-file offset of guest address `addr` inside this VMA.
     pub fn file_offset(&self, addr: u64) -> u64 {
         match self.backing {
@@ -80,6 +85,9 @@ impl VmaSet {
     /// VMAs overlapping `[start, end)`, in address order.
     pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma> {
         let first = self.find(start).map(|v| v.start).unwrap_or(start);
+        // An empty or inverted range overlaps nothing (and must not reach
+        // BTreeMap::range, which panics on start > end).
+        let end = end.max(first);
         self.map
             .range(first..end)
             .map(|(_, v)| v)
@@ -185,6 +193,14 @@ mod tests {
         assert_eq!(s.find_gap_topdown(0x1000, 0x1000, 0x10000), Some(0x7000));
         assert_eq!(s.find_gap_topdown(0x2000, 0x1000, 0x10000), Some(0x3000));
         assert_eq!(s.find_gap_topdown(0x5000, 0x1000, 0x10000), None);
+    }
+
+    #[test]
+    fn test_overlapping_inverted_range_is_empty() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x2000, 0));
+        assert_eq!(s.overlapping(0x5000, 0x3000).count(), 0);
+        assert!(s.remove_range(0x5000, 0x3000).is_empty());
     }
 
     #[test]

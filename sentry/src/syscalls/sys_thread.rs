@@ -99,7 +99,7 @@ pub(super) fn sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::ESRCH.into());
     }
     let len = a.size(1);
-    if len < CPU_MASK_MIN_BYTES || len % 8 != 0 {
+    if len < CPU_MASK_MIN_BYTES || !len.is_multiple_of(8) {
         return Err(Errno::EINVAL.into());
     }
     let n = cpu_count();
