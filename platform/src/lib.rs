@@ -28,6 +28,9 @@ pub const STUB_START: u64 = 0x7fff_ffe0_0000;
 pub const STUB_LEN: u64 = 0x1_0000;
 /// Highest user address on x86_64 with 4-level paging (exclusive).
 pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
+/// The legacy vsyscall page, which the host kernel keeps in every process.
+pub const VSYSCALL_ADDR: u64 = 0xffff_ffff_ff60_0000;
+
 /// The highest address (exclusive) a guest mapping may reach.
 pub const MAX_GUEST_ADDR: u64 = STUB_START;
 
@@ -51,8 +54,11 @@ pub struct SignalInfo {
     pub signo: i32,
     /// `si_code`.
     pub code: i32,
-    /// `si_addr` for faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP).
+    /// `si_addr` for faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP);
+    /// `si_call_addr` for a seccomp SIGSYS.
     pub addr: u64,
+    /// `si_syscall` for a seccomp SIGSYS (0 otherwise).
+    pub syscall: i32,
 }
 
 /// Why [`Context::switch`] returned.
@@ -71,7 +77,10 @@ pub enum Event {
         info: SignalInfo,
     },
     /// The guest raised a synchronous exception other than a memory fault
-    /// (SIGILL, SIGFPE, SIGTRAP from int3 or a debug trap).
+    /// (SIGILL, SIGFPE, SIGTRAP from int3 or a debug trap), or called the
+    /// legacy vsyscall page, which the stub's seccomp filter turns into a
+    /// SIGSYS (`code` SYS_SECCOMP, `addr` the vsyscall entry, `syscall` its
+    /// number) with the guest already returned to its caller.
     Exception(SignalInfo),
     /// A host signal arrived for the stub from outside (for example a
     /// terminal's SIGINT); the sentry decides what the guest sees.

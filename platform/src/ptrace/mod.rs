@@ -266,7 +266,7 @@ impl Context {
                 },
                 info,
             },
-            libc::SIGILL | libc::SIGFPE | libc::SIGTRAP => Event::Exception(info),
+            libc::SIGILL | libc::SIGFPE | libc::SIGTRAP | libc::SIGSYS => Event::Exception(info),
             INTERRUPT_SIGNAL => Event::Interrupted,
             _ => Event::HostSignal(info),
         })

@@ -66,6 +66,48 @@ const RSEQ_AREA_LEN: u32 = 32;
 /// Length of the original `struct rseq` fields.
 const RSEQ_AREA_LEN_ORIG: u32 = 20;
 
+const fn stmt(code: u16, k: u32) -> libc::sock_filter {
+    libc::sock_filter {
+        code,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+const fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    }
+}
+const LD_ABS_W: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+/// `seccomp_data.nr` and `.arch` offsets.
+const SECCOMP_DATA_NR: u32 = 0;
+const SECCOMP_DATA_ARCH: u32 = 4;
+const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+
+/// The stub's seccomp filter. Allowed: what the platform injects (mmap,
+/// munmap, mprotect) and the stub's own start-up stop (getpid, kill).
+/// Everything else traps with SIGSYS, which the tracer sees; that covers
+/// the host's vsyscall emulation, so the host never runs a guest's
+/// time()/gettimeofday()/getcpu() for it.
+static STUB_FILTER: [libc::sock_filter; 11] = [
+    stmt(LD_ABS_W, SECCOMP_DATA_ARCH),
+    jeq(AUDIT_ARCH_X86_64, 1, 0),
+    stmt(RET_K, libc::SECCOMP_RET_KILL_PROCESS),
+    stmt(LD_ABS_W, SECCOMP_DATA_NR),
+    jeq(libc::SYS_mmap as u32, 5, 0),
+    jeq(libc::SYS_munmap as u32, 4, 0),
+    jeq(libc::SYS_mprotect as u32, 3, 0),
+    jeq(libc::SYS_getpid as u32, 2, 0),
+    jeq(libc::SYS_kill as u32, 1, 0),
+    stmt(RET_K, libc::SECCOMP_RET_TRAP),
+    stmt(RET_K, libc::SECCOMP_RET_ALLOW),
+];
+
 /// The stub code bytes in the sentry's own text.
 fn code() -> &'static [u8] {
     // SAFETY: the three symbols are labels in one contiguous asm block above,
@@ -235,6 +277,17 @@ unsafe fn child(parent: i32, memfd: RawFd, code: &[u8]) -> ! {
             STUB_LEN,
             libc::PROT_READ | libc::PROT_EXEC,
         );
+        // From here on only injected syscalls and the host's vsyscall
+        // emulation reach seccomp (PTRACE_SYSEMU stops every guest syscall
+        // before the filter runs): allow the injected ones, trap the rest.
+        libc::syscall(libc::SYS_prctl, libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        let prog = libc::sock_fprog {
+            len: STUB_FILTER.len() as u16,
+            filter: STUB_FILTER.as_ptr() as *mut libc::sock_filter,
+        };
+        if libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &prog) != 0 {
+            die();
+        }
         let entry: extern "C" fn() -> ! = std::mem::transmute(STUB_START as usize);
         entry()
     }

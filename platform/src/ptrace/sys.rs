@@ -89,10 +89,21 @@ pub(super) fn get_siginfo(pid: i32) -> Result<SignalInfo, Error> {
     // non-fault signals it is some other member's bits, which callers
     // only use for faults.
     let addr = unsafe { si.si_addr() } as u64;
+    // SAFETY: siginfo_t is at least 128 bytes; offset 24 is inside it. For
+    // SIGSYS it holds si_syscall, otherwise bits callers ignore.
+    let syscall = unsafe {
+        std::ptr::read_unaligned(
+            (&si as *const libc::siginfo_t)
+                .cast::<u8>()
+                .add(24)
+                .cast::<i32>(),
+        )
+    };
     Ok(SignalInfo {
         signo: si.si_signo,
         code: si.si_code,
         addr,
+        syscall,
     })
 }
 

@@ -54,6 +54,9 @@ pub const SEGV_MAPERR: i32 = 1;
 /// `si_code` for a SIGSEGV on a mapping without the needed permission.
 pub const SEGV_ACCERR: i32 = 2;
 
+/// `si_code` of a SIGSYS raised by a seccomp filter.
+pub const SYS_SECCOMP: i32 = 1;
+
 /// rt_sigprocmask: add to the mask.
 pub const SIG_BLOCK: i32 = 0;
 /// rt_sigprocmask: remove from the mask.

@@ -8,12 +8,14 @@ use crate::abi::signal::{
     default_action, DefaultAction, SigAction, SigSet, StackT, NSIG, SEGV_ACCERR, SEGV_MAPERR,
     SIG_IGN, SS_DISABLE,
 };
-use crate::abi::{Errno, Pod};
+use crate::abi::signal::{SIGSEGV, SIGSYS, SYS_SECCOMP};
+use crate::abi::{page_down, Errno, Pod};
 use crate::mm::{FaultOutcome, MemoryManager};
 use crate::syscalls::{self, SyscallArgs};
 use crate::vfs::FdTable;
 use platform::{AddressSpace, Context, Event};
 use std::sync::Arc;
+use syscall_tables::nr;
 
 /// User and group ids of a task.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -149,6 +151,7 @@ impl Task {
                     };
                     self.force_signal(info.signo);
                 }
+                Event::Exception(info) if self.is_vsyscall(&info) => self.vsyscall(info.syscall),
                 Event::Exception(info) => self.force_signal(info.signo),
                 Event::HostSignal(info) => self.host_signal(info.signo),
                 Event::Interrupted => {}
@@ -177,6 +180,31 @@ impl Task {
         if self.exit.is_some() {
             return;
         }
+        let value = match ret {
+            Ok(v) => v,
+            Err(e) => (-(e.guest_errno().0 as i64)) as u64,
+        };
+        self.ctx.regs_mut().set_syscall_return(value);
+    }
+
+    /// Whether a stop is the stub filter's trap of a legacy vsyscall call.
+    fn is_vsyscall(&self, info: &platform::SignalInfo) -> bool {
+        info.signo == SIGSYS
+            && info.code == SYS_SECCOMP
+            && page_down(info.addr) == platform::VSYSCALL_ADDR
+    }
+
+    /// Emulates a vsyscall-page call (gettimeofday, time, getcpu). The host
+    /// kernel has already returned the guest to its caller without running
+    /// the call; the sentry runs it and sets the return value.
+    fn vsyscall(&mut self, nr: i32) {
+        let ret = match nr as u32 {
+            nr::GETTIMEOFDAY | nr::TIME | nr::GETCPU => {
+                let args = SyscallArgs::new(self.ctx.regs().syscall_args());
+                syscalls::dispatch(self, nr as u64, &args)
+            }
+            _ => return self.force_signal(SIGSEGV),
+        };
         let value = match ret {
             Ok(v) => v,
             Err(e) => (-(e.guest_errno().0 as i64)) as u64,
