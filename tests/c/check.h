@@ -56,6 +56,13 @@ static inline void report_ok(const char *name, long ret, int err) {
         report_ok((name), r_, errno);                                          \
     } while (0)
 
+#ifndef CHECK_KEEP_STDIO_BUFFERING
+/* Line-buffered stdout, so a crash still shows how far the program got. */
+__attribute__((constructor)) static void check_line_buffered(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+#endif
+
 /* Prints `name=1` or `name=0` for a fact. */
 #define FACT(name, cond) printf("%s=%d\n", (name), (cond) ? 1 : 0)
 

@@ -6,6 +6,8 @@ pub const PROT_READ: u64 = 0x1;
 pub const PROT_WRITE: u64 = 0x2;
 /// Page may be executed.
 pub const PROT_EXEC: u64 = 0x4;
+/// Page may be used for atomic ops (accepted, no effect on x86-64).
+pub const PROT_SEM: u64 = 0x8;
 /// Extend change to the start of a growsdown mapping.
 pub const PROT_GROWSDOWN: u64 = 0x0100_0000;
 /// Extend change to the end of a growsup mapping.

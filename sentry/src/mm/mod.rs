@@ -203,7 +203,7 @@ impl MemoryManager {
     }
 
     /// Whether `[start, end)` is covered by VMAs with no hole.
-    fn fully_mapped(&self, start: u64, end: u64) -> bool {
+    pub fn fully_mapped(&self, start: u64, end: u64) -> bool {
         let mut at = start;
         for v in self.vmas.overlapping(start, end) {
             if v.start > at {
@@ -223,7 +223,7 @@ impl MemoryManager {
         prot: u64,
     ) -> Result<(), Errno> {
         if !addr.is_multiple_of(PAGE_SIZE)
-            || prot & !(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP) != 0
+            || prot & !(PROT_MASK | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP) != 0
         {
             return Err(Errno::EINVAL);
         }

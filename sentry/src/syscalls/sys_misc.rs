@@ -36,10 +36,8 @@ fn resource(a: &SyscallArgs, i: usize) -> Result<usize, Errno> {
 }
 
 pub(super) fn prlimit64(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let pid = a.int(0);
-    if pid != 0 && pid != t.tgid {
-        return Err(Errno::ESRCH.into());
-    }
+    // Linux's order: resource, copy-in of the new limit, the target,
+    // setting it, and only then the copy-out of the old one.
     let r = resource(a, 1)?;
     let new = if a.addr(2) != 0 {
         let n = t.copy_in_obj::<Rlimit>(a.addr(2))?;
@@ -50,12 +48,16 @@ pub(super) fn prlimit64(t: &mut Task, a: &SyscallArgs) -> SysResult {
     } else {
         None
     };
-    if a.addr(3) != 0 {
-        let old = t.rlimits[r];
-        t.copy_out_obj(a.addr(3), &old)?;
+    let pid = a.int(0);
+    if pid != 0 && pid != t.tgid {
+        return Err(Errno::ESRCH.into());
     }
+    let old = t.rlimits[r];
     if let Some(n) = new {
         t.rlimits[r] = n;
+    }
+    if a.addr(3) != 0 {
+        t.copy_out_obj(a.addr(3), &old)?;
     }
     Ok(0)
 }
@@ -127,10 +129,10 @@ fn link_target(t: &Task, path: &[u8]) -> Result<Vec<u8>, Errno> {
 }
 
 fn do_readlink(t: &mut Task, path: u64, buf: u64, size: i32) -> SysResult {
-    let path = t.mm.copy_in_cstr(path, PATH_MAX)?;
     if size <= 0 {
         return Err(Errno::EINVAL.into());
     }
+    let path = t.mm.copy_in_cstr(path, PATH_MAX)?;
     let target = link_target(t, &path)?;
     let n = target.len().min(size as usize);
     t.mm.copy_out(buf, &target[..n])?;

@@ -20,17 +20,22 @@ pub(super) fn mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
         MAP_SHARED_VALIDATE => return Err(Errno::EOPNOTSUPP.into()),
         _ => return Err(Errno::EINVAL.into()),
     }
-    if len == 0 {
+    // x86-64 checks the offset's alignment for every mapping.
+    if !off.is_multiple_of(PAGE_SIZE) || len == 0 {
         return Err(Errno::EINVAL.into());
     }
     if flags & MAP_ANONYMOUS == 0 {
-        if off % PAGE_SIZE != 0 {
-            return Err(Errno::EINVAL.into());
-        }
         // No file in this step can be mapped (host terminals and pipes
         // cannot be on Linux either).
         t.fds.get(fd)?;
         return Err(Errno::ENODEV.into());
+    }
+    // Anonymous memory: MAP_SHARED_VALIDATE is no valid type, and a shared
+    // mapping cannot grow down.
+    match flags & MAP_TYPE {
+        MAP_SHARED_VALIDATE => return Err(Errno::EINVAL.into()),
+        MAP_SHARED if flags & MAP_GROWSDOWN != 0 => return Err(Errno::EINVAL.into()),
+        _ => {}
     }
     let Task { mm, as_, .. } = t;
     Ok(mm.mmap_anon(as_, addr, len, prot & PROT_MASK, flags)?)
@@ -64,6 +69,10 @@ pub(super) fn madvise(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     let len = crate::abi::page_up(len).ok_or(Errno::EINVAL)?;
+    let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len > 0 && !t.mm.fully_mapped(addr, end) && advice <= MADV_POPULATE_WRITE {
+        return Err(Errno::ENOMEM.into());
+    }
     match advice {
         MADV_DONTNEED | MADV_FREE => {
             if len > 0 {

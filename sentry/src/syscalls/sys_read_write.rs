@@ -8,8 +8,17 @@ use crate::abi::misc::{
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
 
+/// Linux's access_ok: the whole buffer must lie below the user address limit.
+fn access_ok(addr: u64, len: u64) -> Result<(), Errno> {
+    match addr.checked_add(len) {
+        Some(end) if end <= platform::TASK_SIZE => Ok(()),
+        _ => Err(Errno::EFAULT),
+    }
+}
+
 pub(super) fn read(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.fds.get(a.fd(0))?.clone();
+    access_ok(a.addr(1), a.size(2))?;
     let len = a.size(2).min(MAX_RW_COUNT);
     if len == 0 {
         return Ok(0);
@@ -20,6 +29,7 @@ pub(super) fn read(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 pub(super) fn write(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.fds.get(a.fd(0))?.clone();
+    access_ok(a.addr(1), a.size(2))?;
     let len = a.size(2).min(MAX_RW_COUNT);
     if len == 0 {
         return Ok(0);

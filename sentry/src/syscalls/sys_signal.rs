@@ -15,17 +15,18 @@ const SS_ONSTACK: i32 = 1;
 
 pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (sig, act, oact) = (a.int(0), a.addr(1), a.addr(2));
-    if a.size(3) != SIGSET_SIZE || !(1..NSIG).contains(&sig) {
+    if a.size(3) != SIGSET_SIZE {
         return Err(Errno::EINVAL.into());
     }
-    if act != 0 && (sig == SIGKILL || sig == SIGSTOP) {
-        return Err(Errno::EINVAL.into());
-    }
+    // Linux copies the new action in before it looks at the signal.
     let new = if act != 0 {
         Some(t.copy_in_obj::<SigAction>(act)?)
     } else {
         None
     };
+    if !(1..NSIG).contains(&sig) || (new.is_some() && (sig == SIGKILL || sig == SIGSTOP)) {
+        return Err(Errno::EINVAL.into());
+    }
     let slot = (sig - 1) as usize;
     if oact != 0 {
         let old = t.signals.actions[slot];

@@ -92,9 +92,6 @@ fn cpu_count() -> u64 {
 
 pub(super) fn sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let pid = a.int(0);
-    if pid < 0 {
-        return Err(Errno::EINVAL.into());
-    }
     if pid != 0 && pid != t.tid {
         return Err(Errno::ESRCH.into());
     }

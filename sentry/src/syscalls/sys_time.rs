@@ -7,8 +7,6 @@ use crate::kernel::Task;
 
 /// Linux encodes a process CPU-time clock of pid P as `(!P << 3) | 2`.
 const CPUCLOCK_SCHED: i32 = 2;
-/// Bit that makes a CPU clock per-thread.
-const CPUCLOCK_PERTHREAD: i32 = 4;
 
 /// Reads a host clock.
 fn host_now(clock: i32) -> Result<Timespec, Errno> {
@@ -37,7 +35,9 @@ fn now(t: &Task, id: i32) -> Result<Timespec, Errno> {
         CLOCK_MONOTONIC_COARSE => libc::CLOCK_MONOTONIC_COARSE,
         CLOCK_BOOTTIME | CLOCK_BOOTTIME_ALARM => libc::CLOCK_BOOTTIME,
         CLOCK_PROCESS_CPUTIME_ID => (!t.as_.host_pid() << 3) | CPUCLOCK_SCHED,
-        CLOCK_THREAD_CPUTIME_ID => (!t.as_.host_pid() << 3) | CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD,
+        // One stub thread per task: its process clock is the thread's
+        // (the host refuses per-thread clocks of other processes).
+        CLOCK_THREAD_CPUTIME_ID => (!t.as_.host_pid() << 3) | CPUCLOCK_SCHED,
         _ => return Err(Errno::EINVAL),
     };
     host_now(host)

@@ -1,0 +1,131 @@
+//! The runsc command line: the syscall table, and how `do` reports what it
+//! cannot run.
+
+use tests::{c_program, run, runtime, Input};
+
+#[test]
+fn test_syscalls_json_is_an_array_of_named_entries() {
+    let out = run(
+        runtime().command(&["syscalls", "--format", "json"]),
+        Input::Null,
+    );
+    assert_eq!(out.status, 0, "stderr: {}", out.stderr_text());
+    let text = out.stdout_text();
+    let body = text.trim();
+    assert!(
+        body.starts_with('[') && body.ends_with(']'),
+        "not a JSON array:\n{body}"
+    );
+    // One object per syscall, each with a name and a support level (serde is
+    // not a dependency of this crate; a textual check is enough).
+    let objects = body.matches('{').count();
+    assert!(objects > 300, "only {objects} objects");
+    assert_eq!(objects, body.matches('}').count());
+    assert_eq!(objects, body.matches("\"name\":").count());
+    assert_eq!(objects, body.matches("\"support\":").count());
+    // `read` is there and is implemented at least partly.
+    let read = body
+        .split('}')
+        .find(|obj| obj.contains("\"name\": \"read\""))
+        .unwrap_or_else(|| panic!("no entry for read in:\n{body}"));
+    assert!(
+        read.contains("\"support\": \"full\"") || read.contains("\"support\": \"partial\""),
+        "read is not supported: {read}"
+    );
+    assert!(
+        body.contains("\"support\": \"unimplemented\""),
+        "no unimplemented entries: the table is suspiciously complete"
+    );
+}
+
+#[test]
+fn test_syscalls_table_lists_every_json_name() {
+    let json = run(
+        runtime().command(&["syscalls", "--format", "json"]),
+        Input::Null,
+    )
+    .stdout_text();
+    let table = run(runtime().command(&["syscalls"]), Input::Null).stdout_text();
+    let names: Vec<&str> = json
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"name\": \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(!names.is_empty());
+    for name in names {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(name)),
+            "{name} missing from the table"
+        );
+    }
+}
+
+#[test]
+fn test_do_nonexistent_program_fails_with_one_line_naming_it() {
+    let out = run(
+        runtime().command(&["do", "/nonexistent/program"]),
+        Input::Null,
+    );
+    assert_ne!(out.status, 0);
+    assert!(out.stdout.is_empty(), "stdout: {}", out.stdout_text());
+    let err = out.stderr_text();
+    assert_eq!(err.lines().count(), 1, "stderr: {err}");
+    assert!(err.contains("/nonexistent/program"), "stderr: {err}");
+}
+
+#[test]
+fn test_do_dynamic_binary_fails_with_one_clear_line() {
+    let out = run(runtime().command(&["do", "/bin/true"]), Input::Null);
+    assert_ne!(out.status, 0);
+    let err = out.stderr_text();
+    assert_eq!(err.lines().count(), 1, "stderr: {err}");
+    assert!(err.contains("/bin/true"), "stderr: {err}");
+    assert!(err.contains("dynamic"), "stderr: {err}");
+}
+
+#[test]
+fn test_do_without_program_is_a_usage_error() {
+    let out = run(runtime().command(&["do"]), Input::Null);
+    assert_ne!(out.status, 0);
+    assert!(
+        out.stderr_text().to_lowercase().contains("usage"),
+        "{}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn test_strace_do_logs_write_and_exit_group() {
+    let prog = c_program("exit_code");
+    let mut cmd = runtime().command(&["--strace", "do"]);
+    cmd.arg(&prog).arg("5");
+    let out = run(cmd, Input::Null);
+    assert_eq!(out.status, 5, "stderr: {}", out.stderr_text());
+    // The guest's own output is untouched by tracing.
+    assert_eq!(
+        out.stdout_text(),
+        "exiting with 5 by return\natexit handler ran\n"
+    );
+    let err = out.stderr_text();
+    assert!(
+        err.lines()
+            .any(|l| l.contains("write(1, ") && l.contains("exiting with 5")),
+        "no write(1, ...) line in:\n{err}"
+    );
+    assert!(
+        err.lines().any(|l| l.contains("exit_group(5")),
+        "no exit_group(5) line in:\n{err}"
+    );
+}
+
+#[test]
+fn test_strace_off_logs_nothing() {
+    let prog = c_program("exit_code");
+    let mut cmd = runtime().command(&["do"]);
+    cmd.arg(&prog).arg("0");
+    let out = run(cmd, Input::Null);
+    assert_eq!(out.status, 0);
+    assert_eq!(out.stderr_text(), "");
+}
