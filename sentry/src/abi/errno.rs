@@ -119,5 +119,13 @@ impl SysError {
     }
 }
 
+/// The value a syscall result puts in the guest's rax.
+pub fn return_value(r: &SysResult) -> u64 {
+    match r {
+        Ok(v) => *v,
+        Err(e) => (-(e.guest_errno().0 as i64)) as u64,
+    }
+}
+
 /// The result of a syscall handler.
 pub type SysResult = Result<u64, SysError>;

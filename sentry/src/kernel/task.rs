@@ -180,10 +180,7 @@ impl Task {
         if self.exit.is_some() {
             return;
         }
-        let value = match ret {
-            Ok(v) => v,
-            Err(e) => (-(e.guest_errno().0 as i64)) as u64,
-        };
+        let value = crate::abi::errno::return_value(&ret);
         self.ctx.regs_mut().set_syscall_return(value);
     }
 
@@ -205,10 +202,7 @@ impl Task {
             }
             _ => return self.force_signal(SIGSEGV),
         };
-        let value = match ret {
-            Ok(v) => v,
-            Err(e) => (-(e.guest_errno().0 as i64)) as u64,
-        };
+        let value = crate::abi::errno::return_value(&ret);
         self.ctx.regs_mut().set_syscall_return(value);
     }
 
