@@ -83,7 +83,7 @@ pub fn format_entry(t: &Task, nr: u64, args: &SyscallArgs) -> Vec<Option<String>
 pub fn print(t: &Task, nr: u64, args: &SyscallArgs, entry: Vec<Option<String>>, ret: &SysResult) {
     let desc = syscall_tables::lookup(nr);
     let name = desc.map_or_else(|| format!("syscall_{nr}"), |d| d.name.to_string());
-    let raw_ret = crate::abi::errno::return_value(&ret);
+    let raw_ret = crate::abi::errno::return_value(ret);
     let parts: Vec<String> = entry
         .into_iter()
         .enumerate()
