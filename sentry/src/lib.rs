@@ -3,6 +3,7 @@
 //! every syscall (DESIGN.md §3).
 
 pub mod abi;
+pub mod boot;
 pub mod fsimpl;
 pub mod kernel;
 pub mod loader;
@@ -21,20 +22,29 @@ use std::sync::Arc;
 /// What to run as the sandbox's first process.
 #[derive(Debug)]
 pub struct InitProcess {
-    /// The executable, opened by the caller (the sentry opens no paths).
-    pub exe: std::fs::File,
-    /// The path the guest sees for it (/proc/self/exe, AT_EXECFN).
-    pub exe_path: Vec<u8>,
+    /// The program, as a guest path (searched in PATH when it has no '/').
+    pub path: Vec<u8>,
     /// Arguments.
     pub argv: Vec<Vec<u8>>,
     /// Environment.
     pub envp: Vec<Vec<u8>>,
+    /// Working directory (a guest path).
+    pub cwd: Vec<u8>,
     /// Host files for guest fds 0, 1 and 2.
     pub stdio: [OwnedFd; 3],
     /// uid and gid.
     pub uid: u32,
     /// Primary gid.
     pub gid: u32,
+}
+
+/// The root filesystem the sandbox sees.
+#[derive(Debug)]
+pub struct RootFs {
+    /// Socket to the gofer serving the container root.
+    pub gofer: OwnedFd,
+    /// Mount /tmp as a fresh tmpfs instead of the root's own /tmp.
+    pub tmpfs_tmp: bool,
 }
 
 /// Why the sandbox could not start.
@@ -46,13 +56,16 @@ pub enum BootError {
     /// The platform failed.
     #[error("platform: {0}")]
     Platform(#[from] platform::Error),
-    /// The executable could not be loaded.
-    #[error("{path}: {source}")]
-    Load {
+    /// The root filesystem could not be attached.
+    #[error("root filesystem: the gofer failed to serve it ({0})")]
+    Root(abi::Errno),
+    /// The executable could not be run.
+    #[error("{path}: {detail}")]
+    Exec {
         /// The program.
         path: String,
         /// What went wrong.
-        source: loader::LoadError,
+        detail: String,
     },
     /// The task thread could not be started or died.
     #[error("task thread: {0}")]
@@ -60,7 +73,7 @@ pub enum BootError {
 }
 
 /// Boots a kernel, runs `init` to completion and returns its exit status.
-pub fn run(config: KernelConfig, init: InitProcess) -> Result<ExitStatus, BootError> {
+pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<ExitStatus, BootError> {
     let mf = Arc::new(MemoryFile::new()?);
     let platform = platform::Platform::new(mf.raw_fd())?;
     let kernel = Arc::new(Kernel::new(mf, platform, config));
@@ -69,7 +82,7 @@ pub fn run(config: KernelConfig, init: InitProcess) -> Result<ExitStatus, BootEr
     let handle = std::thread::Builder::new()
         .name("task-1".into())
         .spawn(move || -> Result<ExitStatus, BootError> {
-            let mut task = new_init_task(kernel, init)?;
+            let mut task = new_init_task(kernel, root, init)?;
             Ok(task.run())
         })
         .map_err(|e| BootError::Thread(e.to_string()))?;
@@ -78,44 +91,27 @@ pub fn run(config: KernelConfig, init: InitProcess) -> Result<ExitStatus, BootEr
         .map_err(|_| BootError::Thread("task thread panicked".into()))?
 }
 
-fn new_init_task(kernel: Arc<Kernel>, init: InitProcess) -> Result<Task, BootError> {
-    let mut as_ = kernel.platform.new_address_space()?;
-    let mut mm = MemoryManager::new(kernel.mf.clone());
-    let ids = loader::AuxIds {
-        uid: init.uid,
-        euid: init.uid,
-        gid: init.gid,
-        egid: init.gid,
-    };
-    let loaded = loader::load(
-        &mut mm,
-        &mut as_,
-        &init.exe,
-        &init.argv,
-        &init.envp,
-        &init.exe_path,
-        ids,
-    )
-    .map_err(|source| BootError::Load {
-        path: String::from_utf8_lossy(&init.exe_path).into_owned(),
-        source,
-    })?;
-    let comm = comm_of(&init.exe_path);
-    let mut ctx = platform::Context::new(&as_);
-    ctx.regs_mut().reset_for_exec(loaded.entry, loaded.sp);
+fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {
+    let as_ = kernel.platform.new_address_space()?;
+    let mm = MemoryManager::new(kernel.mf.clone());
+    let root_path = boot::mount_root(&kernel, root)?;
+    let ctx = platform::Context::new(&as_);
     let mut fds = vfs::FdTable::default();
     for (i, fd) in init.stdio.into_iter().enumerate() {
-        let file = vfs::FileDescription {
-            ops: Box::new(fsimpl::host::HostFile::new(fd)),
-        };
-        fds.install_at(i, Arc::new(file), false);
+        let ops = Box::new(fsimpl::host::HostFile::new(fd));
+        let file = vfs::FileDescription::new(ops, None, abi::file::O_RDWR);
+        fds.install_at(i, file, false);
     }
-    Ok(Task {
+    let mut task = Task {
         kernel,
         ctx,
         as_,
         mm,
         fds,
+        fs: vfs::resolve::FsContext {
+            root: root_path.clone(),
+            cwd: root_path,
+        },
         creds: Credentials {
             uid: init.uid,
             euid: init.uid,
@@ -131,19 +127,24 @@ fn new_init_task(kernel: Arc<Kernel>, init: InitProcess) -> Result<Task, BootErr
         ppid: 0,
         clear_child_tid: 0,
         robust_list: (0, 0),
-        exe_path: init.exe_path,
+        exe_path: Vec::new(),
+        argv_env: Arc::default(),
         rlimits: default_rlimits(),
         umask: 0o022,
-        comm,
+        comm: [0; abi::file::TASK_COMM_LEN],
         exit: None,
-    })
-}
-
-/// The initial task name: the executable's basename, truncated like Linux.
-fn comm_of(path: &[u8]) -> [u8; abi::file::TASK_COMM_LEN] {
-    let mut comm = [0u8; abi::file::TASK_COMM_LEN];
-    let base = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
-    let n = base.len().min(abi::file::TASK_COMM_LEN - 1);
-    comm[..n].copy_from_slice(&base[..n]);
-    comm
+    };
+    boot::mount_submounts(&task);
+    let fail = |detail: String| BootError::Exec {
+        path: String::from_utf8_lossy(&init.path).into_owned(),
+        detail,
+    };
+    if let Ok(cwd) = vfs::resolve::lookup_at(&task, abi::file::AT_FDCWD, &init.cwd, true) {
+        task.fs.cwd = cwd;
+    }
+    let path = boot::search_path(&task, &init.path, &init.envp)
+        .map_err(|e| fail(format!("{e} (not found in the sandbox's root)")))?;
+    task.exec(&path, init.argv, init.envp)
+        .map_err(|e| fail(e.detail))?;
+    Ok(task)
 }

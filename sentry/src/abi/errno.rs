@@ -72,6 +72,10 @@ errnos!(
     EOVERFLOW,
     EOPNOTSUPP,
     ENOTSUP,
+    ENODATA,
+    ELIBBAD,
+    ETXTBSY,
+    EDEADLK,
 );
 
 impl Errno {

@@ -1,3 +1,7 @@
 //! Filesystem and file implementations.
 
+pub mod dev;
 pub mod host;
+pub mod memfs;
+pub mod gofer;
+pub mod proc;

@@ -6,6 +6,7 @@
 //! memory manager, fd table and signal state in this step (one task per
 //! address space); shared ownership arrives with threads and fork.
 
+pub mod exec;
 pub mod task;
 
 use crate::abi::signal::{NSIG, SIGKILL};
@@ -66,6 +67,14 @@ pub struct Kernel {
     pub boot_time: Instant,
     /// Unimplemented syscalls already reported, by number.
     reported: Box<[AtomicBool]>,
+    /// The mount table.
+    pub mounts: crate::vfs::MountTable,
+    /// The filesystem memfd_create files live in.
+    pub memfd_fs: Arc<crate::fsimpl::memfs::MemFs>,
+    /// Online CPUs the guest sees.
+    pub ncpu: usize,
+    /// Whether /tmp is a fresh tmpfs.
+    pub tmpfs_tmp: std::sync::Mutex<bool>,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -79,7 +88,19 @@ impl std::fmt::Debug for Kernel {
 impl Kernel {
     /// A kernel over a fresh memory file.
     pub fn new(mf: Arc<MemoryFile>, platform: platform::Platform, config: KernelConfig) -> Self {
+        let memfd_fs = crate::fsimpl::memfs::MemFs::new(
+            mf.clone(),
+            crate::abi::file::magic::TMPFS_MAGIC,
+            crate::fsimpl::dev::open_device,
+        );
+        let ncpu = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         Kernel {
+            mounts: crate::vfs::MountTable::default(),
+            memfd_fs,
+            ncpu,
+            tmpfs_tmp: std::sync::Mutex::new(false),
             mf,
             platform,
             config,

@@ -48,6 +48,21 @@ pub struct SignalState {
     pub altstack: StackT,
 }
 
+impl SignalState {
+    /// execve: handled signals go back to their default action.
+    pub fn reset_for_exec(&mut self) {
+        for a in &mut self.actions {
+            if a.handler != SIG_IGN {
+                *a = SigAction::default();
+            }
+        }
+        self.altstack = StackT {
+            flags: SS_DISABLE,
+            ..StackT::default()
+        };
+    }
+}
+
 impl Default for SignalState {
     fn default() -> Self {
         SignalState {
@@ -73,6 +88,8 @@ pub struct Task {
     pub mm: MemoryManager,
     /// Open files.
     pub fds: FdTable,
+    /// Root and working directory.
+    pub fs: crate::vfs::resolve::FsContext,
     /// Identity.
     pub creds: Credentials,
     /// Signal dispositions and mask.
@@ -89,6 +106,8 @@ pub struct Task {
     pub robust_list: (u64, u64),
     /// Path of the executable (/proc/self/exe).
     pub exe_path: Vec<u8>,
+    /// argv and envp of the last exec (/proc/PID/cmdline, environ).
+    pub argv_env: Arc<(Vec<Vec<u8>>, Vec<Vec<u8>>)>,
     /// Resource limits, index RLIMIT_*.
     pub rlimits: [Rlimit; RLIM_NLIMITS],
     /// File mode creation mask.

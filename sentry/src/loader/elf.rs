@@ -48,10 +48,10 @@ fn u64_at(b: &[u8], o: usize) -> u64 {
 /// Parses the header and program headers. `read_at(off, buf)` reads file
 /// bytes and returns how many it read.
 pub fn parse(
-    read_at: &mut dyn FnMut(u64, &mut [u8]) -> std::io::Result<usize>,
+    read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, Errno>,
 ) -> Result<ElfInfo, Errno> {
     let mut eh = [0u8; EHDR_SIZE];
-    let n = read_at(0, &mut eh).map_err(|e| Errno::from_host(&e))?;
+    let n = read_at(0, &mut eh)?;
     if n < EHDR_SIZE || eh[..4] != ELF_MAGIC {
         return Err(Errno::ENOEXEC);
     }
@@ -70,7 +70,7 @@ pub fn parse(
         return Err(Errno::ENOEXEC);
     }
     let mut table = vec![0u8; phnum * PHDR_SIZE];
-    let n = read_at(phoff, &mut table).map_err(|e| Errno::from_host(&e))?;
+    let n = read_at(phoff, &mut table)?;
     if n != table.len() {
         return Err(Errno::ENOEXEC);
     }
@@ -95,7 +95,7 @@ pub fn parse(
                 return Err(Errno::ENOEXEC);
             }
             let mut p = vec![0u8; ph.filesz as usize];
-            if read_at(ph.offset, &mut p).map_err(|e| Errno::from_host(&e))? != p.len()
+            if read_at(ph.offset, &mut p)? != p.len()
                 || p.last() != Some(&0)
             {
                 return Err(Errno::ENOEXEC);

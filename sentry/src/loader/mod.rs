@@ -10,7 +10,6 @@ use crate::abi::mm::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
 use crate::mm::{MemoryManager, MAX_ADDR, MMAP_MIN_ADDR, PIE_BASE, STACK_SIZE, STACK_TOP};
 use platform::AddressSpace;
-use std::os::unix::fs::FileExt;
 
 /// Most bytes of argv plus envp strings (Linux's MAX_ARG_STRLEN * 32 bound
 /// is larger; a quarter of the stack, as Linux caps it, is what we allow).
@@ -44,9 +43,9 @@ pub enum LoadError {
     /// The file is not an executable we can load (the guest sees the errno).
     #[error("not a loadable x86_64 ELF executable ({0})")]
     Format(Errno),
-    /// The program needs a dynamic linker, which arrives with the VFS.
-    #[error("dynamically linked executables (interpreter {0}) are not supported yet; use a static binary")]
-    NeedsInterpreter(String),
+    /// The program's interpreter could not be opened.
+    #[error("interpreter {0}: {1}")]
+    Interpreter(String, Errno),
 }
 
 impl LoadError {
@@ -54,7 +53,7 @@ impl LoadError {
     pub fn errno(&self) -> Errno {
         match self {
             LoadError::Format(e) => *e,
-            LoadError::NeedsInterpreter(_) => Errno::ENOEXEC,
+            LoadError::Interpreter(_, e) => *e,
         }
     }
 }
@@ -79,22 +78,90 @@ fn seg_prot(flags: u32) -> u64 {
     p
 }
 
-/// Loads `file` into the empty address space `mm`/`as_` and builds the stack.
+/// Reads file bytes at an offset into host iovecs (an open file of the VFS).
+pub type ReadAt<'a> = dyn Fn(&[libc::iovec], u64) -> Result<usize, Errno> + 'a;
+
+/// Opens an ELF interpreter by path.
+pub type OpenInterp<'a> = dyn Fn(&[u8]) -> Result<Box<ReadAt<'a>>, Errno> + 'a;
+
+/// Where one ELF image landed.
+struct Image {
+    entry: u64,
+    phdr: u64,
+    phnum: u64,
+    end: u64,
+    bias: u64,
+}
+
+/// Loads `file` into the empty address space `mm`/`as_`, with its
+/// interpreter if it names one, and builds the stack.
+#[allow(clippy::too_many_arguments)]
 pub fn load(
     mm: &mut MemoryManager,
     as_: &mut AddressSpace,
-    file: &std::fs::File,
+    file: &ReadAt<'_>,
+    open_interp: &OpenInterp<'_>,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     execfn: &[u8],
     ids: AuxIds,
 ) -> Result<Loaded, LoadError> {
     let info = elf::parse(&mut |off, buf| read_full(file, off, buf))?;
+    let main = load_image(mm, as_, file, &info, true)?;
+    mm.set_brk_start(main.end);
+    let mut entry = main.entry;
+    let mut base = 0;
     if let Some(interp) = &info.interp {
-        return Err(LoadError::NeedsInterpreter(
-            String::from_utf8_lossy(interp).into_owned(),
-        ));
+        let ifile = open_interp(interp).map_err(|e| {
+            LoadError::Interpreter(String::from_utf8_lossy(interp).into_owned(), e)
+        })?;
+        let iinfo = elf::parse(&mut |off, buf| read_full(&*ifile, off, buf))?;
+        if iinfo.interp.is_some() {
+            return Err(Errno::ELIBBAD.into());
+        }
+        let image = load_image(mm, as_, &*ifile, &iinfo, false)?;
+        entry = image.entry;
+        base = image.bias;
     }
+    let aux = [
+        (AT_PHDR, main.phdr),
+        (AT_PHENT, PHDR_SIZE as u64),
+        (AT_PHNUM, main.phnum),
+        (AT_PAGESZ, PAGE_SIZE),
+        (AT_BASE, base),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, main.entry),
+        (AT_UID, ids.uid as u64),
+        (AT_EUID, ids.euid as u64),
+        (AT_GID, ids.gid as u64),
+        (AT_EGID, ids.egid as u64),
+        (AT_SECURE, 0),
+        (AT_CLKTCK, CLOCK_TICKS_PER_SEC),
+        (AT_HWCAP, host_auxv(AT_HWCAP)),
+        (AT_HWCAP2, host_auxv(AT_HWCAP2)),
+        (AT_MINSIGSTKSZ, host_auxv(AT_MINSIGSTKSZ)),
+    ];
+    mm.map_anon_fixed(
+        as_,
+        STACK_TOP - STACK_SIZE,
+        STACK_SIZE,
+        PROT_READ | PROT_WRITE,
+        false,
+        Some("[stack]"),
+    )?;
+    let sp = build_stack(mm, STACK_TOP, argv, envp, execfn, &aux)?;
+    Ok(Loaded { entry, sp })
+}
+
+/// Maps one ELF image's PT_LOAD segments. The main program of type ET_DYN
+/// goes to PIE_BASE; an interpreter goes where mmap would put it.
+fn load_image(
+    mm: &mut MemoryManager,
+    as_: &mut AddressSpace,
+    file: &ReadAt<'_>,
+    info: &elf::ElfInfo,
+    is_main: bool,
+) -> Result<Image, LoadError> {
     let mut loads: Vec<_> = info
         .phdrs
         .iter()
@@ -102,10 +169,23 @@ pub fn load(
         .copied()
         .collect();
     loads.sort_by_key(|p| p.vaddr);
-    let bias = if info.e_type == ET_DYN {
+    if loads.is_empty() {
+        return Err(Errno::ENOEXEC.into());
+    }
+    let bias = if info.e_type != ET_DYN {
+        0
+    } else if is_main {
         PIE_BASE.wrapping_sub(page_down(loads[0].vaddr))
     } else {
-        0
+        let lo = page_down(loads[0].vaddr);
+        let hi = loads
+            .iter()
+            .map(|p| p.vaddr.saturating_add(p.memsz))
+            .max()
+            .and_then(page_up)
+            .ok_or(Errno::ENOEXEC)?;
+        let at = mm.find_free(hi.saturating_sub(lo))?;
+        at.wrapping_sub(lo)
     };
     // Map every segment read-write first so the file bytes can be copied in.
     let mut mapped_end = 0u64;
@@ -142,8 +222,6 @@ pub fn load(
         }
         prev = Some((e, prot));
     }
-    mm.set_brk_start(mapped_end);
-
     let phdr = info
         .phdrs
         .iter()
@@ -156,46 +234,26 @@ pub fn load(
                 .map(|p| p.vaddr + (info.phoff - p.offset) + bias)
         })
         .unwrap_or(0);
-    let entry = info.entry.wrapping_add(bias);
-    let aux = [
-        (AT_PHDR, phdr),
-        (AT_PHENT, PHDR_SIZE as u64),
-        (AT_PHNUM, info.phdrs.len() as u64),
-        (AT_PAGESZ, PAGE_SIZE),
-        (AT_BASE, 0),
-        (AT_FLAGS, 0),
-        (AT_ENTRY, entry),
-        (AT_UID, ids.uid as u64),
-        (AT_EUID, ids.euid as u64),
-        (AT_GID, ids.gid as u64),
-        (AT_EGID, ids.egid as u64),
-        (AT_SECURE, 0),
-        (AT_CLKTCK, CLOCK_TICKS_PER_SEC),
-        (AT_HWCAP, host_auxv(AT_HWCAP)),
-        (AT_HWCAP2, host_auxv(AT_HWCAP2)),
-        (AT_MINSIGSTKSZ, host_auxv(AT_MINSIGSTKSZ)),
-    ];
-    mm.map_anon_fixed(
-        as_,
-        STACK_TOP - STACK_SIZE,
-        STACK_SIZE,
-        PROT_READ | PROT_WRITE,
-        false,
-        Some("[stack]"),
-    )?;
-    let sp = build_stack(mm, STACK_TOP, argv, envp, execfn, &aux)?;
-    Ok(Loaded { entry, sp })
+    Ok(Image {
+        entry: info.entry.wrapping_add(bias),
+        phdr,
+        phnum: info.phdrs.len() as u64,
+        end: mapped_end,
+        bias,
+    })
 }
 
 /// Reads as much of `buf` as the file has at `off`.
-fn read_full(file: &std::fs::File, off: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(file: &ReadAt<'_>, off: u64, buf: &mut [u8]) -> Result<usize, Errno> {
     let mut done = 0;
     while done < buf.len() {
-        match file.read_at(&mut buf[done..], off + done as u64) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        let iov = [libc::iovec {
+            iov_base: buf[done..].as_mut_ptr().cast(),
+            iov_len: buf.len() - done,
+        }];
+        match file(&iov, off + done as u64)? {
+            0 => break,
+            n => done += n,
         }
     }
     Ok(done)
@@ -204,21 +262,21 @@ fn read_full(file: &std::fs::File, off: u64, buf: &mut [u8]) -> std::io::Result<
 /// Copies `len` file bytes at `off` to guest address `addr`.
 fn copy_segment(
     mm: &MemoryManager,
-    file: &std::fs::File,
+    file: &ReadAt<'_>,
     off: u64,
     addr: u64,
     len: u64,
 ) -> Result<(), Errno> {
-    let mut buf = vec![0u8; 64 << 10];
     let mut done = 0u64;
     while done < len {
-        let n = (len - done).min(buf.len() as u64) as usize;
-        let got = read_full(file, off + done, &mut buf[..n]).map_err(|e| Errno::from_host(&e))?;
-        if got != n {
-            return Err(Errno::ENOEXEC);
+        // The segment is mapped writable here, so its pages take the file
+        // bytes straight from the file.
+        let iov = mm.io_vecs(addr + done, len - done, true)?;
+        let got = file(&iov, off + done)?;
+        if got == 0 {
+            return Err(Errno::EIO);
         }
-        mm.poke(addr + done, &buf[..n])?;
-        done += n as u64;
+        done += got as u64;
     }
     Ok(())
 }

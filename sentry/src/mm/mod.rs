@@ -134,6 +134,12 @@ impl MemoryManager {
         Ok(start)
     }
 
+    /// A free, page-aligned range of `len` bytes where mmap would put it.
+    pub fn find_free(&self, len: u64) -> Result<u64, Errno> {
+        let len = page_up(len).ok_or(Errno::ENOMEM)?;
+        self.place(0, len, 0)
+    }
+
     /// Picks the address of a new mapping of `len` bytes (page-aligned),
     /// honouring MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_32BIT and hints.
     fn place(&self, addr: u64, len: u64, flags: u64) -> Result<u64, Errno> {

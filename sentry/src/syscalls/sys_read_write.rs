@@ -24,7 +24,7 @@ pub(super) fn read(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Ok(0);
     }
     let iov = t.mm.io_vecs(a.addr(1), len, true)?;
-    Ok(file.ops.readv(&iov)? as u64)
+    Ok(file.read(t, &iov)? as u64)
 }
 
 pub(super) fn write(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -35,7 +35,7 @@ pub(super) fn write(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Ok(0);
     }
     let iov = t.mm.io_vecs(a.addr(1), len, false)?;
-    Ok(file.ops.writev(&iov)? as u64)
+    Ok(file.write(t, &iov)? as u64)
 }
 
 /// Translates a guest iovec array into host iovecs over guest memory.
@@ -82,7 +82,7 @@ pub(super) fn readv(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if iov.is_empty() {
         return Ok(0);
     }
-    Ok(file.ops.readv(&iov)? as u64)
+    Ok(file.read(t, &iov)? as u64)
 }
 
 pub(super) fn writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -91,7 +91,7 @@ pub(super) fn writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if iov.is_empty() {
         return Ok(0);
     }
-    Ok(file.ops.writev(&iov)? as u64)
+    Ok(file.write(t, &iov)? as u64)
 }
 
 pub(super) fn close(t: &mut Task, a: &SyscallArgs) -> SysResult {

@@ -1,85 +1,217 @@
-//! File descriptions and the fd table.
+//! The virtual filesystem: inodes, dentries, mounts, path resolution, open
+//! file descriptions and the fd table.
 //!
-//! A [`FileDescription`] is an open file (shared offset and status flags);
-//! the [`FdTable`] maps guest fds to descriptions with per-fd close-on-exec.
-//! Path resolution, mounts and dentries arrive with the gofer (step 2).
+//! Filesystems implement [`Inode`]; the VFS caches what lookups find in a
+//! tree of [`Dentry`]s (positive and negative), so a repeated path walk
+//! touches no filesystem code, and keeps that cache coherent itself: every
+//! namespace change (create, unlink, rename) goes through the VFS, which
+//! updates the dentries. Mounts graft a filesystem's root dentry onto a
+//! dentry of another mount.
 //!
 //! # Lock order
-//! FdTable is owned by its task in this step; a description's own state
-//! (offset, flags) is behind its own mutex, a leaf lock.
+//! Dentry locks (children map, then name/parent) are taken one dentry at a
+//! time, never while calling into a filesystem, except that a directory's
+//! children lock is held across its inode's `lookup` so two walkers do not
+//! both create a dentry for one name. Filesystem locks are leaves below it.
+//! A file description's offset lock is taken before its filesystem's locks.
 
+pub mod dentry;
+pub mod fdtable;
+pub mod file;
+pub mod perm;
+pub mod resolve;
+
+pub use dentry::{Dentry, Mount, MountTable, VfsPath};
+pub use fdtable::{FdEntry, FdTable};
+pub use file::{DirFile, FileDescription, FileOps, MmapSource};
+
+use crate::abi::file::{Stat, Statfs};
 use crate::abi::Errno;
+use crate::kernel::Task;
+use std::any::Any;
 use std::sync::Arc;
 
-/// Operations of an open file. Buffers are host iovecs that point into the
-/// memory file (guest memory), so host-backed files do their I/O straight
-/// into guest pages.
-pub trait FileOps: Send + Sync {
-    /// Reads into `iov`; returns bytes read.
-    fn readv(&self, iov: &[libc::iovec]) -> Result<usize, Errno>;
-    /// Writes from `iov`; returns bytes written.
-    fn writev(&self, iov: &[libc::iovec]) -> Result<usize, Errno>;
-    /// The file's metadata.
-    fn stat(&self) -> Result<crate::abi::file::Stat, Errno>;
-    /// A terminal ioctl with a fixed-size argument: `arg` holds the guest's
-    /// input (for set requests) and receives the output (for get requests).
-    fn tty_ioctl(&self, _request: u64, _arg: &mut [u8]) -> Result<(), Errno> {
-        Err(Errno::ENOTTY)
-    }
+/// A shared handle to an inode.
+pub type InodeRef = Arc<dyn Inode>;
+
+/// One directory entry as `readdir` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The name.
+    pub name: Vec<u8>,
+    /// Its inode number.
+    pub ino: u64,
+    /// Its DT_* type.
+    pub typ: u8,
 }
 
-/// An open file description.
-pub struct FileDescription {
-    /// The file's operations.
-    pub ops: Box<dyn FileOps>,
+/// What `create` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewNode<'a> {
+    /// A regular file.
+    Regular,
+    /// A directory.
+    Dir,
+    /// A symbolic link to this target.
+    Symlink(&'a [u8]),
+    /// A named pipe.
+    Fifo,
+    /// A character device with this number.
+    CharDev(u64),
+    /// A unix socket placeholder.
+    Socket,
 }
 
-impl std::fmt::Debug for FileDescription {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FileDescription")
-    }
+/// The owner of a new inode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Owner {
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
 }
 
-/// One slot of the fd table.
-#[derive(Clone, Debug)]
-pub struct FdEntry {
-    /// The open file.
-    pub file: Arc<FileDescription>,
-    /// Close on execve.
-    pub cloexec: bool,
+/// A time to set on an inode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeSpec {
+    /// The current time.
+    Now,
+    /// This time (seconds, nanoseconds).
+    At(i64, i64),
 }
 
-/// Guest fd -> open file.
-#[derive(Debug, Default)]
-pub struct FdTable {
-    slots: Vec<Option<FdEntry>>,
+/// Attribute changes (chmod, chown, truncate, utimensat). `None` leaves a
+/// field unchanged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SetAttr {
+    /// New permission bits (S_IALLUGO).
+    pub mode: Option<u32>,
+    /// New owner.
+    pub uid: Option<u32>,
+    /// New group.
+    pub gid: Option<u32>,
+    /// New size.
+    pub size: Option<u64>,
+    /// New access time.
+    pub atime: Option<TimeSpec>,
+    /// New modification time.
+    pub mtime: Option<TimeSpec>,
 }
 
-impl FdTable {
-    /// The file at `fd`, or EBADF.
-    pub fn get(&self, fd: i32) -> Result<&Arc<FileDescription>, Errno> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.slots.get(i))
-            .and_then(|s| s.as_ref())
-            .map(|e| &e.file)
-            .ok_or(Errno::EBADF)
+/// A filesystem object. Directory operations take names that the VFS has
+/// already validated (non-empty, no '/', not "." or "..", at most NAME_MAX).
+/// Methods that produce content may look at the calling task (procfs).
+pub trait Inode: Send + Sync + Any {
+    /// Metadata.
+    fn stat(&self) -> Result<Stat, Errno>;
+    /// Type and permission bits; cheap (used on every path step).
+    fn mode(&self) -> u32 {
+        self.stat().map(|s| s.mode).unwrap_or(0)
     }
+    /// The child called `name` (ENOENT if there is none).
+    fn lookup(&self, _t: &Task, _name: &[u8]) -> Result<InodeRef, Errno> {
+        Err(Errno::ENOTDIR)
+    }
+    /// The entries of a directory, without "." and "..".
+    fn readdir(&self, _t: &Task) -> Result<Vec<DirEntry>, Errno> {
+        Err(Errno::ENOTDIR)
+    }
+    /// Creates `name` (EEXIST if it exists).
+    fn create(
+        &self,
+        _name: &[u8],
+        _kind: NewNode<'_>,
+        _mode: u32,
+        _owner: Owner,
+    ) -> Result<InodeRef, Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Adds `name` as a hard link to `target` (same filesystem).
+    fn link(&self, _name: &[u8], _target: &InodeRef) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Removes `name`; `dir` says whether it must be an (empty) directory
+    /// (rmdir) or must not be one (unlink).
+    fn unlink(&self, _name: &[u8], _dir: bool) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Renames `old` in this directory to `new` in `new_dir` (same
+    /// filesystem), with RENAME_* flags.
+    fn rename(
+        &self,
+        _old: &[u8],
+        _new_dir: &InodeRef,
+        _new: &[u8],
+        _flags: u32,
+    ) -> Result<(), Errno> {
+        Err(Errno::EXDEV)
+    }
+    /// A symlink's target.
+    fn readlink(&self, _t: &Task) -> Result<Vec<u8>, Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// A "magic" link (procfs fd/N, exe, cwd, root): resolves to this path
+    /// instead of its text.
+    fn magic_link(&self, _t: &Task) -> Option<Result<VfsPath, Errno>> {
+        None
+    }
+    /// Opens a non-directory with O_* `flags` (directories are opened by the
+    /// VFS through `readdir`).
+    fn open(&self, _t: &Task, _flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+        Err(Errno::ENXIO)
+    }
+    /// Changes attributes.
+    fn setattr(&self, _attr: &SetAttr) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+    /// Filesystem statistics.
+    fn statfs(&self) -> Result<Statfs, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    /// An extended attribute's value.
+    fn getxattr(&self, _name: &[u8]) -> Result<Vec<u8>, Errno> {
+        Err(Errno::ENODATA)
+    }
+    /// Sets an extended attribute (XATTR_CREATE / XATTR_REPLACE flags).
+    fn setxattr(&self, _name: &[u8], _value: &[u8], _flags: i32) -> Result<(), Errno> {
+        Err(Errno::ENOTSUP)
+    }
+    /// Names of the extended attributes.
+    fn listxattr(&self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(Vec::new())
+    }
+    /// Removes an extended attribute.
+    fn removexattr(&self, _name: &[u8]) -> Result<(), Errno> {
+        Err(Errno::ENOTSUP)
+    }
+    /// Whether lookups in this directory may be cached in dentries (false
+    /// for generated directories such as /proc).
+    fn cacheable(&self) -> bool {
+        true
+    }
+    /// For downcasts between inodes of one filesystem (link, rename).
+    fn as_any(&self) -> &dyn Any;
+}
 
-    /// Installs `file` at exactly `fd`, replacing what was there.
-    pub fn install_at(&mut self, fd: usize, file: Arc<FileDescription>, cloexec: bool) {
-        if self.slots.len() <= fd {
-            self.slots.resize(fd + 1, None);
-        }
-        self.slots[fd] = Some(FdEntry { file, cloexec });
-    }
+/// Whether `mode` is a directory.
+pub fn is_dir(mode: u32) -> bool {
+    mode & crate::abi::file::S_IFMT == crate::abi::file::S_IFDIR
+}
 
-    /// Closes `fd`.
-    pub fn close(&mut self, fd: i32) -> Result<(), Errno> {
-        let slot = usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.slots.get_mut(i))
-            .ok_or(Errno::EBADF)?;
-        slot.take().map(|_| ()).ok_or(Errno::EBADF)
-    }
+/// Whether `mode` is a symlink.
+pub fn is_symlink(mode: u32) -> bool {
+    mode & crate::abi::file::S_IFMT == crate::abi::file::S_IFLNK
+}
+
+/// Whether `mode` is a regular file.
+pub fn is_regular(mode: u32) -> bool {
+    mode & crate::abi::file::S_IFMT == crate::abi::file::S_IFREG
+}
+
+/// The current time as (seconds, nanoseconds) since the epoch.
+pub fn now() -> (i64, i64) {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (d.as_secs() as i64, d.subsec_nanos() as i64)
 }

@@ -4,6 +4,7 @@
 use crate::abi::file::Stat;
 use crate::abi::misc::{TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
 use crate::abi::Errno;
+use crate::kernel::Task;
 use crate::vfs::FileOps;
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -35,17 +36,31 @@ fn retry(mut f: impl FnMut() -> isize) -> Result<usize, Errno> {
 }
 
 impl FileOps for HostFile {
-    fn readv(&self, iov: &[libc::iovec]) -> Result<usize, Errno> {
+    fn read(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         let n = iov.len().min(libc::UIO_MAXIOV as usize) as i32;
         // SAFETY: every iovec points into the memory file mapping, which is
         // valid for the sentry's lifetime (built by MemoryManager::io_vecs).
         retry(|| unsafe { libc::readv(self.fd.as_raw_fd(), iov.as_ptr(), n) })
     }
 
-    fn writev(&self, iov: &[libc::iovec]) -> Result<usize, Errno> {
+    fn write(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         let n = iov.len().min(libc::UIO_MAXIOV as usize) as i32;
         // SAFETY: as in readv; the kernel only reads the buffers.
         retry(|| unsafe { libc::writev(self.fd.as_raw_fd(), iov.as_ptr(), n) })
+    }
+
+    fn seekable(&self) -> bool {
+        false
+    }
+
+    fn seek(&self, off: i64, whence: i32) -> Option<Result<u64, Errno>> {
+        // SAFETY: lseek on an fd the sandbox owns.
+        let r = unsafe { libc::lseek(self.fd.as_raw_fd(), off, whence) };
+        Some(if r < 0 {
+            Err(Errno::last_host())
+        } else {
+            Ok(r as u64)
+        })
     }
 
     fn stat(&self) -> Result<Stat, Errno> {

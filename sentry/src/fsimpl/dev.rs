@@ -1,0 +1,146 @@
+//! Character devices (/dev/null, zero, full, random, urandom, tty) and the
+//! /dev tree: a memfs with device nodes and the fd links.
+
+use super::memfs::{MemFs, Node};
+use crate::abi::file::dev::*;
+use crate::abi::file::Stat;
+use crate::abi::Errno;
+use crate::kernel::Task;
+use crate::mm::MemoryFile;
+use crate::vfs::file::copy_to_iovecs;
+use crate::vfs::{FileOps, Inode, NewNode, Owner};
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Zero,
+    Full,
+    Random,
+}
+
+/// An open memory device.
+struct MemDevice(Kind);
+
+fn fill(iov: &[libc::iovec], random: bool) -> usize {
+    let mut done = 0;
+    for v in iov {
+        // SAFETY: iovecs built by io_vecs cover writable memory-file ranges.
+        let buf = unsafe { std::slice::from_raw_parts_mut(v.iov_base.cast::<u8>(), v.iov_len) };
+        if random {
+            crate::loader::fill_random(buf);
+        } else {
+            buf.fill(0);
+        }
+        done += v.iov_len;
+    }
+    done
+}
+
+impl FileOps for MemDevice {
+    fn read(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        Ok(match self.0 {
+            Kind::Null => 0,
+            Kind::Zero | Kind::Full => fill(iov, false),
+            Kind::Random => fill(iov, true),
+        })
+    }
+    fn write(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        match self.0 {
+            Kind::Full => Err(Errno::ENOSPC),
+            _ => Ok(iov.iter().map(|v| v.iov_len).sum()),
+        }
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        Ok(Stat::default())
+    }
+    fn size(&self) -> Result<u64, Errno> {
+        Ok(0)
+    }
+}
+
+/// Opens the device `rdev`.
+pub fn open_device(rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
+    let kind = match (major(rdev), minor(rdev)) {
+        (MEM_MAJOR, NULL_MINOR) => Kind::Null,
+        (MEM_MAJOR, ZERO_MINOR) => Kind::Zero,
+        (MEM_MAJOR, FULL_MINOR) => Kind::Full,
+        (MEM_MAJOR, RANDOM_MINOR) | (MEM_MAJOR, URANDOM_MINOR) => Kind::Random,
+        // No controlling terminal yet: Linux says ENXIO.
+        (TTYAUX_MAJOR, TTY_MINOR) => return Err(Errno::ENXIO),
+        (TTYAUX_MAJOR, PTMX_MINOR) => return Err(Errno::ENODEV),
+        _ => return Err(Errno::ENXIO),
+    };
+    Ok(Box::new(MemDevice(kind)))
+}
+
+/// Builds the /dev tree.
+pub fn new_devfs(mf: Arc<MemoryFile>) -> Arc<Node> {
+    let fs = MemFs::new(
+        mf,
+        crate::abi::file::magic::TMPFS_MAGIC,
+        open_device,
+    );
+    let root = fs.root(0o755, None);
+    let owner = Owner::default();
+    let devs = [
+        (&b"null"[..], MEM_MAJOR, NULL_MINOR),
+        (b"zero", MEM_MAJOR, ZERO_MINOR),
+        (b"full", MEM_MAJOR, FULL_MINOR),
+        (b"random", MEM_MAJOR, RANDOM_MINOR),
+        (b"urandom", MEM_MAJOR, URANDOM_MINOR),
+        (b"tty", TTYAUX_MAJOR, TTY_MINOR),
+        (b"ptmx", TTYAUX_MAJOR, PTMX_MINOR),
+    ];
+    for (name, ma, mi) in devs {
+        let _ = root.create(name, NewNode::CharDev(makedev(ma, mi)), 0o666, owner);
+    }
+    let links = [
+        (&b"fd"[..], &b"/proc/self/fd"[..]),
+        (b"stdin", b"/proc/self/fd/0"),
+        (b"stdout", b"/proc/self/fd/1"),
+        (b"stderr", b"/proc/self/fd/2"),
+    ];
+    for (name, target) in links {
+        let _ = root.create(name, NewNode::Symlink(target), 0o777, owner);
+    }
+    for d in [&b"pts"[..], b"shm"] {
+        let _ = root.create(d, NewNode::Dir, 0o755, owner);
+    }
+    root
+}
+
+/// Builds the minimal /sys: devices/system/cpu/{online,possible,present}.
+pub fn new_sysfs(mf: Arc<MemoryFile>, ncpu: usize) -> Arc<Node> {
+    let fs = MemFs::new(mf, crate::abi::file::magic::SYSFS_MAGIC, open_device);
+    let root = fs.root(0o555, None);
+    let owner = Owner::default();
+    let range = if ncpu <= 1 {
+        "0\n".to_string()
+    } else {
+        format!("0-{}\n", ncpu - 1)
+    };
+    let mut dir: crate::vfs::InodeRef = root.clone();
+    for name in [&b"devices"[..], b"system", b"cpu"] {
+        dir = match dir.create(name, NewNode::Dir, 0o755, owner) {
+            Ok(d) => d,
+            Err(_) => return root,
+        };
+    }
+    for name in [&b"online"[..], b"possible", b"present"] {
+        if let Ok(f) = dir.create(name, NewNode::Regular, 0o444, owner) {
+            if let Some(n) = f.as_any().downcast_ref::<Node>() {
+                n.write_all(range.as_bytes());
+            }
+        }
+    }
+    for d in [&b"fs"[..], b"kernel", b"class", b"bus", b"block", b"dev", b"module", b"firmware"] {
+        let _ = root.create(d, NewNode::Dir, 0o755, owner);
+    }
+    root
+}
+
+/// Bytes of a small generated file, for readers that copy into iovecs.
+pub fn read_bytes(data: &[u8], off: u64, iov: &[libc::iovec]) -> usize {
+    copy_to_iovecs(data, off, iov)
+}

@@ -1,0 +1,284 @@
+//! Regular-file data in the memory file.
+//!
+//! A file's bytes live in chunks of memory-file pages: chunk 0 holds the
+//! first 64 KiB, each next chunk twice as much up to 64 MiB, then 64 MiB
+//! chunks. Chunks never move once allocated, so a shared mapping of the file
+//! stays valid while it grows; the memory file is sparse, so an allocated
+//! but untouched chunk costs no memory.
+
+use crate::abi::{Errno, PAGE_SIZE};
+use crate::mm::MemoryFile;
+use std::sync::Arc;
+
+const FIRST_CHUNK: u64 = 64 << 10;
+const MAX_CHUNK: u64 = 64 << 20;
+/// Largest file size (the memory file is 1 TiB; leave room for the rest).
+pub const MAX_FILE_SIZE: u64 = 64 << 30;
+
+/// The chunk holding file offset `off`: (index, chunk start, chunk length).
+fn chunk_of(off: u64) -> (usize, u64, u64) {
+    let mut base = 0u64;
+    let mut len = FIRST_CHUNK;
+    let mut i = 0usize;
+    while off >= base + len {
+        base += len;
+        len = (len * 2).min(MAX_CHUNK);
+        i += 1;
+    }
+    (i, base, len)
+}
+
+/// The data of one file.
+#[derive(Debug)]
+pub struct MemData {
+    mf: Arc<MemoryFile>,
+    /// Memory-file offset of each chunk allocated so far (0 = not yet).
+    chunks: Vec<u64>,
+    /// File size.
+    pub size: u64,
+}
+
+impl MemData {
+    /// An empty file.
+    pub fn new(mf: Arc<MemoryFile>) -> Self {
+        MemData {
+            mf,
+            chunks: Vec::new(),
+            size: 0,
+        }
+    }
+
+    /// Calls `f(file_off, mf_off, len)` for each contiguous piece of
+    /// `[off, off+len)`, allocating chunks when `alloc`; a missing chunk
+    /// without `alloc` is reported with mf_off None.
+    fn pieces(
+        &mut self,
+        off: u64,
+        len: u64,
+        alloc: bool,
+        mut f: impl FnMut(u64, Option<u64>, u64),
+    ) -> Result<(), Errno> {
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        let mut at = off;
+        while at < end {
+            let (i, base, clen) = chunk_of(at);
+            let n = (base + clen).min(end) - at;
+            if self.chunks.len() <= i {
+                self.chunks.resize(i + 1, 0);
+            }
+            if self.chunks[i] == 0 && alloc {
+                self.chunks[i] = self.mf.allocate(clen)?;
+            }
+            let mo = (self.chunks[i] != 0).then(|| self.chunks[i] + (at - base));
+            f(at, mo, n);
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// Reads from `off` into host iovecs; returns bytes read.
+    pub fn read(&mut self, off: u64, iov: &[libc::iovec]) -> usize {
+        if off >= self.size {
+            return 0;
+        }
+        let want: u64 = iov.iter().map(|v| v.iov_len as u64).sum();
+        let len = want.min(self.size - off);
+        let mf = self.mf.clone();
+        let mut cursor = IovCursor::new(iov);
+        let _ = self.pieces(off, len, false, |_, mo, n| match mo {
+            Some(mo) => cursor.copy_out_of(mf.ptr(mo, n), n as usize),
+            None => cursor.zero(n as usize),
+        });
+        len as usize
+    }
+
+    /// Writes host iovecs at `off`; returns bytes written.
+    pub fn write(&mut self, off: u64, iov: &[libc::iovec]) -> Result<usize, Errno> {
+        let len: u64 = iov.iter().map(|v| v.iov_len as u64).sum();
+        if len == 0 {
+            return Ok(0);
+        }
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let mf = self.mf.clone();
+        let mut cursor = IovCursor::new(iov);
+        self.pieces(off, len, true, |_, mo, n| {
+            if let Some(mo) = mo {
+                cursor.copy_into(mf.ptr(mo, n), n as usize);
+            }
+        })?;
+        self.size = self.size.max(end);
+        Ok(len as usize)
+    }
+
+    /// Writes a sentry buffer at `off`.
+    pub fn write_bytes(&mut self, off: u64, buf: &[u8]) -> Result<usize, Errno> {
+        let iov = [libc::iovec {
+            iov_base: buf.as_ptr() as *mut libc::c_void,
+            iov_len: buf.len(),
+        }];
+        self.write(off, &iov)
+    }
+
+    /// Sets the size; bytes past a shrunk end read as zero if it regrows.
+    pub fn truncate(&mut self, size: u64) -> Result<(), Errno> {
+        if size > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        if size < self.size {
+            let mf = self.mf.clone();
+            // Zero from the new end to the old one (whole pages are
+            // punched, the partial first page cleared).
+            let old = self.size;
+            let _ = self.pieces(size, old - size, false, |_, mo, n| {
+                if let Some(mo) = mo {
+                    let p = mo.next_multiple_of(PAGE_SIZE);
+                    let head = (p - mo).min(n);
+                    if head > 0 {
+                        // SAFETY: [mo, mo+head) lies in an allocated chunk.
+                        unsafe { std::ptr::write_bytes(mf.ptr(mo, head), 0, head as usize) };
+                    }
+                    if n > head {
+                        mf.punch(p, n - head);
+                    }
+                }
+            });
+        }
+        self.size = size;
+        Ok(())
+    }
+
+    /// Memory-file ranges of `[off, off+len)`, allocated.
+    pub fn pages(&mut self, off: u64, len: u64) -> Result<Vec<(u64, u64)>, Errno> {
+        let mut out: Vec<(u64, u64)> = Vec::new();
+        self.pieces(off, len, true, |_, mo, n| {
+            if let Some(mo) = mo {
+                match out.last_mut() {
+                    Some((o, l)) if *o + *l == mo => *l += n,
+                    _ => out.push((mo, n)),
+                }
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// 512-byte blocks in use (allocated chunks, as tmpfs would count pages
+    /// up to the size).
+    pub fn blocks(&self) -> i64 {
+        (self.size.div_ceil(PAGE_SIZE) * (PAGE_SIZE / 512)) as i64
+    }
+}
+
+impl Drop for MemData {
+    fn drop(&mut self) {
+        let mut base = 0u64;
+        let mut len = FIRST_CHUNK;
+        for &c in &self.chunks {
+            if c != 0 {
+                self.mf.free(c, len);
+            }
+            base += len;
+            len = (len * 2).min(MAX_CHUNK);
+        }
+        let _ = base;
+    }
+}
+
+/// Walks host iovecs while copying.
+struct IovCursor<'a> {
+    iov: &'a [libc::iovec],
+    idx: usize,
+    pos: usize,
+}
+
+impl<'a> IovCursor<'a> {
+    fn new(iov: &'a [libc::iovec]) -> Self {
+        IovCursor { iov, idx: 0, pos: 0 }
+    }
+
+    /// Visits the next `n` bytes of the iovecs as (pointer, len) pieces.
+    fn each(&mut self, mut n: usize, mut f: impl FnMut(*mut u8, usize, usize)) {
+        let mut done = 0;
+        while n > 0 && self.idx < self.iov.len() {
+            let v = &self.iov[self.idx];
+            let k = (v.iov_len - self.pos).min(n);
+            // SAFETY: pos + k <= iov_len, inside the iovec's range.
+            let p = unsafe { v.iov_base.cast::<u8>().add(self.pos) };
+            f(p, k, done);
+            done += k;
+            n -= k;
+            self.pos += k;
+            if self.pos == v.iov_len {
+                self.idx += 1;
+                self.pos = 0;
+            }
+        }
+    }
+
+    fn copy_out_of(&mut self, src: *const u8, n: usize) {
+        self.each(n, |p, k, done| {
+            // SAFETY: src..src+n is an allocated memory-file range; p..p+k
+            // is inside an iovec over memory the caller validated. They may
+            // be the same memory file but the caller never reads a range
+            // into itself.
+            unsafe { std::ptr::copy(src.add(done), p, k) }
+        });
+    }
+
+    fn copy_into(&mut self, dst: *mut u8, n: usize) {
+        self.each(n, |p, k, done| {
+            // SAFETY: as in copy_out_of, with the direction reversed.
+            unsafe { std::ptr::copy(p, dst.add(done), k) }
+        });
+    }
+
+    fn zero(&mut self, n: usize) {
+        self.each(n, |p, k, _| {
+            // SAFETY: p..p+k is inside an iovec over writable memory.
+            unsafe { std::ptr::write_bytes(p, 0, k) }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_arithmetic() {
+        assert_eq!(chunk_of(0), (0, 0, FIRST_CHUNK));
+        assert_eq!(chunk_of(FIRST_CHUNK - 1), (0, 0, FIRST_CHUNK));
+        assert_eq!(chunk_of(FIRST_CHUNK), (1, FIRST_CHUNK, 2 * FIRST_CHUNK));
+        assert_eq!(chunk_of(3 * FIRST_CHUNK), (2, 3 * FIRST_CHUNK, 4 * FIRST_CHUNK));
+        let (_, base, len) = chunk_of(1 << 30);
+        assert!(base <= 1 << 30 && (1 << 30) < base + len && len == MAX_CHUNK);
+    }
+
+    #[test]
+    fn write_read_truncate() {
+        let mf = Arc::new(MemoryFile::new().expect("memory file"));
+        let mut d = MemData::new(mf);
+        let buf: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
+        assert_eq!(d.write_bytes(100, &buf), Ok(buf.len()));
+        let mut out = vec![0u8; buf.len() + 100];
+        let iov = [libc::iovec {
+            iov_base: out.as_mut_ptr().cast(),
+            iov_len: out.len(),
+        }];
+        assert_eq!(d.read(0, &iov), buf.len() + 100);
+        assert_eq!(&out[..100], &[0u8; 100][..]);
+        assert_eq!(&out[100..], &buf[..]);
+        d.truncate(150).expect("shrink");
+        d.truncate(10_000).expect("grow");
+        let mut out = vec![1u8; 10_000];
+        let iov = [libc::iovec {
+            iov_base: out.as_mut_ptr().cast(),
+            iov_len: out.len(),
+        }];
+        assert_eq!(d.read(0, &iov), 10_000);
+        assert_eq!(&out[100..150], &buf[..50]);
+        assert!(out[150..].iter().all(|&b| b == 0));
+    }
+}
