@@ -1,0 +1,325 @@
+//! What the gofer process does to itself before serving.
+//!
+//! [`confine`] gives the process a private mount namespace whose root is the
+//! served directory, so even a bug in the server's path handling cannot name
+//! a host file outside it. [`install_seccomp`] then limits the process to the
+//! system calls [`crate::serve`] makes ([`GOFER_SYSCALLS`]).
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
+
+use crate::sys;
+
+fn step_err(step: &str) -> io::Error {
+    let e = io::Error::last_os_error();
+    io::Error::new(e.kind(), format!("{step}: {e}"))
+}
+
+fn check(ret: libc::c_int, step: &str) -> io::Result<()> {
+    if ret < 0 {
+        Err(step_err(step))
+    } else {
+        Ok(())
+    }
+}
+
+/// `mount(2)` with optional source and type.
+fn mount(src: Option<&CStr>, target: &CStr, flags: libc::c_ulong, step: &str) -> io::Result<()> {
+    let src = src.map_or(std::ptr::null(), CStr::as_ptr);
+    // SAFETY: every pointer is either null or a valid NUL-terminated string
+    // that outlives the call; no data argument is passed.
+    let r = unsafe {
+        libc::mount(
+            src,
+            target.as_ptr(),
+            std::ptr::null(),
+            flags,
+            std::ptr::null(),
+        )
+    };
+    check(r, step)
+}
+
+/// Mount flags of the mount holding `path` that a read-only bind remount
+/// must keep (the kernel refuses to drop locked ones).
+fn kept_mount_flags(path: &CStr) -> io::Result<libc::c_ulong> {
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `st` is writable storage of the right type; `path` is a valid
+    // C string.
+    let r = unsafe { libc::statvfs(path.as_ptr(), st.as_mut_ptr()) };
+    check(r, "statvfs root")?;
+    // SAFETY: statvfs succeeded and filled `st`.
+    let f = unsafe { st.assume_init_ref() }.f_flag;
+    let pairs = [
+        (libc::ST_NOSUID, libc::MS_NOSUID),
+        (libc::ST_NODEV, libc::MS_NODEV),
+        (libc::ST_NOEXEC, libc::MS_NOEXEC),
+        (libc::ST_NOATIME, libc::MS_NOATIME),
+        (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
+        (libc::ST_RELATIME, libc::MS_RELATIME),
+    ];
+    Ok(pairs
+        .iter()
+        .filter(|(st, _)| f & *st != 0)
+        .fold(0, |acc, (_, ms)| acc | ms))
+}
+
+/// Make `root_path` this process's whole file system view: a new mount
+/// namespace, `root_path` bind-mounted onto itself (read-only if asked),
+/// pivoted to be `/`, and the old root detached. Returns an
+/// `O_PATH | O_DIRECTORY` fd of the new root, ready for [`crate::serve`].
+///
+/// Needs `CAP_SYS_ADMIN`. Call it in the gofer process only (it changes the
+/// calling thread's root and working directory, and, with other threads
+/// around, only the calling thread's mount namespace).
+pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
+    let root = CString::new(root_path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "root path holds a NUL"))?;
+    // SAFETY: unshare takes only flags.
+    let r = unsafe { libc::unshare(libc::CLONE_NEWNS) };
+    check(r, "unshare mount namespace")?;
+    // Nothing we mount from here on may propagate back to the host.
+    mount(
+        None,
+        c"/",
+        libc::MS_REC | libc::MS_PRIVATE,
+        "make / private",
+    )?;
+    mount(
+        Some(&root),
+        &root,
+        libc::MS_BIND | libc::MS_REC,
+        "bind-mount root onto itself",
+    )?;
+    if read_only {
+        let keep = kept_mount_flags(&root)?;
+        mount(
+            None,
+            &root,
+            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | keep,
+            "remount root read-only",
+        )?;
+    }
+    // SAFETY: valid C string.
+    check(unsafe { libc::chdir(root.as_ptr()) }, "chdir to root")?;
+    // pivot_root(".", "."): the old root ends up stacked on top of the new
+    // one at "/", from where it is detached.
+    // SAFETY: two valid C strings.
+    let r = unsafe { libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) };
+    if r < 0 {
+        return Err(step_err("pivot_root"));
+    }
+    // SAFETY: valid C string.
+    let r = unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) };
+    check(r, "detach old root")?;
+    // SAFETY: valid C string.
+    check(unsafe { libc::chdir(c"/".as_ptr()) }, "chdir to new root")?;
+    sys::open_path(c"/", libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC).map_err(|e| {
+        io::Error::new(
+            io::Error::from_raw_os_error(e).kind(),
+            format!("open new root: {}", io::Error::from_raw_os_error(e)),
+        )
+    })
+}
+
+/// Capabilities the gofer keeps after [`drop_capabilities`]: enough to act
+/// for any guest user on the files it serves (ownership changes, permission
+/// overrides, linking an fd by `AT_EMPTY_PATH`, keeping set-id bits).
+pub const KEPT_CAPABILITIES: &[u32] = &[
+    0, // CAP_CHOWN: create/mkdir/setattr owner
+    1, // CAP_DAC_OVERRIDE: open and modify files of any guest user
+    2, // CAP_DAC_READ_SEARCH: linkat(AT_EMPTY_PATH), walking 0700 dirs
+    3, // CAP_FOWNER: chmod, utimes, xattrs on files the gofer does not own
+    4, // CAP_FSETID: keep set-id bits across chmod and writes
+];
+
+const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// Drop every capability but [`KEPT_CAPABILITIES`] from the bounding,
+/// ambient, effective, permitted and inheritable sets of the calling thread.
+/// Call it after [`confine`] (which needs `CAP_SYS_ADMIN`) and before
+/// [`install_seccomp`] (whose allowlist has neither `prctl` nor `capset`).
+pub fn drop_capabilities() -> io::Result<()> {
+    let kept = |cap: u32| KEPT_CAPABILITIES.contains(&cap);
+    // /proc may be gone after confine: try every number a kernel could
+    // define; EINVAL marks the end of the kernel's list.
+    for cap in 0..64u32 {
+        if kept(cap) {
+            continue;
+        }
+        // SAFETY: prctl with integer arguments only.
+        let r = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EINVAL) {
+                break;
+            }
+            return Err(io::Error::new(
+                e.kind(),
+                format!("drop bounding capability {cap}: {e}"),
+            ));
+        }
+    }
+    // SAFETY: prctl with integer arguments only.
+    let r = unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+    if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
+        return Err(step_err("clear ambient capabilities"));
+    }
+    let mut data = [CapData::default(); 2];
+    for &cap in KEPT_CAPABILITIES {
+        let d = &mut data[(cap / 32) as usize];
+        d.effective |= 1 << (cap % 32);
+        d.permitted |= 1 << (cap % 32);
+    }
+    let mut header = CapHeader {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    // SAFETY: `header` and `data` are the v3 layout the kernel expects (one
+    // header, two data words) and live across the call.
+    let r = unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) };
+    if r < 0 {
+        return Err(step_err("capset"));
+    }
+    Ok(())
+}
+
+/// The system calls [`crate::serve`] and the Rust runtime under it make,
+/// each with why. Everything else fails with EPERM (or is logged, in
+/// [`install_seccomp_log`]).
+pub const GOFER_SYSCALLS: &[(libc::c_long, &str)] = &[
+    // The connection.
+    (libc::SYS_recvmsg, "recvmsg: requests"),
+    (libc::SYS_sendmsg, "sendmsg: replies and donated fds"),
+    (libc::SYS_close, "close"),
+    // File system requests.
+    (
+        libc::SYS_openat,
+        "openat: walk (O_PATH), open, create, reopen",
+    ),
+    (
+        libc::SYS_newfstatat,
+        "newfstatat: attributes via AT_EMPTY_PATH",
+    ),
+    (libc::SYS_fstat, "fstat: libc's fstat on some versions"),
+    (libc::SYS_statx, "statx: std's metadata"),
+    (libc::SYS_getdents64, "getdents64: getdents"),
+    (libc::SYS_lseek, "lseek: getdents cookie"),
+    (libc::SYS_readlinkat, "readlinkat: readlink"),
+    (libc::SYS_mkdirat, "mkdirat: mkdir"),
+    (libc::SYS_mknodat, "mknodat: mknod (fifo, regular)"),
+    (libc::SYS_symlinkat, "symlinkat: symlink"),
+    (libc::SYS_linkat, "linkat: link"),
+    (libc::SYS_unlinkat, "unlinkat: unlink, rmdir"),
+    (libc::SYS_renameat2, "renameat2: rename"),
+    (libc::SYS_fchmod, "fchmod: setattr mode on an opened dir"),
+    (
+        libc::SYS_fchmodat,
+        "fchmodat: setattr mode before Linux 6.6",
+    ),
+    (
+        sys::SYS_FCHMODAT2,
+        "fchmodat2: setattr mode on an O_PATH fd",
+    ),
+    (libc::SYS_fchownat, "fchownat: setattr owner, create owner"),
+    (libc::SYS_fchown, "fchown: libc's fchown"),
+    (libc::SYS_ftruncate, "ftruncate: setattr size, O_TRUNC"),
+    (libc::SYS_utimensat, "utimensat: setattr times"),
+    (libc::SYS_fstatfs, "fstatfs: statfs"),
+    (libc::SYS_fgetxattr, "fgetxattr"),
+    (libc::SYS_fsetxattr, "fsetxattr"),
+    (libc::SYS_flistxattr, "flistxattr"),
+    (libc::SYS_fremovexattr, "fremovexattr"),
+    (libc::SYS_fcntl, "fcntl: fd flags, std's fd duplication"),
+    // Memory (the allocator).
+    (libc::SYS_mmap, "mmap"),
+    (libc::SYS_munmap, "munmap"),
+    (libc::SYS_mremap, "mremap: Vec growth"),
+    (libc::SYS_mprotect, "mprotect: glibc malloc arena growth"),
+    (libc::SYS_madvise, "madvise: allocator trimming"),
+    (libc::SYS_brk, "brk"),
+    // Runtime.
+    (libc::SYS_read, "read"),
+    (libc::SYS_write, "write: diagnostics to stderr"),
+    (libc::SYS_writev, "writev: diagnostics to stderr"),
+    (libc::SYS_futex, "futex: std locks"),
+    (libc::SYS_getrandom, "getrandom: HashMap keys"),
+    (libc::SYS_clock_gettime, "clock_gettime"),
+    (libc::SYS_sched_yield, "sched_yield: spin locks"),
+    (libc::SYS_restart_syscall, "restart_syscall"),
+    (libc::SYS_rt_sigreturn, "rt_sigreturn"),
+    (libc::SYS_rt_sigprocmask, "rt_sigprocmask: abort"),
+    (
+        libc::SYS_sigaltstack,
+        "sigaltstack: std's stack overflow handler",
+    ),
+    (libc::SYS_getpid, "getpid: abort"),
+    (libc::SYS_gettid, "gettid: abort"),
+    (libc::SYS_tgkill, "tgkill: abort raises SIGABRT"),
+    (libc::SYS_exit, "exit"),
+    (libc::SYS_exit_group, "exit_group"),
+];
+
+/// Compile the gofer's allowlist with `mismatch` for everything else.
+fn gofer_filter(mismatch: SeccompAction) -> io::Result<BpfProgram> {
+    let arch = TargetArch::try_from(std::env::consts::ARCH)
+        .map_err(|e| io::Error::new(io::ErrorKind::Unsupported, format!("seccomp arch: {e}")))?;
+    // An empty rule list allows the syscall whatever its arguments.
+    let rules = GOFER_SYSCALLS
+        .iter()
+        .map(|&(nr, _)| (nr, Vec::new()))
+        .collect();
+    let filter = SeccompFilter::new(rules, mismatch, SeccompAction::Allow, arch)
+        .map_err(|e| io::Error::other(format!("seccomp filter: {e}")))?;
+    BpfProgram::try_from(filter).map_err(|e| io::Error::other(format!("seccomp compile: {e}")))
+}
+
+fn install(mismatch: SeccompAction) -> io::Result<()> {
+    let prog = gofer_filter(mismatch)?;
+    // SAFETY: prctl with integer arguments only.
+    let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+    check(r, "set no_new_privs")?;
+    // All threads: the gofer's threads all serve the same peer.
+    seccompiler::apply_filter_all_threads(&prog)
+        .map_err(|e| io::Error::other(format!("seccomp install: {e}")))
+}
+
+/// Set `no_new_privs` and install the gofer's system call allowlist on every
+/// thread of the process; any other system call fails with EPERM. Irrevocable:
+/// call it only in the gofer process, after [`confine`].
+pub fn install_seccomp() -> io::Result<()> {
+    install(SeccompAction::Errno(libc::EPERM as u32))
+}
+
+/// Like [`install_seccomp`] but only logs (to the kernel audit log) system
+/// calls outside the allowlist: for finding a missing entry.
+pub fn install_seccomp_log() -> io::Result<()> {
+    install(SeccompAction::Log)
+}
