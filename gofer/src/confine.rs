@@ -7,7 +7,7 @@
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -45,32 +45,40 @@ fn mount(src: Option<&CStr>, target: &CStr, flags: libc::c_ulong, step: &str) ->
     check(r, step)
 }
 
-/// Mount flags of the mount holding `path` that a read-only bind remount
-/// must keep (the kernel refuses to drop locked ones).
-fn kept_mount_flags(path: &CStr) -> io::Result<libc::c_ulong> {
-    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `st` is writable storage of the right type; `path` is a valid
-    // C string.
-    let r = unsafe { libc::statvfs(path.as_ptr(), st.as_mut_ptr()) };
-    check(r, "statvfs root")?;
-    // SAFETY: statvfs succeeded and filled `st`.
-    let f = unsafe { st.assume_init_ref() }.f_flag;
-    let pairs = [
-        (libc::ST_NOSUID, libc::MS_NOSUID),
-        (libc::ST_NODEV, libc::MS_NODEV),
-        (libc::ST_NOEXEC, libc::MS_NOEXEC),
-        (libc::ST_NOATIME, libc::MS_NOATIME),
-        (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
-        (libc::ST_RELATIME, libc::MS_RELATIME),
-    ];
-    Ok(pairs
-        .iter()
-        .filter(|(st, _)| f & *st != 0)
-        .fold(0, |acc, (_, ms)| acc | ms))
+/// Where the served tree is attached before pivot_root (inside a tmpfs
+/// mounted over /proc in the gofer's private mount namespace only).
+const STAGING: &std::ffi::CStr = c"/proc";
+const STAGING_ROOT: &std::ffi::CStr = c"/proc/root";
+const OPEN_TREE_CLONE: u32 = 1;
+const AT_RECURSIVE: u32 = 0x8000;
+const MOVE_MOUNT_F_EMPTY_PATH: u32 = 4;
+const MOUNT_ATTR_RDONLY: u64 = 1;
+
+/// `struct mount_attr` of mount_setattr(2).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+fn mount_fs(src: &std::ffi::CStr, target: &std::ffi::CStr, fstype: &std::ffi::CStr, what: &str) -> io::Result<()> {
+    // SAFETY: valid C strings; no data argument.
+    let r = unsafe {
+        libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            std::ptr::null(),
+        )
+    };
+    check(r, what)
 }
 
 /// Make `root_path` this process's whole file system view: a new mount
-/// namespace, `root_path` bind-mounted onto itself (read-only if asked),
+/// namespace, a recursive clone of `root_path` (read-only throughout if asked),
 /// pivoted to be `/`, and the old root detached. Returns an
 /// `O_PATH | O_DIRECTORY` fd of the new root, ready for [`crate::serve`].
 ///
@@ -90,21 +98,68 @@ pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
         libc::MS_REC | libc::MS_PRIVATE,
         "make / private",
     )?;
-    mount(
-        Some(&root),
-        &root,
-        libc::MS_BIND | libc::MS_REC,
-        "bind-mount root onto itself",
-    )?;
-    if read_only {
-        let keep = kept_mount_flags(&root)?;
-        mount(
-            None,
-            &root,
-            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | keep,
-            "remount root read-only",
-        )?;
+    // Clone the served tree (with its submounts) as a detached mount, so
+    // that what we mount below never shows up inside it.
+    // SAFETY: open_tree with a valid C string and flags.
+    let tree = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            root.as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as u32 | AT_RECURSIVE,
+        )
+    };
+    if tree < 0 {
+        return Err(step_err("open_tree of the root"));
     }
+    // SAFETY: open_tree returned a new fd we now own.
+    let tree = unsafe { OwnedFd::from_raw_fd(tree as i32) };
+    if read_only {
+        let attr = MountAttr {
+            attr_set: MOUNT_ATTR_RDONLY,
+            attr_clr: 0,
+            propagation: 0,
+            userns_fd: 0,
+        };
+        // SAFETY: mount_setattr on our detached tree with a valid struct.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_mount_setattr,
+                tree.as_raw_fd(),
+                c"".as_ptr(),
+                libc::AT_EMPTY_PATH as u32 | AT_RECURSIVE,
+                &attr as *const MountAttr,
+                std::mem::size_of::<MountAttr>(),
+            )
+        };
+        if r < 0 {
+            return Err(step_err("make the root read-only"));
+        }
+    }
+    // A scratch tmpfs (in this private namespace only) to attach the tree
+    // to, since pivot_root needs a mount point other than the current root.
+    mount_fs(c"tmpfs", STAGING, c"tmpfs", "mount the staging tmpfs")?;
+    // SAFETY: valid C string.
+    check(
+        unsafe { libc::mkdir(STAGING_ROOT.as_ptr(), 0o700) },
+        "mkdir staging root",
+    )?;
+    // SAFETY: move_mount of our detached tree onto a valid path.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            STAGING_ROOT.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH,
+        )
+    };
+    if r < 0 {
+        return Err(step_err("attach the root"));
+    }
+    drop(tree);
+    let root = STAGING_ROOT.to_owned();
     // SAFETY: valid C string.
     check(unsafe { libc::chdir(root.as_ptr()) }, "chdir to root")?;
     // pivot_root(".", "."): the old root ends up stacked on top of the new

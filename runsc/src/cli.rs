@@ -98,6 +98,19 @@ pub enum Command {
         )]
         command: Vec<OsString>,
     },
+    /// Serve a root directory to a sandbox (started by runsc itself).
+    #[command(hide = true)]
+    Gofer {
+        /// The directory to serve.
+        #[arg(long)]
+        root: std::path::PathBuf,
+        /// The connected socket to serve on (an inherited fd).
+        #[arg(long)]
+        io_fd: i32,
+        /// Allow writes to the served tree.
+        #[arg(long)]
+        rw: bool,
+    },
     /// Print the syscall compatibility table.
     Syscalls {
         /// Output format.

@@ -4,6 +4,7 @@
 
 pub mod abi;
 pub mod boot;
+pub mod confine;
 pub mod fsimpl;
 pub mod kernel;
 pub mod loader;
@@ -77,6 +78,7 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
     let mf = Arc::new(MemoryFile::new()?);
     let platform = platform::Platform::new(mf.raw_fd())?;
     let kernel = Arc::new(Kernel::new(mf, platform, config));
+    confine::install_sentry_filter().map_err(|e| BootError::Thread(format!("seccomp: {e}")))?;
     // The task thread creates and traces its stub, so everything about the
     // task happens on it.
     let handle = std::thread::Builder::new()

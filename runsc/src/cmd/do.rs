@@ -3,40 +3,66 @@
 use super::CmdError;
 use crate::cli::GlobalOpts;
 use std::ffi::OsString;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
-
-/// Finds `prog` like a shell: as given if it has a slash, else on $PATH.
-fn resolve(prog: &Path) -> Result<PathBuf, CmdError> {
-    if prog.as_os_str().as_bytes().contains(&b'/') {
-        return Ok(prog.to_path_buf());
-    }
-    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    std::env::split_paths(&path)
-        .map(|d| d.join(prog))
-        .find(|p| p.is_file())
-        .ok_or_else(|| CmdError::Msg(format!("{}: command not found in PATH", prog.display())))
-}
 
 fn dup_stdio(fd: std::os::fd::BorrowedFd<'_>, name: &str) -> Result<OwnedFd, CmdError> {
     fd.try_clone_to_owned()
         .map_err(|e| CmdError::Msg(format!("cannot duplicate {name}: {e}")))
 }
 
+/// Starts `runsc gofer` serving `root` and returns the sandbox's end of
+/// its socket. The gofer dies with this process.
+pub fn spawn_gofer(root: &Path, rw: bool) -> Result<(OwnedFd, std::process::Child), CmdError> {
+    let (ours, theirs) = gofer::seqpacket_pair()
+        .map_err(|e| CmdError::Msg(format!("cannot create the gofer socket: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CmdError::Msg(format!("cannot find the runsc binary: {e}")))?;
+    let raw = theirs.as_raw_fd();
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("gofer")
+        .arg("--root")
+        .arg(root)
+        .arg("--io-fd")
+        .arg(GOFER_FD.to_string());
+    if rw {
+        cmd.arg("--rw");
+    }
+    // SAFETY: the closure runs in the forked child before exec and makes
+    // only async-signal-safe calls (dup2, prctl).
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::dup2(raw, GOFER_FD) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| CmdError::Msg(format!("cannot start the gofer: {e}")))?;
+    drop(theirs);
+    Ok((ours, child))
+}
+
+/// The fd number the gofer finds its socket at.
+const GOFER_FD: i32 = 3;
+
 /// Runs the command; returns the guest's exit status as a shell would.
 pub fn run(global: &GlobalOpts, command: Vec<OsString>) -> Result<i32, CmdError> {
-    let path = resolve(Path::new(&command[0]))?;
-    let exe = std::fs::File::open(&path)
-        .map_err(|e| CmdError::Msg(format!("cannot open {}: {e}", path.display())))?;
-    let abs = std::path::absolute(&path).unwrap_or(path);
+    let (sock, mut gofer) = spawn_gofer(Path::new("/"), false)?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let init = sentry::InitProcess {
-        exe,
-        exe_path: abs.into_os_string().into_vec(),
+        path: command[0].as_bytes().to_vec(),
         argv: command.into_iter().map(OsStringExt::into_vec).collect(),
         envp: std::env::vars_os()
             .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
             .collect(),
+        cwd: cwd.into_os_string().into_vec(),
         stdio: [
             dup_stdio(std::io::stdin().as_fd(), "stdin")?,
             dup_stdio(std::io::stdout().as_fd(), "stdout")?,
@@ -49,5 +75,12 @@ pub fn run(global: &GlobalOpts, command: Vec<OsString>) -> Result<i32, CmdError>
         strace: global.strace,
         ..Default::default()
     };
-    Ok(sentry::run(config, init)?.shell_code())
+    let root = sentry::RootFs {
+        gofer: sock,
+        tmpfs_tmp: false,
+    };
+    let result = sentry::run(config, root, init);
+    let _ = gofer.kill();
+    let _ = gofer.wait();
+    Ok(result?.shell_code())
 }

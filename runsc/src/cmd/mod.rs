@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod r#do;
+mod gofer;
 mod syscalls;
 
 use crate::cli::{Cli, Command};
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CmdError> {
     }
     match cli.command {
         Command::Do { command } => r#do::run(&cli.global, command),
+        Command::Gofer { root, io_fd, rw } => gofer::run(&root, io_fd, rw),
         Command::Syscalls { format } => syscalls::run(format),
     }
 }

@@ -73,6 +73,7 @@ errnos!(
     EOPNOTSUPP,
     ENOTSUP,
     ENODATA,
+    ETIMEDOUT,
     ELIBBAD,
     ETXTBSY,
     EDEADLK,

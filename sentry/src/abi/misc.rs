@@ -177,11 +177,7 @@ pub const GRND_RANDOM: u64 = 0x2;
 /// getrandom: allow insecure bytes.
 pub const GRND_INSECURE: u64 = 0x4;
 
-/// The "current directory" dirfd.
-pub const AT_FDCWD: i32 = -100;
 
-/// Longest path the kernel accepts, including the NUL.
-pub const PATH_MAX: usize = 4096;
 
 /// rseq is not provided; the guest library falls back when it gets ENOSYS.
 pub const RSEQ_NOT_PROVIDED_NOTE: &str = "restartable sequences not provided; glibc falls back";
@@ -199,3 +195,5 @@ pub const MAX_RW_COUNT: u64 = 0x7fff_f000;
 pub const UIO_MAXIOV: u64 = 1024;
 /// Size of `struct iovec`.
 pub const IOVEC_SIZE: u64 = 16;
+
+pub use super::file::{AT_FDCWD, PATH_MAX};

@@ -8,6 +8,7 @@ pub mod errno;
 pub mod file;
 pub mod misc;
 pub mod mm;
+pub mod proc;
 pub mod signal;
 pub mod time;
 

@@ -67,3 +67,27 @@ pub const CLOCK_RES_NS: i64 = 1;
 pub const CLOCK_COARSE_RES_NS: i64 = 4_000_000;
 /// Nanoseconds per second.
 pub const NSEC_PER_SEC: i64 = 1_000_000_000;
+
+/// futex operations and flags.
+pub mod futex {
+    /// Wait if *uaddr == val.
+    pub const FUTEX_WAIT: i32 = 0;
+    /// Wake up to val waiters.
+    pub const FUTEX_WAKE: i32 = 1;
+    /// Requeue.
+    pub const FUTEX_REQUEUE: i32 = 3;
+    /// Compare and requeue.
+    pub const FUTEX_CMP_REQUEUE: i32 = 4;
+    /// Wake with an operation.
+    pub const FUTEX_WAKE_OP: i32 = 5;
+    /// Wait with a bitset (absolute timeout).
+    pub const FUTEX_WAIT_BITSET: i32 = 9;
+    /// Wake with a bitset.
+    pub const FUTEX_WAKE_BITSET: i32 = 10;
+    /// Private to the process.
+    pub const FUTEX_PRIVATE_FLAG: i32 = 128;
+    /// Timeouts on CLOCK_REALTIME.
+    pub const FUTEX_CLOCK_REALTIME: i32 = 256;
+    /// The operation bits.
+    pub const FUTEX_CMD_MASK: i32 = !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+}

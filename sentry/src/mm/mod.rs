@@ -20,7 +20,7 @@ pub mod memfile;
 pub mod vma;
 
 pub use memfile::MemoryFile;
-pub use vma::{Backing, Vma, VmaSet};
+pub use vma::{Backing, Vma, VmaFile, VmaSet};
 
 use crate::abi::mm::*;
 use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
@@ -107,6 +107,7 @@ impl MemoryManager {
             shared,
             backing: Backing::Anon { off },
             name,
+            file: None,
         };
         if let Err(e) = as_.map(addr, len, prot as i32, off) {
             self.mf.free(off, len);
@@ -138,6 +139,73 @@ impl MemoryManager {
     pub fn find_free(&self, len: u64) -> Result<u64, Errno> {
         let len = page_up(len).ok_or(Errno::ENOMEM)?;
         self.place(0, len, 0)
+    }
+
+    /// mmap of a file: maps the memory-file ranges `segs` (in order) at a
+    /// new place. When `file.pages_owner` is None the ranges are the
+    /// mapping's own private copy (freed on unmap, and here on failure);
+    /// otherwise the file owns them.
+    pub fn mmap_file(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        segs: Vec<(u64, u64)>,
+    ) -> Result<u64, Errno> {
+        let owned = file.pages_owner.is_none();
+        let free_all = |mf: &MemoryFile, segs: &[(u64, u64)]| {
+            if owned {
+                for &(o, l) in segs {
+                    mf.free(o, l);
+                }
+            }
+        };
+        let len = match page_up(len) {
+            Some(l) => l,
+            None => {
+                free_all(&self.mf, &segs);
+                return Err(Errno::ENOMEM);
+            }
+        };
+        let shared = matches!(flags & MAP_TYPE, MAP_SHARED | MAP_SHARED_VALIDATE);
+        let start = match self
+            .place(addr, len, flags)
+            .and_then(|s| self.unmap_range(as_, s, s + len).map(|_| s))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                free_all(&self.mf, &segs);
+                return Err(e);
+            }
+        };
+        let mut at = start;
+        for (i, &(off, l)) in segs.iter().enumerate() {
+            let l = l.min(start + len - at);
+            if l == 0 {
+                break;
+            }
+            if let Err(e) = as_.map(at, l, prot as i32, off) {
+                free_all(&self.mf, &segs[i..]);
+                return Err(platform_errno(e));
+            }
+            self.vmas.insert(Vma {
+                start: at,
+                end: at + l,
+                prot,
+                shared,
+                backing: Backing::Anon { off },
+                name: None,
+                file: Some(VmaFile {
+                    offset: file.offset + (at - start),
+                    ..file.clone()
+                }),
+            });
+            at += l;
+        }
+        Ok(start)
     }
 
     /// Picks the address of a new mapping of `len` bytes (page-aligned),
@@ -189,8 +257,10 @@ impl MemoryManager {
         }
         as_.unmap(start, end - start).map_err(platform_errno)?;
         for v in self.vmas.remove_range(start, end) {
-            let Backing::Anon { off } = v.backing;
-            self.mf.free(off, v.len());
+            if v.owns_pages() {
+                let Backing::Anon { off } = v.backing;
+                self.mf.free(off, v.len());
+            }
         }
         Ok(())
     }

@@ -27,8 +27,49 @@ pub struct Vma {
     pub shared: bool,
     /// Backing pages.
     pub backing: Backing,
-    /// Name shown in /proc/PID/maps ("[heap]", "[stack]", a path), if any.
+    /// Name shown in /proc/PID/maps ("[heap]", "[stack]"), if any.
     pub name: Option<&'static str>,
+    /// The file mapped, if any.
+    pub file: Option<VmaFile>,
+}
+
+/// The file behind a file mapping.
+#[derive(Clone)]
+pub struct VmaFile {
+    /// Its path, for /proc/PID/maps.
+    pub path: std::sync::Arc<[u8]>,
+    /// File offset of the VMA's first byte.
+    pub offset: u64,
+    /// Device and inode number, for /proc/PID/maps.
+    pub dev_ino: (u64, u64),
+    /// For shared mappings of memory-file-backed files: the file, which
+    /// owns the pages (so unmapping does not free them).
+    pub pages_owner: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl PartialEq for VmaFile {
+    fn eq(&self, o: &Self) -> bool {
+        self.path == o.path
+            && self.offset == o.offset
+            && match (&self.pages_owner, &o.pages_owner) {
+                (None, None) => true,
+                (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+                _ => false,
+            }
+    }
+}
+impl Eq for VmaFile {}
+
+impl std::fmt::Debug for VmaFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "VmaFile({}, {:#x}, shared_pages={})",
+            String::from_utf8_lossy(&self.path),
+            self.offset,
+            self.pages_owner.is_some()
+        )
+    }
 }
 
 impl Vma {
@@ -40,6 +81,12 @@ impl Vma {
     /// Whether the VMA covers no bytes (never true for a VMA in a set).
     pub fn is_empty(&self) -> bool {
         self.end <= self.start
+    }
+
+    /// Whether unmapping this VMA frees its memory-file pages (false for
+    /// shared mappings of a file that owns them).
+    pub fn owns_pages(&self) -> bool {
+        self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
     }
 
     /// Memory-file offset of guest address `addr` inside this VMA.
@@ -61,6 +108,10 @@ impl Vma {
                     off: off + (s - self.start),
                 },
             },
+            file: self.file.as_ref().map(|f| VmaFile {
+                offset: f.offset + (s - self.start),
+                ..f.clone()
+            }),
             ..self.clone()
         }
     }
@@ -160,6 +211,7 @@ mod tests {
             shared: false,
             backing: Backing::Anon { off },
             name: None,
+            file: None,
         }
     }
 

@@ -4,7 +4,10 @@
 //! support level. It drives dispatch, `runsc syscalls`, `--strace` names and
 //! the once-per-name ENOSYS report. Handlers live one file per family.
 
+mod sys_file;
+mod sys_futex;
 mod sys_identity;
+mod sys_lock;
 mod sys_misc;
 mod sys_mmap;
 mod sys_read_write;
@@ -12,6 +15,7 @@ mod sys_signal;
 mod sys_stat;
 mod sys_thread;
 mod sys_time;
+mod sys_xattr;
 
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
@@ -114,6 +118,7 @@ fn unimplemented(
 
 /// The declarations: every syscall with a handler or a deliberate errno.
 fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
+    use sys_file as f;
     use sys_identity as id;
     use sys_misc as misc;
     use sys_mmap as mm;
@@ -122,34 +127,100 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
     use sys_stat as stat;
     use sys_thread as th;
     use sys_time as time;
+    use sys_xattr as xa;
     vec![
-        partial(
-            nr::READ,
-            rw::read,
-            "host-backed files only until the VFS lands",
-        ),
-        partial(
-            nr::WRITE,
-            rw::write,
-            "host-backed files only until the VFS lands",
-        ),
-        partial(
-            nr::READV,
-            rw::readv,
-            "host-backed files only until the VFS lands",
-        ),
-        partial(
-            nr::WRITEV,
-            rw::writev,
-            "host-backed files only until the VFS lands",
-        ),
-        supported(nr::CLOSE, rw::close),
+        supported(nr::READ, rw::read),
+        supported(nr::WRITE, rw::write),
+        supported(nr::READV, rw::readv),
+        supported(nr::WRITEV, rw::writev),
+        supported(nr::PREAD64, rw::pread64),
+        supported(nr::PWRITE64, rw::pwrite64),
+        supported(nr::PREADV, rw::preadv),
+        supported(nr::PWRITEV, rw::pwritev),
+        supported(nr::PREADV2, rw::preadv2),
+        supported(nr::PWRITEV2, rw::pwritev2),
+        partial(nr::LSEEK, rw::lseek, "SEEK_DATA/SEEK_HOLE treat the whole file as data"),
+        supported(nr::GETDENTS, rw::getdents),
+        supported(nr::GETDENTS64, rw::getdents64),
+        partial(nr::SENDFILE, rw::sendfile, "copies through a sentry buffer"),
+        partial(nr::COPY_FILE_RANGE, rw::copy_file_range, "copies through a sentry buffer"),
+        supported(nr::CLOSE, f::close),
+        partial(nr::FUTEX, sys_futex::futex, "one task: wakes find no waiters; a matching wait ends only by timeout"),
+        partial(nr::KILL, sig::kill, "to the caller's own process only until step 3"),
+        partial(nr::TGKILL, sig::tgkill, "to the calling thread only until step 3"),
+        partial(nr::TKILL, sig::tkill, "to the calling thread only until step 3"),
+        supported(nr::CLOSE_RANGE, f::close_range),
+        supported(nr::OPEN, f::open),
+        partial(nr::OPENAT, f::openat, "O_TMPFILE gives EOPNOTSUPP"),
+        unimplemented(nr::OPENAT2, Errno::ENOSYS, "openat2: callers fall back to openat"),
+        supported(nr::CREAT, f::creat),
+        supported(nr::DUP, f::dup),
+        supported(nr::DUP2, f::dup2),
+        supported(nr::DUP3, f::dup3),
+        partial(nr::FCNTL, f::fcntl, "locks that would wait give EDEADLK until step 3; no leases, notify or seals"),
+        partial(nr::FLOCK, f::flock, "a lock that would wait gives EDEADLK until step 3"),
+        partial(nr::MKNOD, f::mknod, "regular files, fifos, sockets and character devices"),
+        partial(nr::MKNODAT, f::mknodat, "regular files, fifos, sockets and character devices"),
+        supported(nr::MKDIR, f::mkdir),
+        supported(nr::MKDIRAT, f::mkdirat),
+        supported(nr::SYMLINK, f::symlink),
+        supported(nr::SYMLINKAT, f::symlinkat),
+        supported(nr::UNLINK, f::unlink),
+        supported(nr::UNLINKAT, f::unlinkat),
+        supported(nr::RMDIR, f::rmdir),
+        supported(nr::RENAME, f::rename),
+        supported(nr::RENAMEAT, f::renameat),
+        partial(nr::RENAMEAT2, f::renameat2, "RENAME_WHITEOUT gives EINVAL"),
+        supported(nr::LINK, f::link),
+        supported(nr::LINKAT, f::linkat),
+        supported(nr::CHDIR, f::chdir),
+        supported(nr::FCHDIR, f::fchdir),
+        supported(nr::CHROOT, f::chroot),
+        supported(nr::GETCWD, f::getcwd),
+        supported(nr::CHMOD, f::chmod),
+        supported(nr::FCHMOD, f::fchmod),
+        supported(nr::FCHMODAT, f::fchmodat),
+        supported(nr::CHOWN, f::chown),
+        supported(nr::LCHOWN, f::lchown),
+        supported(nr::FCHOWN, f::fchown),
+        supported(nr::FCHOWNAT, f::fchownat),
+        supported(nr::TRUNCATE, f::truncate),
+        supported(nr::FTRUNCATE, f::ftruncate),
+        partial(nr::FALLOCATE, f::fallocate, "modes 0 and FALLOC_FL_KEEP_SIZE"),
+        supported(nr::UTIMENSAT, f::utimensat),
+        supported(nr::UTIMES, f::utimes),
+        supported(nr::UTIME, f::utime),
+        supported(nr::FUTIMESAT, f::futimesat),
+        supported(nr::FSYNC, f::fsync),
+        supported(nr::FDATASYNC, f::fsync),
+        supported(nr::SYNC, f::sync),
+        supported(nr::SYNCFS, f::syncfs),
+        supported(nr::SYNC_FILE_RANGE, f::sync_file_range),
+        partial(nr::MEMFD_CREATE, f::memfd_create, "no seals"),
+        supported(nr::STATFS, f::statfs),
+        supported(nr::FSTATFS, f::fstatfs),
         supported(nr::FSTAT, stat::fstat),
-        partial(
-            nr::NEWFSTATAT,
-            stat::newfstatat,
-            "open fds (AT_EMPTY_PATH) only until the VFS lands",
-        ),
+        supported(nr::STAT, stat::stat),
+        supported(nr::LSTAT, stat::lstat),
+        supported(nr::NEWFSTATAT, stat::newfstatat),
+        partial(nr::STATX, stat::statx, "no birth time"),
+        supported(nr::ACCESS, stat::access),
+        supported(nr::FACCESSAT, stat::faccessat),
+        supported(nr::FACCESSAT2, stat::faccessat2),
+        supported(nr::READLINK, stat::readlink),
+        supported(nr::READLINKAT, stat::readlinkat),
+        partial(nr::GETXATTR, xa::getxattr, "kept in sentry memory over the root's own"),
+        partial(nr::LGETXATTR, xa::lgetxattr, "kept in sentry memory over the root's own"),
+        partial(nr::FGETXATTR, xa::fgetxattr, "kept in sentry memory over the root's own"),
+        partial(nr::SETXATTR, xa::setxattr, "user.* and trusted.* in sentry memory"),
+        partial(nr::LSETXATTR, xa::lsetxattr, "user.* and trusted.* in sentry memory"),
+        partial(nr::FSETXATTR, xa::fsetxattr, "user.* and trusted.* in sentry memory"),
+        supported(nr::LISTXATTR, xa::listxattr),
+        supported(nr::LLISTXATTR, xa::llistxattr),
+        supported(nr::FLISTXATTR, xa::flistxattr),
+        supported(nr::REMOVEXATTR, xa::removexattr),
+        supported(nr::LREMOVEXATTR, xa::lremovexattr),
+        supported(nr::FREMOVEXATTR, xa::fremovexattr),
         partial(
             nr::PRCTL,
             th::prctl,
@@ -223,16 +294,6 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         ),
         supported(nr::GETRANDOM, misc::getrandom),
         supported(nr::UMASK, misc::umask),
-        partial(
-            nr::READLINK,
-            misc::readlink,
-            "only /proc/self/exe until procfs lands",
-        ),
-        partial(
-            nr::READLINKAT,
-            misc::readlinkat,
-            "only /proc/self/exe until procfs lands",
-        ),
         supported(nr::CLOCK_GETTIME, time::clock_gettime),
         supported(nr::CLOCK_GETRES, time::clock_getres),
         supported(nr::GETTIMEOFDAY, time::gettimeofday),

@@ -4,6 +4,8 @@ use super::SyscallArgs;
 use crate::abi::mm::*;
 use crate::abi::{Errno, SysResult, PAGE_SIZE};
 use crate::kernel::Task;
+use crate::mm::VmaFile;
+use crate::vfs::MmapSource;
 
 pub(super) fn mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (addr, len, prot, flags, fd, off) = (
@@ -25,10 +27,7 @@ pub(super) fn mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     if flags & MAP_ANONYMOUS == 0 {
-        // No file in this step can be mapped (host terminals and pipes
-        // cannot be on Linux either).
-        t.fds.get(fd)?;
-        return Err(Errno::ENODEV.into());
+        return mmap_file(t, addr, len, prot & PROT_MASK, flags, fd, off);
     }
     // Anonymous memory: MAP_SHARED_VALIDATE is no valid type, and a shared
     // mapping cannot grow down.
@@ -86,4 +85,82 @@ pub(super) fn madvise(t: &mut Task, a: &SyscallArgs) -> SysResult {
         | MADV_COLD | MADV_PAGEOUT | MADV_POPULATE_READ | MADV_POPULATE_WRITE => Ok(0),
         _ => Err(Errno::EINVAL.into()),
     }
+}
+
+/// mmap of an open file: shared mappings of memory-backed files map the
+/// file's own pages; everything else gets a private copy of the bytes
+/// (read-only shared mappings of host files included: the sandbox's root
+/// is read-only under the memory overlay, so nobody can change them).
+fn mmap_file(
+    t: &mut Task,
+    addr: u64,
+    len: u64,
+    prot: u64,
+    flags: u64,
+    fd: i32,
+    off: u64,
+) -> SysResult {
+    let file = t.fds.get(fd)?.clone();
+    if file.is_path() {
+        return Err(Errno::EBADF.into());
+    }
+    let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
+    let shared = matches!(flags & MAP_TYPE, MAP_SHARED | MAP_SHARED_VALIDATE);
+    if !file.readable() {
+        return Err(Errno::EACCES.into());
+    }
+    if shared && prot & PROT_WRITE != 0 && !file.writable() {
+        return Err(Errno::EACCES.into());
+    }
+    if off.checked_add(len).is_none_or(|e| e > i64::MAX as u64) {
+        return Err(Errno::EOVERFLOW.into());
+    }
+    let st = file.ops.stat()?;
+    let path: std::sync::Arc<[u8]> = match &file.path {
+        Some(p) => p.name_from(&t.fs.root).into(),
+        None => file
+            .ops
+            .anon_name()
+            .map(|n| n.into_bytes())
+            .unwrap_or_default()
+            .into(),
+    };
+    let dev = file.path.as_ref().map_or(0, |p| p.mnt.dev);
+    let plen = crate::abi::page_up(len).ok_or(Errno::ENOMEM)?;
+    let (segs, owner) = match source {
+        MmapSource::Mem(pages) if shared => {
+            let segs = pages.pages(off, plen)?;
+            let owner: std::sync::Arc<dyn std::any::Any + Send + Sync> = std::sync::Arc::new(pages);
+            (segs, Some(owner))
+        }
+        _ => {
+            // A private copy: the file's bytes, zeros past its end.
+            let mf = t.kernel.mf.clone();
+            let mo = mf.allocate(plen)?;
+            let mut done = 0u64;
+            while done < plen {
+                let iov = [libc::iovec {
+                    iov_base: mf.ptr(mo + done, plen - done).cast(),
+                    iov_len: (plen - done) as usize,
+                }];
+                match file.ops.read(t, &iov, Some(off + done)) {
+                    Ok(0) => break,
+                    Ok(n) => done += n as u64,
+                    Err(e) => {
+                        mf.free(mo, plen);
+                        return Err(e.into());
+                    }
+                }
+            }
+            (vec![(mo, plen)], None)
+        }
+    };
+    let vf = VmaFile {
+        path,
+        offset: off,
+        dev_ino: (dev, st.ino),
+        pages_owner: owner,
+    };
+    let Task { mm, as_, .. } = t;
+    Ok(mm.mmap_file(as_, addr, len, prot, flags, vf, segs)?)
 }

@@ -91,3 +91,67 @@ pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     Ok(0)
 }
+
+/// Sends `sig` to the calling task itself (the only task in this step):
+/// the default action applies unless the signal is ignored or handled
+/// (handlers run from step 3 on; until then a handled signal is dropped).
+fn signal_self(t: &mut Task, sig: i32) -> SysResult {
+    if sig == 0 {
+        return Ok(0);
+    }
+    let act = t.signals.actions[(sig - 1) as usize];
+    if act.handler == SIG_IGN || act.handler != SIG_DFL {
+        return Ok(0);
+    }
+    if t.signals.mask.0 & (1u64 << (sig - 1)) != 0 && sig != SIGKILL && sig != SIGSTOP {
+        return Ok(0);
+    }
+    match default_action(sig) {
+        DefaultAction::Terminate | DefaultAction::Core => {
+            t.exit = Some(crate::kernel::ExitStatus::Signaled(sig));
+        }
+        _ => {}
+    }
+    Ok(0)
+}
+
+fn check_sig(sig: i32) -> Result<(), Errno> {
+    if (0..NSIG).contains(&sig) {
+        Ok(())
+    } else {
+        Err(Errno::EINVAL)
+    }
+}
+
+pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (pid, sig) = (a.int(0), a.int(1));
+    check_sig(sig)?;
+    if pid == t.tgid || pid == 0 || pid == -1 || pid == -t.tgid {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH.into())
+}
+
+pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tgid, tid, sig) = (a.int(0), a.int(1), a.int(2));
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    check_sig(sig)?;
+    if tgid == t.tgid && tid == t.tid {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH.into())
+}
+
+pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tid, sig) = (a.int(0), a.int(1));
+    if tid <= 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    check_sig(sig)?;
+    if tid == t.tid {
+        return signal_self(t, sig);
+    }
+    Err(Errno::ESRCH.into())
+}

@@ -130,6 +130,7 @@ impl MemFs {
                     mtime: t,
                     ctime: t,
                     size_hint: 0,
+                    blocks_hint: 0,
                     blksize: data::MAX_FILE_SIZE.min(4096) as i64,
                 },
                 content,
@@ -164,6 +165,7 @@ impl MemFs {
                     mtime: (a.mtime, a.mtime_nsec),
                     ctime: (a.ctime, a.ctime_nsec),
                     size_hint: a.size.max(0) as u64,
+                    blocks_hint: a.blocks,
                     blksize: a.blksize,
                 },
                 content,
@@ -196,6 +198,8 @@ struct Meta {
     ctime: (i64, i64),
     /// Size of a file whose data is still on the lower layer.
     size_hint: u64,
+    /// Blocks the lower layer reports, until the data is copied up.
+    blocks_hint: i64,
     blksize: i64,
 }
 
@@ -328,13 +332,11 @@ impl Node {
         let m = &st.meta;
         let (size, blocks) = match &st.content {
             Content::File(Some(d)) => (d.size as i64, d.blocks()),
-            Content::File(None) => (
-                m.size_hint as i64,
-                (m.size_hint.div_ceil(4096) * 8) as i64,
-            ),
+            Content::File(None) => (m.size_hint as i64, m.blocks_hint),
             Content::Symlink(Some(t)) => (t.len() as i64, 0),
+            Content::Symlink(_) if self.lower.is_some() => (m.size_hint as i64, m.blocks_hint),
             Content::Symlink(None) => (m.size_hint as i64, 0),
-            Content::Dir(_) if self.lower.is_some() => (m.size_hint as i64, 8),
+            Content::Dir(_) if self.lower.is_some() => (m.size_hint as i64, m.blocks_hint),
             Content::Dir(d) => (((d.entries.len() + 2) * 20) as i64, 0),
             _ => (0, 0),
         };
@@ -948,5 +950,39 @@ impl Node {
             let _ = d.truncate(0);
             let _ = d.write_bytes(0, bytes);
         }
+    }
+}
+
+/// A file with a fixed name for /proc/PID/fd (memfd: "memfd:NAME").
+pub struct NamedFile {
+    inner: Box<dyn FileOps>,
+    name: Vec<u8>,
+}
+
+impl NamedFile {
+    /// Wraps `inner`, shown as `name`.
+    pub fn new(inner: Box<dyn FileOps>, name: Vec<u8>) -> Self {
+        NamedFile { inner, name }
+    }
+}
+
+impl FileOps for NamedFile {
+    fn read(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+        self.inner.read(t, iov, off)
+    }
+    fn write(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+        self.inner.write(t, iov, off)
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.inner.stat()
+    }
+    fn truncate(&self, size: u64) -> Result<(), Errno> {
+        self.inner.truncate(size)
+    }
+    fn mmap_source(&self) -> Option<MmapSource> {
+        self.inner.mmap_source()
+    }
+    fn anon_name(&self) -> Option<String> {
+        Some(format!("/{} (deleted)", String::from_utf8_lossy(&self.name)))
     }
 }
