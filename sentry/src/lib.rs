@@ -100,8 +100,9 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
     let ctx = platform::Context::new(&as_);
     let mut fds = vfs::FdTable::default();
     for (i, fd) in init.stdio.into_iter().enumerate() {
+        let flags = fsimpl::host::status_flags(&fd);
         let ops = Box::new(fsimpl::host::HostFile::new(fd));
-        let file = vfs::FileDescription::new(ops, None, abi::file::O_RDWR);
+        let file = vfs::FileDescription::new(ops, None, flags);
         fds.install_at(i, file, false);
     }
     let mut task = Task {

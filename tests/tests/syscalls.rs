@@ -207,8 +207,6 @@ fn test_sigtrap_breakpoint_exits_133() {
 }
 
 #[test]
-#[ignore = "needs signal delivery (step 3): tgkill is ENOSYS, so glibc's abort \
-            falls back to hlt and the guest dies of SIGSEGV (139), not SIGABRT (134)"]
 fn test_abort_sigabrt_exits_134() {
     let out = compare("abort", &[], Input::Null);
     assert_eq!(out.status, 134);
@@ -329,15 +327,11 @@ mod divergences {
     }
 
     #[test]
-    #[ignore = "sentry bug: read/write translate the buffer before checking the fd's \
-                access mode (EFAULT where Linux gives EBADF)"]
     fn test_read_on_write_only_fd_is_ebadf_even_with_bad_buffer() {
         case("fd-mode-order");
     }
 
     #[test]
-    #[ignore = "sentry bug: mmap of a write-only fd gives ENODEV; Linux checks the \
-                access mode first (EACCES)"]
     fn test_mmap_write_only_fd_is_eacces() {
         case("mmap-fd-mode");
     }

@@ -104,7 +104,6 @@ fn mmap_file(
     if file.is_path() {
         return Err(Errno::EBADF.into());
     }
-    let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
     let shared = matches!(flags & MAP_TYPE, MAP_SHARED | MAP_SHARED_VALIDATE);
     if !file.readable() {
         return Err(Errno::EACCES.into());
@@ -112,6 +111,7 @@ fn mmap_file(
     if shared && prot & PROT_WRITE != 0 && !file.writable() {
         return Err(Errno::EACCES.into());
     }
+    let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
     if off.checked_add(len).is_none_or(|e| e > i64::MAX as u64) {
         return Err(Errno::EOVERFLOW.into());
     }

@@ -177,10 +177,10 @@ pub(super) fn faccessat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 fn readlink_common(t: &mut Task, dirfd: i32, addr: u64, buf: u64, size: i32) -> SysResult {
-    let path = path_arg(t, addr)?;
     if size <= 0 {
         return Err(Errno::EINVAL.into());
     }
+    let path = path_arg(t, addr)?;
     let p = if path.is_empty() {
         // readlinkat(fd, "") reads the symlink fd itself (O_PATH|O_NOFOLLOW).
         let f = t.fds.get(dirfd).map_err(|_| Errno::ENOENT)?;

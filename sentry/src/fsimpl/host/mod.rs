@@ -113,3 +113,15 @@ impl FileOps for HostFile {
         }
     }
 }
+
+/// The host status flags (access mode, O_APPEND, O_NONBLOCK) of a donated
+/// fd, as the guest's description of it starts out.
+pub fn status_flags(fd: &OwnedFd) -> u32 {
+    // SAFETY: F_GETFL on an fd we own.
+    let r = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    if r < 0 {
+        crate::abi::file::O_RDWR
+    } else {
+        r as u32
+    }
+}
