@@ -284,6 +284,18 @@ pub mod fcntl {
     pub const F_ADD_SEALS: i32 = 1033;
     /// Get seals.
     pub const F_GET_SEALS: i32 = 1034;
+    /// Seal: no more seals.
+    pub const F_SEAL_SEAL: u32 = 1;
+    /// Seal: no shrinking.
+    pub const F_SEAL_SHRINK: u32 = 2;
+    /// Seal: no growing.
+    pub const F_SEAL_GROW: u32 = 4;
+    /// Seal: no writes.
+    pub const F_SEAL_WRITE: u32 = 8;
+    /// Seal: no new writable mappings.
+    pub const F_SEAL_FUTURE_WRITE: u32 = 0x10;
+    /// Seal: no exec mode changes.
+    pub const F_SEAL_EXEC: u32 = 0x20;
     /// The close-on-exec fd flag.
     pub const FD_CLOEXEC: u64 = 1;
     /// Read lock.

@@ -3,5 +3,6 @@
 pub mod dev;
 pub mod host;
 pub mod memfs;
+pub mod pipe;
 pub mod gofer;
 pub mod proc;

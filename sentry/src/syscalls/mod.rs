@@ -10,6 +10,7 @@ mod sys_identity;
 mod sys_lock;
 mod sys_misc;
 mod sys_mmap;
+mod sys_pipe;
 mod sys_read_write;
 mod sys_signal;
 mod sys_stat;
@@ -145,6 +146,10 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(nr::SENDFILE, rw::sendfile, "copies through a sentry buffer"),
         partial(nr::COPY_FILE_RANGE, rw::copy_file_range, "copies through a sentry buffer"),
         supported(nr::CLOSE, f::close),
+        partial(nr::PIPE, sys_pipe::pipe, "a read or write that would block gives EDEADLK until step 3"),
+        partial(nr::PIPE2, sys_pipe::pipe2, "a read or write that would block gives EDEADLK until step 3"),
+        partial(nr::SPLICE, sys_pipe::splice, "copies through a sentry buffer"),
+        supported(nr::TEE, sys_pipe::tee),
         partial(nr::FUTEX, sys_futex::futex, "one task: wakes find no waiters; a matching wait ends only by timeout"),
         partial(nr::KILL, sig::kill, "to the caller's own process only until step 3"),
         partial(nr::TGKILL, sig::tgkill, "to the calling thread only until step 3"),

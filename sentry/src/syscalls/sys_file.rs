@@ -88,18 +88,18 @@ pub(super) fn open_path(
         if flags & O_DIRECTORY != 0 && !is_dir(mode) {
             return Err(Errno::ENOTDIR);
         }
-        let keep = (flags & O_PATH_KEEP) | O_LARGEFILE;
+        let keep = flags & O_PATH_KEEP & !O_CLOEXEC;
         return Ok(FileDescription::new(
             Box::new(PathFile(p.clone())),
             Some(p),
             keep,
         ));
     }
-    if is_symlink(mode) {
-        return Err(Errno::ELOOP);
-    }
     if flags & O_DIRECTORY != 0 && !is_dir(mode) {
         return Err(Errno::ENOTDIR);
+    }
+    if is_symlink(mode) {
+        return Err(Errno::ELOOP);
     }
     if is_dir(mode) && (write || flags & (O_CREAT | O_TRUNC) != 0 && acc != O_RDONLY) {
         return Err(Errno::EISDIR);
@@ -129,7 +129,7 @@ pub(super) fn open_path(
     } else {
         p.inode().open(t, flags)?
     };
-    if flags & O_TRUNC != 0 && is_reg && write && !created {
+    if flags & O_TRUNC != 0 && is_reg && !created {
         p.inode().setattr(&SetAttr {
             size: Some(0),
             ..SetAttr::default()
@@ -149,6 +149,9 @@ pub(super) fn do_open(
 ) -> Result<Arc<FileDescription>, Errno> {
     if flags & O_TMPFILE == O_TMPFILE {
         return Err(Errno::EOPNOTSUPP);
+    }
+    if flags & (O_CREAT | O_DIRECTORY) == O_CREAT | O_DIRECTORY {
+        return Err(Errno::EINVAL);
     }
     let follow = flags & O_NOFOLLOW == 0;
     if flags & O_CREAT == 0 || flags & O_PATH != 0 {
@@ -322,8 +325,16 @@ pub(super) fn fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         F_GETOWN | F_GETSIG | F_GETLEASE => Ok(0),
         F_SETOWN | F_SETSIG => Ok(0),
         F_SETLEASE | F_NOTIFY | F_GETOWN_EX | F_SETOWN_EX => Err(Errno::EINVAL.into()),
-        F_GETPIPE_SZ | F_SETPIPE_SZ => Err(Errno::EBADF.into()),
-        F_ADD_SEALS | F_GET_SEALS => Err(Errno::EINVAL.into()),
+        F_GETPIPE_SZ => Ok(file.ops.pipe().ok_or(Errno::EBADF)?.capacity() as u64),
+        F_SETPIPE_SZ => Ok(file.ops.pipe().ok_or(Errno::EBADF)?.set_capacity(arg as u32 as u64)? as u64),
+        F_GET_SEALS => Ok(file.ops.seals()? as u64),
+        F_ADD_SEALS => {
+            if !file.writable() {
+                return Err(Errno::EPERM.into());
+            }
+            file.ops.add_seals(arg as u32)?;
+            Ok(0)
+        }
         _ => Err(Errno::EINVAL.into()),
     }
 }
@@ -652,12 +663,10 @@ pub(super) fn chroot(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 pub(super) fn getcwd(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let cwd = &t.fs.cwd;
-    let mut name = cwd.name_from(&t.fs.root);
     if cwd.dentry.is_deleted() {
-        let mut n = b"(unreachable)".to_vec();
-        n.extend_from_slice(&name);
-        name = n;
+        return Err(Errno::ENOENT.into());
     }
+    let mut name = cwd.name_from(&t.fs.root);
     name.push(0);
     if (a.size(1) as usize) < name.len() {
         return Err(Errno::ERANGE.into());
@@ -979,7 +988,14 @@ pub(super) fn fsync(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if file.is_path() {
         return Err(Errno::EBADF.into());
     }
-    Ok(0)
+    // Only filesystem files have an fsync; pipes, sockets and devices
+    // say EINVAL.
+    let mode = file.ops.stat()?.mode;
+    if crate::vfs::is_regular(mode) || is_dir(mode) || is_symlink(mode) {
+        Ok(0)
+    } else {
+        Err(Errno::EINVAL.into())
+    }
 }
 
 pub(super) fn sync(_t: &mut Task, _a: &SyscallArgs) -> SysResult {
@@ -1022,7 +1038,11 @@ pub(super) fn memfd_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let ops = crate::vfs::Inode::open(&*node, t, O_RDWR)?;
     let mut full = b"memfd:".to_vec();
     full.extend_from_slice(&name);
-    let ops = Box::new(crate::fsimpl::memfs::NamedFile::new(ops, full));
+    let ops = Box::new(crate::fsimpl::memfs::NamedFile::new(
+        ops,
+        full,
+        flags & MFD_ALLOW_SEALING != 0,
+    ));
     let file = FileDescription::new(ops, None, O_RDWR | O_LARGEFILE);
     install(t, file, flags & MFD_CLOEXEC != 0)
 }

@@ -109,7 +109,7 @@ pub(super) fn fcntl_lock(t: &mut Task, file: &Arc<FileDescription>, cmd: i32, ad
     let typ = fl.typ;
     match cmd {
         F_GETLK | F_OFD_GETLK => {
-            if typ != F_RDLCK && typ != F_WRLCK && typ != F_UNLCK {
+            if typ != F_RDLCK && typ != F_WRLCK {
                 return Err(Errno::EINVAL.into());
             }
             let probe = RecordLock {

@@ -47,7 +47,8 @@ pub(super) fn write(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Ok(0);
     }
     let iov = t.mm.io_vecs(a.addr(1), len, false)?;
-    Ok(file.write(t, &iov)? as u64)
+    let r = file.write(t, &iov);
+    epipe(t, r)
 }
 
 /// Translates a guest iovec array into host iovecs over guest memory.
@@ -109,7 +110,8 @@ pub(super) fn writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if iov.is_empty() {
         return Ok(0);
     }
-    Ok(file.write(t, &iov)? as u64)
+    let r = file.write(t, &iov);
+    epipe(t, r)
 }
 
 
@@ -442,6 +444,14 @@ pub(super) fn sendfile(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(n)
 }
 
+/// write(2) family: EPIPE also raises SIGPIPE at the writer.
+fn epipe(t: &mut Task, r: Result<usize, Errno>) -> SysResult {
+    if r == Err(Errno::EPIPE) {
+        super::sys_signal::raise_self(t, crate::abi::signal::SIGPIPE);
+    }
+    Ok(r? as u64)
+}
+
 pub(super) fn copy_file_range(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let inf = t.fds.get(a.fd(0))?.clone();
     let out = t.fds.get(a.fd(2))?.clone();
@@ -471,6 +481,16 @@ pub(super) fn copy_file_range(t: &mut Task, a: &SyscallArgs) -> SysResult {
         Ok(Some(offset_arg(o)?))
     };
     let in_off = read_off(t, a.addr(1))?;
+    if let (Some(i), Some(o)) = (inf.inode(), out.inode()) {
+        if std::sync::Arc::ptr_eq(i, o) {
+            let io = in_off.unwrap_or(*crate::vfs::dentry::lock(&inf.offset));
+            let oo = read_off(t, a.addr(3))?.unwrap_or(*crate::vfs::dentry::lock(&out.offset));
+            let n = a.size(4);
+            if io < oo.saturating_add(n) && oo < io.saturating_add(n) {
+                return Err(Errno::EINVAL.into());
+            }
+        }
+    }
     let out_off = read_off(t, a.addr(3))?;
     let len = a.size(4).min(MAX_RW_COUNT);
     let (n, ni, no) = transfer(t, &inf, in_off, &out, out_off, len)?;

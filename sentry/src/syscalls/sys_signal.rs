@@ -115,6 +115,11 @@ fn signal_self(t: &mut Task, sig: i32) -> SysResult {
     Ok(0)
 }
 
+/// A signal the kernel raises at the caller (SIGPIPE on EPIPE).
+pub(super) fn raise_self(t: &mut Task, sig: i32) {
+    let _ = signal_self(t, sig);
+}
+
 fn check_sig(sig: i32) -> Result<(), Errno> {
     if (0..NSIG).contains(&sig) {
         Ok(())

@@ -189,7 +189,12 @@ fn readlink_common(t: &mut Task, dirfd: i32, addr: u64, buf: u64, size: i32) -> 
         resolve::lookup_at(t, dirfd, &path, false)?
     };
     if !crate::vfs::is_symlink(p.inode().mode()) {
-        return Err(Errno::EINVAL.into());
+        return Err(if path.is_empty() {
+            Errno::ENOENT
+        } else {
+            Errno::EINVAL
+        }
+        .into());
     }
     let target = p.inode().readlink(t)?;
     let n = target.len().min(size as usize);

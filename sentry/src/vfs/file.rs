@@ -37,6 +37,27 @@ pub trait FileOps: Send + Sync {
     fn write(&self, _t: &Task, _iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         Err(Errno::EINVAL)
     }
+    /// A read of a file without offsets, with the description's status
+    /// flags (O_NONBLOCK).
+    fn read_stream(&self, t: &Task, iov: &[libc::iovec], _flags: u32) -> Result<usize, Errno> {
+        self.read(t, iov, None)
+    }
+    /// A write to a file without offsets, with the status flags.
+    fn write_stream(&self, t: &Task, iov: &[libc::iovec], _flags: u32) -> Result<usize, Errno> {
+        self.write(t, iov, None)
+    }
+    /// The pipe behind a pipe end or FIFO.
+    fn pipe(&self) -> Option<&Arc<crate::fsimpl::pipe::Pipe>> {
+        None
+    }
+    /// memfd seals (F_GET_SEALS); EINVAL for files that cannot be sealed.
+    fn seals(&self) -> Result<u32, Errno> {
+        Err(Errno::EINVAL)
+    }
+    /// Adds memfd seals (F_ADD_SEALS).
+    fn add_seals(&self, _seals: u32) -> Result<(), Errno> {
+        Err(Errno::EINVAL)
+    }
     /// Whether the file has an offset (regular files, directories,
     /// devices); pipes and terminals do not (ESPIPE).
     fn seekable(&self) -> bool {
@@ -156,7 +177,7 @@ impl FileDescription {
             return Err(Errno::EBADF);
         }
         if !self.ops.seekable() {
-            return self.ops.read(t, iov, None);
+            return self.ops.read_stream(t, iov, self.flags());
         }
         let mut off = lock(&self.offset);
         let n = self.ops.read(t, iov, Some(*off))?;
@@ -171,7 +192,7 @@ impl FileDescription {
             return Err(Errno::EBADF);
         }
         if !self.ops.seekable() {
-            return self.ops.write(t, iov, None);
+            return self.ops.write_stream(t, iov, self.flags());
         }
         let mut off = lock(&self.offset);
         if self.flags() & O_APPEND != 0 {

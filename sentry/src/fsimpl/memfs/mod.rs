@@ -491,6 +491,10 @@ impl Inode for Node {
             Err(Errno::ENOENT) => {}
             Err(e) => return Err(e),
         }
+        // A removed directory takes no new entries.
+        if st.meta.nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
         let perm = mode & S_IALLUGO;
         let (mode, content) = match kind {
             NewNode::Regular => (
@@ -953,16 +957,24 @@ impl Node {
     }
 }
 
-/// A file with a fixed name for /proc/PID/fd (memfd: "memfd:NAME").
+/// A memfd: a file with a fixed name for /proc/PID/fd ("memfd:NAME")
+/// and seals.
 pub struct NamedFile {
     inner: Box<dyn FileOps>,
     name: Vec<u8>,
+    seals: Mutex<u32>,
 }
 
 impl NamedFile {
-    /// Wraps `inner`, shown as `name`.
-    pub fn new(inner: Box<dyn FileOps>, name: Vec<u8>) -> Self {
-        NamedFile { inner, name }
+    /// Wraps `inner`, shown as `name`; without `allow_sealing` the file
+    /// starts sealed against sealing.
+    pub fn new(inner: Box<dyn FileOps>, name: Vec<u8>, allow_sealing: bool) -> Self {
+        use crate::abi::file::fcntl::F_SEAL_SEAL;
+        NamedFile {
+            inner,
+            name,
+            seals: Mutex::new(if allow_sealing { 0 } else { F_SEAL_SEAL }),
+        }
     }
 }
 
@@ -971,13 +983,46 @@ impl FileOps for NamedFile {
         self.inner.read(t, iov, off)
     }
     fn write(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+        use crate::abi::file::fcntl::{F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_WRITE};
+        let seals = *lock(&self.seals);
+        if seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+            return Err(Errno::EPERM);
+        }
+        if seals & F_SEAL_GROW != 0 {
+            let len: u64 = iov.iter().map(|v| v.iov_len as u64).sum();
+            if off.unwrap_or(0).saturating_add(len) > self.inner.size()? {
+                return Err(Errno::EPERM);
+            }
+        }
         self.inner.write(t, iov, off)
     }
     fn stat(&self) -> Result<Stat, Errno> {
         self.inner.stat()
     }
     fn truncate(&self, size: u64) -> Result<(), Errno> {
+        use crate::abi::file::fcntl::{F_SEAL_GROW, F_SEAL_SHRINK};
+        let seals = *lock(&self.seals);
+        let cur = self.inner.size()?;
+        if size < cur && seals & F_SEAL_SHRINK != 0 || size > cur && seals & F_SEAL_GROW != 0 {
+            return Err(Errno::EPERM);
+        }
         self.inner.truncate(size)
+    }
+    fn seals(&self) -> Result<u32, Errno> {
+        Ok(*lock(&self.seals))
+    }
+    fn add_seals(&self, new: u32) -> Result<(), Errno> {
+        use crate::abi::file::fcntl::*;
+        let all = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
+        if new & !all != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut s = lock(&self.seals);
+        if *s & F_SEAL_SEAL != 0 {
+            return Err(Errno::EPERM);
+        }
+        *s |= new;
+        Ok(())
     }
     fn mmap_source(&self) -> Option<MmapSource> {
         self.inner.mmap_source()

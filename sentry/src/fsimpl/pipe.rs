@@ -1,0 +1,206 @@
+//! Pipes: a bounded byte queue with reader and writer counts.
+//!
+//! Reads of an empty pipe with writers, and writes that do not fit, would
+//! block. Until the blocking machinery of step 3, a non-blocking end gives
+//! EAGAIN and a blocking one EDEADLK (the only task could never be woken).
+
+use crate::abi::file::{Stat, O_NONBLOCK, S_IFIFO};
+use crate::abi::Errno;
+use crate::kernel::Task;
+use crate::vfs::dentry::lock;
+use crate::vfs::file::{copy_to_iovecs, gather_iovecs};
+use crate::vfs::FileOps;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Writes up to this size are atomic.
+pub const PIPE_BUF: usize = 4096;
+/// Default capacity (16 pages, as Linux).
+pub const DEFAULT_PIPE_SIZE: usize = 65536;
+/// Largest capacity F_SETPIPE_SZ accepts (/proc/sys/fs/pipe-max-size).
+pub const MAX_PIPE_SIZE: usize = 1 << 20;
+
+static NEXT_INO: AtomicU64 = AtomicU64::new(1);
+
+struct State {
+    buf: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+    cap: usize,
+}
+
+/// One pipe.
+pub struct Pipe {
+    st: Mutex<State>,
+    ino: u64,
+    created: (i64, i64),
+}
+
+impl Pipe {
+    /// A new pipe with no ends.
+    pub fn new() -> Arc<Pipe> {
+        Arc::new(Pipe {
+            st: Mutex::new(State {
+                buf: VecDeque::new(),
+                readers: 0,
+                writers: 0,
+                cap: DEFAULT_PIPE_SIZE,
+            }),
+            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+            created: crate::vfs::now(),
+        })
+    }
+
+    /// Opens an end.
+    pub fn open_end(self: &Arc<Self>, write: bool) -> PipeEnd {
+        let mut st = lock(&self.st);
+        if write {
+            st.writers += 1;
+        } else {
+            st.readers += 1;
+        }
+        PipeEnd {
+            pipe: self.clone(),
+            write,
+        }
+    }
+
+    /// Bytes buffered.
+    pub fn len(&self) -> usize {
+        lock(&self.st).buf.len()
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Capacity.
+    pub fn capacity(&self) -> usize {
+        lock(&self.st).cap
+    }
+
+    /// F_SETPIPE_SZ: rounds up to a power of two of pages; EBUSY if the
+    /// data would not fit.
+    pub fn set_capacity(&self, want: u64) -> Result<usize, Errno> {
+        if want > MAX_PIPE_SIZE as u64 {
+            return Err(Errno::EPERM);
+        }
+        let size = (want as usize).max(4096).next_power_of_two();
+        let mut st = lock(&self.st);
+        if st.buf.len() > size {
+            return Err(Errno::EBUSY);
+        }
+        st.cap = size;
+        Ok(size)
+    }
+
+    /// Copies up to `n` buffered bytes without consuming them (tee).
+    pub fn peek(&self, n: usize) -> Vec<u8> {
+        let st = lock(&self.st);
+        st.buf.iter().take(n).copied().collect()
+    }
+
+    /// Takes up to `n` bytes; EAGAIN/EDEADLK when empty with writers.
+    pub fn take(&self, n: usize, nonblock: bool) -> Result<Vec<u8>, Errno> {
+        let mut st = lock(&self.st);
+        if st.buf.is_empty() {
+            if st.writers == 0 {
+                return Ok(Vec::new());
+            }
+            return Err(if nonblock { Errno::EAGAIN } else { Errno::EDEADLK });
+        }
+        let k = n.min(st.buf.len());
+        Ok(st.buf.drain(..k).collect())
+    }
+
+    /// Appends `data` with pipe(7) atomicity; returns bytes written.
+    pub fn put(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
+        let mut st = lock(&self.st);
+        if st.readers == 0 {
+            return Err(Errno::EPIPE);
+        }
+        let room = st.cap - st.buf.len();
+        let n = if data.len() <= PIPE_BUF {
+            if room < data.len() {
+                0
+            } else {
+                data.len()
+            }
+        } else {
+            room.min(data.len())
+        };
+        if n == 0 && !data.is_empty() {
+            return Err(if nonblock { Errno::EAGAIN } else { Errno::EDEADLK });
+        }
+        st.buf.extend(&data[..n]);
+        Ok(n)
+    }
+
+    fn stat(&self) -> Stat {
+        Stat {
+            ino: self.ino,
+            nlink: 1,
+            mode: S_IFIFO | 0o600,
+            blksize: PIPE_BUF as i64,
+            atime: self.created.0,
+            atime_nsec: self.created.1,
+            mtime: self.created.0,
+            mtime_nsec: self.created.1,
+            ctime: self.created.0,
+            ctime_nsec: self.created.1,
+            ..Stat::default()
+        }
+    }
+}
+
+/// One end of a pipe.
+pub struct PipeEnd {
+    pipe: Arc<Pipe>,
+    write: bool,
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let mut st = lock(&self.pipe.st);
+        if self.write {
+            st.writers -= 1;
+        } else {
+            st.readers -= 1;
+        }
+    }
+}
+
+impl FileOps for PipeEnd {
+    fn read(&self, t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        self.read_stream(t, iov, 0)
+    }
+    fn write(&self, t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        self.write_stream(t, iov, 0)
+    }
+    fn read_stream(&self, _t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        let want: usize = iov.iter().map(|v| v.iov_len).sum();
+        let data = self.pipe.take(want, flags & O_NONBLOCK != 0)?;
+        Ok(copy_to_iovecs(&data, 0, iov))
+    }
+    fn write_stream(&self, _t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        let data = gather_iovecs(iov);
+        self.pipe.put(&data, flags & O_NONBLOCK != 0)
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        Ok(self.pipe.stat())
+    }
+    fn readable(&self) -> Option<u64> {
+        Some(self.pipe.len() as u64)
+    }
+    fn pipe(&self) -> Option<&Arc<Pipe>> {
+        Some(&self.pipe)
+    }
+    fn anon_name(&self) -> Option<String> {
+        Some(format!("pipe:[{}]", self.pipe.ino))
+    }
+}
