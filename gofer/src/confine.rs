@@ -63,7 +63,12 @@ struct MountAttr {
     userns_fd: u64,
 }
 
-fn mount_fs(src: &std::ffi::CStr, target: &std::ffi::CStr, fstype: &std::ffi::CStr, what: &str) -> io::Result<()> {
+fn mount_fs(
+    src: &std::ffi::CStr,
+    target: &std::ffi::CStr,
+    fstype: &std::ffi::CStr,
+    what: &str,
+) -> io::Result<()> {
     // SAFETY: valid C strings; no data argument.
     let r = unsafe {
         libc::mount(
@@ -140,10 +145,8 @@ pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
     // to, since pivot_root needs a mount point other than the current root.
     mount_fs(c"tmpfs", STAGING, c"tmpfs", "mount the staging tmpfs")?;
     // SAFETY: valid C string.
-    check(
-        unsafe { libc::mkdir(STAGING_ROOT.as_ptr(), 0o700) },
-        "mkdir staging root",
-    )?;
+    let r = unsafe { libc::mkdir(STAGING_ROOT.as_ptr(), 0o700) };
+    check(r, "mkdir staging root")?;
     // SAFETY: move_mount of our detached tree onto a valid path.
     let r = unsafe {
         libc::syscall(

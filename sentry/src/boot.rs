@@ -43,8 +43,12 @@ pub fn mount_root(kernel: &Arc<Kernel>, root: RootFs) -> Result<VfsPath, BootErr
 pub fn mount_submounts(t: &Task) {
     let k = &t.kernel;
     let tmpfs = || -> InodeRef {
-        MemFs::new(k.mf.clone(), magic::TMPFS_MAGIC, crate::fsimpl::dev::open_device)
-            .root(0o1777, None)
+        MemFs::new(
+            k.mf.clone(),
+            magic::TMPFS_MAGIC,
+            crate::fsimpl::dev::open_device,
+        )
+        .root(0o1777, None)
     };
     let mut mounts: Vec<(&[u8], InodeRef, MountSpec)> = vec![
         (
@@ -94,10 +98,11 @@ fn mount_point(t: &Task, path: &[u8]) -> Result<VfsPath, Errno> {
         Ok(p) => Ok(p),
         Err(Errno::ENOENT) => {
             let parent = resolve::lookup_parent_at(t, AT_FDCWD, path)?;
-            let inode = parent
-                .dir
-                .inode()
-                .create(&parent.name, NewNode::Dir, 0o755, Owner::default())?;
+            let inode =
+                parent
+                    .dir
+                    .inode()
+                    .create(&parent.name, NewNode::Dir, 0o755, Owner::default())?;
             let d = parent.dir.dentry.insert_child(&parent.name, inode);
             Ok(VfsPath {
                 mnt: parent.dir.mnt.clone(),
@@ -122,7 +127,11 @@ pub fn search_path(t: &Task, prog: &[u8], envp: &[Vec<u8>]) -> Result<Vec<u8>, E
         .find_map(|e| e.strip_prefix(b"PATH="))
         .unwrap_or(b"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     for dir in path_var.split(|&b| b == b':') {
-        let mut cand = if dir.is_empty() { b".".to_vec() } else { dir.to_vec() };
+        let mut cand = if dir.is_empty() {
+            b".".to_vec()
+        } else {
+            dir.to_vec()
+        };
         cand.push(b'/');
         cand.extend_from_slice(prog);
         if let Ok(p) = resolve::lookup_at(t, AT_FDCWD, &cand, true) {

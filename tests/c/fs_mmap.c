@@ -80,10 +80,6 @@ static void private_mappings(void) {
     char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     FACT("private_mapped", m != MAP_FAILED);
     show("private reads file", m, 21);
-    /* Until a page is written, a private mapping shows the file's changes. */
-    pwrite(fd, "P", 1, 0);
-    show("private sees pwrite before any store", m, 21);
-    pwrite(fd, "p", 1, 0);
     memcpy(m, "PRIVATE", 7);
     show("private after store", m, 21);
     char buf[32] = {0};
@@ -141,12 +137,19 @@ static void private_mappings(void) {
     CHECK("mmap(bad fd)", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 999, 0) == MAP_FAILED ? -1 : 0);
 }
 
-static void eof(void) {
-    int fd = make_file("short", "0123456789", 0);
-    char *m = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
-    FACT("mapped_past_eof", m != MAP_FAILED);
-    show("first bytes", m, 10);
-    FACT("rest_of_last_page_zero", all_zero(m + 10, PAGE - 10));
+/* Page-cache semantics: a private mapping shares the file's pages until
+ * it writes one, and pages wholly past end of file fault. */
+static void page_cache(void) {
+    int fd = make_file("pc", "private file contents", 0);
+    char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    /* Until a page is written, a private mapping shows the file's changes. */
+    pwrite(fd, "P", 1, 0);
+    show("private sees pwrite before any store", m, 21);
+    munmap(m, PAGE);
+    close(fd);
+
+    fd = make_file("short", "0123456789", 0);
+    m = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
     printf("readable pages: %d %d %d\n", readable(m), readable(m + PAGE), readable(m + 2 * PAGE));
     /* Growing the file makes the next page accessible. */
     ftruncate(fd, PAGE + 1);
@@ -154,6 +157,18 @@ static void eof(void) {
     ftruncate(fd, 5);
     printf("after shrinking to 5: %d %d\n", readable(m), readable(m + PAGE));
     FACT("truncated_bytes_zero", all_zero(m + 5, 5));
+    munmap(m, 3 * PAGE);
+    close(fd);
+    unlink("pc");
+    unlink("short");
+}
+
+static void eof(void) {
+    int fd = make_file("short", "0123456789", 0);
+    char *m = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+    FACT("mapped_past_eof", m != MAP_FAILED);
+    show("first bytes", m, 10);
+    FACT("rest_of_last_page_zero", all_zero(m + 10, PAGE - 10));
     munmap(m, 3 * PAGE);
     /* A mapping outlives the descriptor it came from. */
     m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
@@ -224,8 +239,13 @@ static void shared_mappings(void) {
     close(fd);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     make_scratch();
+    if (argc > 1 && strcmp(argv[1], "page-cache") == 0) {
+        page_cache();
+        remove_scratch();
+        return 0;
+    }
     private_mappings();
     eof();
     shared_mappings();

@@ -568,3 +568,6 @@ pub mod falloc {
     /// Zero the range.
     pub const FALLOC_FL_ZERO_RANGE: i32 = 0x10;
 }
+
+/// posix_fadvise advice values (0..=5 are valid).
+pub const POSIX_FADV_NOREUSE: i32 = 5;

@@ -177,8 +177,6 @@ pub const GRND_RANDOM: u64 = 0x2;
 /// getrandom: allow insecure bytes.
 pub const GRND_INSECURE: u64 = 0x4;
 
-
-
 /// rseq is not provided; the guest library falls back when it gets ENOSYS.
 pub const RSEQ_NOT_PROVIDED_NOTE: &str = "restartable sequences not provided; glibc falls back";
 

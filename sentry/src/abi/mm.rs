@@ -121,3 +121,10 @@ pub const MADV_PAGEOUT: u64 = 21;
 pub const MADV_POPULATE_READ: u64 = 22;
 /// madvise: populate (prefault) page tables writable.
 pub const MADV_POPULATE_WRITE: u64 = 23;
+
+/// msync: schedule writeback.
+pub const MS_ASYNC: u64 = 1;
+/// msync: invalidate other mappings.
+pub const MS_INVALIDATE: u64 = 2;
+/// msync: write back and wait.
+pub const MS_SYNC: u64 = 4;

@@ -57,6 +57,13 @@ impl FileOps for MemDevice {
     fn size(&self) -> Result<u64, Errno> {
         Ok(0)
     }
+    fn mmap_source(&self) -> Option<crate::vfs::MmapSource> {
+        (self.0 == Kind::Zero).then_some(crate::vfs::MmapSource::Anon)
+    }
+    fn seek(&self, _off: i64, _whence: i32) -> Option<Result<u64, Errno>> {
+        // The memory devices ignore seeks and stay at offset 0.
+        Some(Ok(0))
+    }
 }
 
 /// Opens the device `rdev`.
@@ -76,11 +83,7 @@ pub fn open_device(rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
 
 /// Builds the /dev tree.
 pub fn new_devfs(mf: Arc<MemoryFile>) -> Arc<Node> {
-    let fs = MemFs::new(
-        mf,
-        crate::abi::file::magic::TMPFS_MAGIC,
-        open_device,
-    );
+    let fs = MemFs::new(mf, crate::abi::file::magic::TMPFS_MAGIC, open_device);
     let root = fs.root(0o755, None);
     let owner = Owner::default();
     let devs = [
@@ -134,7 +137,16 @@ pub fn new_sysfs(mf: Arc<MemoryFile>, ncpu: usize) -> Arc<Node> {
             }
         }
     }
-    for d in [&b"fs"[..], b"kernel", b"class", b"bus", b"block", b"dev", b"module", b"firmware"] {
+    for d in [
+        &b"fs"[..],
+        b"kernel",
+        b"class",
+        b"bus",
+        b"block",
+        b"dev",
+        b"module",
+        b"firmware",
+    ] {
         let _ = root.create(d, NewNode::Dir, 0o755, owner);
     }
     root

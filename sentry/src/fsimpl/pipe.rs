@@ -109,7 +109,11 @@ impl Pipe {
             if st.writers == 0 {
                 return Ok(Vec::new());
             }
-            return Err(if nonblock { Errno::EAGAIN } else { Errno::EDEADLK });
+            return Err(if nonblock {
+                Errno::EAGAIN
+            } else {
+                Errno::EDEADLK
+            });
         }
         let k = n.min(st.buf.len());
         Ok(st.buf.drain(..k).collect())
@@ -132,7 +136,11 @@ impl Pipe {
             room.min(data.len())
         };
         if n == 0 && !data.is_empty() {
-            return Err(if nonblock { Errno::EAGAIN } else { Errno::EDEADLK });
+            return Err(if nonblock {
+                Errno::EAGAIN
+            } else {
+                Errno::EDEADLK
+            });
         }
         st.buf.extend(&data[..n]);
         Ok(n)

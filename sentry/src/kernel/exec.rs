@@ -5,7 +5,7 @@
 use super::Task;
 use crate::abi::file::{AT_FDCWD, O_RDONLY, TASK_COMM_LEN};
 use crate::abi::Errno;
-use crate::loader::{self, AuxIds, LoadError, ReadAt};
+use crate::loader::{self, AuxIds, FileLabel, LoadError, ReadAt};
 use crate::mm::MemoryManager;
 use crate::vfs::perm::{self, MAY_EXEC};
 use crate::vfs::{is_dir, is_regular, resolve, FileOps, VfsPath};
@@ -118,17 +118,21 @@ impl Task {
             let this: &Task = self;
             let file = &exe.file;
             let read: &ReadAt<'_> = &|iov, off| file.read(this, iov, Some(off));
-            let open_interp = |p: &[u8]| -> Result<Box<ReadAt<'_>>, Errno> {
+            let open_interp = |p: &[u8]| -> Result<(Box<ReadAt<'_>>, FileLabel), Errno> {
                 let e = this.open_exec(AT_FDCWD, p)?;
+                let label = this.label_of(&e.path);
                 let f = e.file;
-                Ok(Box::new(move |iov: &[libc::iovec], off: u64| {
-                    f.read(this, iov, Some(off))
-                }))
+                Ok((
+                    Box::new(move |iov: &[libc::iovec], off: u64| f.read(this, iov, Some(off))),
+                    label,
+                ))
             };
+            let label = this.label_of(&exe.path);
             loader::load(
                 &mut mm,
                 &mut as_,
                 read,
+                &label,
                 &open_interp,
                 &argv,
                 &envp,
@@ -152,6 +156,16 @@ impl Task {
     }
 }
 
+impl Task {
+    /// The maps label of an executable.
+    fn label_of(&self, p: &VfsPath) -> FileLabel {
+        FileLabel {
+            path: p.name_from(&self.fs.root).into(),
+            dev_ino: (p.mnt.dev, p.inode().stat().map(|s| s.ino).unwrap_or(0)),
+        }
+    }
+}
+
 /// Reads up to `buf.len()` bytes at `off` from an open file.
 fn read_at(t: &Task, f: &dyn FileOps, off: u64, buf: &mut [u8]) -> Result<usize, Errno> {
     let iov = [libc::iovec {
@@ -162,7 +176,10 @@ fn read_at(t: &Task, f: &dyn FileOps, off: u64, buf: &mut [u8]) -> Result<usize,
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     let e = b
         .iter()
         .rposition(|c| !c.is_ascii_whitespace())

@@ -17,6 +17,9 @@ use platform::{AddressSpace, Context, Event};
 use std::sync::Arc;
 use syscall_tables::nr;
 
+/// argv and envp of a program, as exec received them.
+pub type ArgvEnv = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// User and group ids of a task.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Credentials {
@@ -107,7 +110,7 @@ pub struct Task {
     /// Path of the executable (/proc/self/exe).
     pub exe_path: Vec<u8>,
     /// argv and envp of the last exec (/proc/PID/cmdline, environ).
-    pub argv_env: Arc<(Vec<Vec<u8>>, Vec<Vec<u8>>)>,
+    pub argv_env: Arc<ArgvEnv>,
     /// Resource limits, index RLIMIT_*.
     pub rlimits: [Rlimit; RLIM_NLIMITS],
     /// File mode creation mask.

@@ -45,10 +45,13 @@ fn u64_at(b: &[u8], o: usize) -> u64 {
     u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or_default())
 }
 
+/// Reads file bytes at an offset into a buffer; returns the count.
+pub type ReadBytesAt<'a> = dyn FnMut(u64, &mut [u8]) -> Result<usize, Errno> + 'a;
+
 /// Parses the header and program headers. `read_at(off, buf)` reads file
 /// bytes and returns how many it read.
 pub fn parse(
-    read_at: &mut dyn FnMut(u64, &mut [u8]) -> Result<usize, Errno>,
+    read_at: &mut ReadBytesAt<'_>,
 ) -> Result<ElfInfo, Errno> {
     let mut eh = [0u8; EHDR_SIZE];
     let n = read_at(0, &mut eh)?;
@@ -95,9 +98,7 @@ pub fn parse(
                 return Err(Errno::ENOEXEC);
             }
             let mut p = vec![0u8; ph.filesz as usize];
-            if read_at(ph.offset, &mut p)? != p.len()
-                || p.last() != Some(&0)
-            {
+            if read_at(ph.offset, &mut p)? != p.len() || p.last() != Some(&0) {
                 return Err(Errno::ENOEXEC);
             }
             p.pop();

@@ -82,7 +82,16 @@ fn seg_prot(flags: u32) -> u64 {
 pub type ReadAt<'a> = dyn Fn(&[libc::iovec], u64) -> Result<usize, Errno> + 'a;
 
 /// Opens an ELF interpreter by path.
-pub type OpenInterp<'a> = dyn Fn(&[u8]) -> Result<Box<ReadAt<'a>>, Errno> + 'a;
+pub type OpenInterp<'a> = dyn Fn(&[u8]) -> Result<(Box<ReadAt<'a>>, FileLabel), Errno> + 'a;
+
+/// How /proc/PID/maps names an image's file-backed segments.
+#[derive(Clone, Debug)]
+pub struct FileLabel {
+    /// The file's path.
+    pub path: std::sync::Arc<[u8]>,
+    /// Device and inode number.
+    pub dev_ino: (u64, u64),
+}
 
 /// Where one ELF image landed.
 struct Image {
@@ -100,6 +109,7 @@ pub fn load(
     mm: &mut MemoryManager,
     as_: &mut AddressSpace,
     file: &ReadAt<'_>,
+    label: &FileLabel,
     open_interp: &OpenInterp<'_>,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -107,19 +117,18 @@ pub fn load(
     ids: AuxIds,
 ) -> Result<Loaded, LoadError> {
     let info = elf::parse(&mut |off, buf| read_full(file, off, buf))?;
-    let main = load_image(mm, as_, file, &info, true)?;
+    let main = load_image(mm, as_, file, &info, true, label)?;
     mm.set_brk_start(main.end);
     let mut entry = main.entry;
     let mut base = 0;
     if let Some(interp) = &info.interp {
-        let ifile = open_interp(interp).map_err(|e| {
-            LoadError::Interpreter(String::from_utf8_lossy(interp).into_owned(), e)
-        })?;
+        let (ifile, ilabel) = open_interp(interp)
+            .map_err(|e| LoadError::Interpreter(String::from_utf8_lossy(interp).into_owned(), e))?;
         let iinfo = elf::parse(&mut |off, buf| read_full(&*ifile, off, buf))?;
         if iinfo.interp.is_some() {
             return Err(Errno::ELIBBAD.into());
         }
-        let image = load_image(mm, as_, &*ifile, &iinfo, false)?;
+        let image = load_image(mm, as_, &*ifile, &iinfo, false, &ilabel)?;
         entry = image.entry;
         base = image.bias;
     }
@@ -161,6 +170,7 @@ fn load_image(
     file: &ReadAt<'_>,
     info: &elf::ElfInfo,
     is_main: bool,
+    label: &FileLabel,
 ) -> Result<Image, LoadError> {
     let mut loads: Vec<_> = info
         .phdrs
@@ -210,6 +220,21 @@ fn load_image(
         mapped_end = mapped_end.max(e);
         copy_segment(mm, file, ph.offset, start, ph.filesz)?;
         ranges.push((s, e, seg_prot(ph.flags)));
+        // The pages holding file bytes are named after the file.
+        if let Some(fe) = start.checked_add(ph.filesz).and_then(page_up) {
+            mm.label_file(
+                s,
+                fe.min(e),
+                crate::mm::VmaFile {
+                    path: label.path.clone(),
+                    offset: page_down(ph.offset),
+                    dev_ino: label.dev_ino,
+                    pages_owner: None,
+                    source: None,
+                    no_write: false,
+                },
+            );
+        }
     }
     // Final protections; a page shared by two segments gets both.
     let mut prev: Option<(u64, u64)> = None;

@@ -145,6 +145,7 @@ impl MemoryManager {
     /// new place. When `file.pages_owner` is None the ranges are the
     /// mapping's own private copy (freed on unmap, and here on failure);
     /// otherwise the file owns them.
+    #[allow(clippy::too_many_arguments)]
     pub fn mmap_file(
         &mut self,
         as_: &mut AddressSpace,
@@ -315,6 +316,14 @@ impl MemoryManager {
             return Err(Errno::ENOMEM);
         }
         let prot = prot & PROT_MASK;
+        if prot & PROT_WRITE != 0
+            && self
+                .vmas
+                .overlapping(addr, end)
+                .any(|v| v.file.as_ref().is_some_and(|f| f.no_write))
+        {
+            return Err(Errno::EACCES);
+        }
         as_.protect(addr, len, prot as i32)
             .map_err(platform_errno)?;
         for mut v in self.vmas.remove_range(addr, end) {
@@ -467,6 +476,45 @@ impl MemoryManager {
             self.mf.punch(off, n);
         }
         Ok(())
+    }
+
+    /// Private file pages in `[addr, addr+len)` that MADV_DONTNEED must
+    /// read again from their file: (memory-file offset, length, file,
+    /// file offset).
+    pub fn file_refills(
+        &self,
+        addr: u64,
+        len: u64,
+    ) -> Vec<(u64, u64, Arc<crate::vfs::FileDescription>, u64)> {
+        let end = addr.saturating_add(len);
+        self.vmas
+            .overlapping(addr, end)
+            .filter(|v| !v.shared)
+            .filter_map(|v| {
+                let f = v.file.as_ref()?;
+                let src = f.source.clone()?;
+                let s = v.start.max(addr);
+                let n = v.end.min(end) - s;
+                Some((v.file_offset(s), n, src, f.offset + (s - v.start)))
+            })
+            .collect()
+    }
+
+    /// Marks `[start, end)` as mapped from `file` (its offset is that of
+    /// `start`), for /proc/PID/maps.
+    pub fn label_file(&mut self, start: u64, end: u64, file: VmaFile) {
+        for mut v in self.vmas.remove_range(start, end) {
+            v.file = Some(VmaFile {
+                offset: file.offset + (v.start - start),
+                ..file.clone()
+            });
+            self.vmas.insert(v);
+        }
+    }
+
+    /// The memory file.
+    pub fn memory_file(&self) -> &Arc<MemoryFile> {
+        &self.mf
     }
 
     /// Resolves a guest fault at `addr`. Mappings are made eagerly, so a

@@ -45,6 +45,12 @@ pub struct VmaFile {
     /// For shared mappings of memory-file-backed files: the file, which
     /// owns the pages (so unmapping does not free them).
     pub pages_owner: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+    /// For private mappings: the open file, to read pages again after
+    /// MADV_DONTNEED.
+    pub source: Option<std::sync::Arc<crate::vfs::FileDescription>>,
+    /// A shared mapping of a file opened without write access: mprotect
+    /// may not add PROT_WRITE.
+    pub no_write: bool,
 }
 
 impl PartialEq for VmaFile {

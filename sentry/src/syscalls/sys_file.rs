@@ -34,7 +34,14 @@ pub(super) fn writable_mount(p: &VfsPath) -> Result<(), Errno> {
 /// Write and search permission on a directory, to add or remove entries.
 fn may_modify_dir(t: &Task, dir: &VfsPath) -> Result<(), Errno> {
     let st = dir.inode().stat()?;
-    perm::check(&t.creds, false, st.mode, st.uid, st.gid, MAY_WRITE | MAY_EXEC)
+    perm::check(
+        &t.creds,
+        false,
+        st.mode,
+        st.uid,
+        st.gid,
+        MAY_WRITE | MAY_EXEC,
+    )
 }
 
 /// Permission to remove `name` (an existing entry) from `dir`.
@@ -268,7 +275,9 @@ pub(super) fn dup(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 fn dup_to(t: &mut Task, old: i32, new: i32, cloexec: bool) -> SysResult {
     let file = t.fds.get(old)?.clone();
-    let limit = t.rlimits[RLIMIT_NOFILE].cur.min(crate::vfs::fdtable::NR_OPEN as u64);
+    let limit = t.rlimits[RLIMIT_NOFILE]
+        .cur
+        .min(crate::vfs::fdtable::NR_OPEN as u64);
     if new < 0 || new as u64 >= limit {
         return Err(Errno::EBADF.into());
     }
@@ -304,7 +313,8 @@ pub(super) fn fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             if min < 0 || min as u64 >= limit {
                 return Err(Errno::EINVAL.into());
             }
-            Ok(t.fds.install(file, cmd == F_DUPFD_CLOEXEC, min as usize, limit)? as u64)
+            Ok(t.fds
+                .install(file, cmd == F_DUPFD_CLOEXEC, min as usize, limit)? as u64)
         }
         F_GETFD => Ok(if entry.cloexec { FD_CLOEXEC } else { 0 }),
         F_SETFD => {
@@ -326,7 +336,11 @@ pub(super) fn fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         F_SETOWN | F_SETSIG => Ok(0),
         F_SETLEASE | F_NOTIFY | F_GETOWN_EX | F_SETOWN_EX => Err(Errno::EINVAL.into()),
         F_GETPIPE_SZ => Ok(file.ops.pipe().ok_or(Errno::EBADF)?.capacity() as u64),
-        F_SETPIPE_SZ => Ok(file.ops.pipe().ok_or(Errno::EBADF)?.set_capacity(arg as u32 as u64)? as u64),
+        F_SETPIPE_SZ => Ok(file
+            .ops
+            .pipe()
+            .ok_or(Errno::EBADF)?
+            .set_capacity(arg as u32 as u64)? as u64),
         F_GET_SEALS => Ok(file.ops.seals()? as u64),
         F_ADD_SEALS => {
             if !file.writable() {
@@ -1027,13 +1041,15 @@ pub(super) fn memfd_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if flags & MFD_HUGETLB != 0 {
         return Err(Errno::EINVAL.into());
     }
-    let name = t.mm.copy_in_cstr(a.addr(0), MFD_NAME_MAX + 1).map_err(|e| {
-        if e == Errno::ENAMETOOLONG {
-            Errno::EINVAL
-        } else {
-            e
-        }
-    })?;
+    let name =
+        t.mm.copy_in_cstr(a.addr(0), MFD_NAME_MAX + 1)
+            .map_err(|e| {
+                if e == Errno::ENAMETOOLONG {
+                    Errno::EINVAL
+                } else {
+                    e
+                }
+            })?;
     let node = t.kernel.memfd_fs.anon_file(0o777, owner_of(t));
     let ops = crate::vfs::Inode::open(&*node, t, O_RDWR)?;
     let mut full = b"memfd:".to_vec();
@@ -1077,4 +1093,16 @@ fn statfs_of(p: &VfsPath) -> Result<Statfs, Errno> {
         st.flags |= ST_RDONLY;
     }
     Ok(st)
+}
+
+pub(super) fn fadvise64(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.fds.get(a.fd(0))?;
+    if file.ops.pipe().is_some() {
+        return Err(Errno::ESPIPE.into());
+    }
+    if !(0..=POSIX_FADV_NOREUSE).contains(&a.int(3)) || a.long(2) < 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    // Advice only: the sentry keeps no page cache to tune.
+    Ok(0)
 }

@@ -54,7 +54,13 @@ fn conflicts(a: &RecordLock, b: &RecordLock) -> bool {
 }
 
 /// Replaces `owner`'s locks over `[start, end)` with `new` (None = unlock).
-fn set_range(locks: &mut Vec<RecordLock>, owner: Owner, start: u64, end: u64, new: Option<RecordLock>) {
+fn set_range(
+    locks: &mut Vec<RecordLock>,
+    owner: Owner,
+    start: u64,
+    end: u64,
+    new: Option<RecordLock>,
+) {
     let mut out = Vec::with_capacity(locks.len() + 2);
     for l in locks.drain(..) {
         if l.owner != owner || l.end <= start || l.start >= end {
@@ -72,7 +78,12 @@ fn set_range(locks: &mut Vec<RecordLock>, owner: Owner, start: u64, end: u64, ne
     *locks = out;
 }
 
-pub(super) fn fcntl_lock(t: &mut Task, file: &Arc<FileDescription>, cmd: i32, addr: u64) -> SysResult {
+pub(super) fn fcntl_lock(
+    t: &mut Task,
+    file: &Arc<FileDescription>,
+    cmd: i32,
+    addr: u64,
+) -> SysResult {
     let fl: Flock = t.copy_in_obj(addr)?;
     let ofd = matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW);
     if ofd && fl.pid != 0 {
@@ -130,7 +141,11 @@ pub(super) fn fcntl_lock(t: &mut Task, file: &Arc<FileDescription>, cmd: i32, ad
                     } else {
                         (l.end - l.start) as i64
                     };
-                    out.pid = if matches!(l.owner, Owner::Ofd(_)) { -1 } else { l.pid };
+                    out.pid = if matches!(l.owner, Owner::Ofd(_)) {
+                        -1
+                    } else {
+                        l.pid
+                    };
                 }
                 None => out.typ = F_UNLCK,
             }

@@ -75,7 +75,17 @@ pub(super) fn madvise(t: &mut Task, a: &SyscallArgs) -> SysResult {
     match advice {
         MADV_DONTNEED | MADV_FREE => {
             if len > 0 {
+                let refills = t.mm.file_refills(addr, len);
                 t.mm.dontneed(addr, len)?;
+                // Private file pages come back with the file's contents.
+                let mf = t.mm.memory_file().clone();
+                for (mo, n, file, foff) in refills {
+                    let iov = [libc::iovec {
+                        iov_base: mf.ptr(mo, n).cast(),
+                        iov_len: n as usize,
+                    }];
+                    let _ = file.ops.read(t, &iov, Some(foff));
+                }
             }
             Ok(0)
         }
@@ -112,6 +122,10 @@ fn mmap_file(
         return Err(Errno::EACCES.into());
     }
     let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
+    if let MmapSource::Anon = source {
+        let Task { mm, as_, .. } = t;
+        return Ok(mm.mmap_anon(as_, addr, len, prot, flags)?);
+    }
     if off.checked_add(len).is_none_or(|e| e > i64::MAX as u64) {
         return Err(Errno::EOVERFLOW.into());
     }
@@ -159,8 +173,46 @@ fn mmap_file(
         path,
         offset: off,
         dev_ino: (dev, st.ino),
+        source: owner.is_none().then(|| file.clone()),
+        no_write: shared && !file.writable(),
         pages_owner: owner,
     };
     let Task { mm, as_, .. } = t;
     Ok(mm.mmap_file(as_, addr, len, prot, flags, vf, segs)?)
+}
+
+pub(super) fn msync(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (addr, len, flags) = (a.addr(0), a.size(1), a.flags(2));
+    if addr % PAGE_SIZE != 0
+        || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
+    {
+        return Err(Errno::EINVAL.into());
+    }
+    let len = crate::abi::page_up(len).ok_or(Errno::ENOMEM)?;
+    let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+    if len > 0 && !t.mm.fully_mapped(addr, end) {
+        return Err(Errno::ENOMEM.into());
+    }
+    // Shared mappings are the file's own pages: nothing to write back.
+    Ok(0)
+}
+
+pub(super) fn mincore(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (addr, len, vec) = (a.addr(0), a.size(1), a.addr(2));
+    if addr % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let len = crate::abi::page_up(len).ok_or(Errno::ENOMEM)?;
+    let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+    if end > crate::mm::MAX_ADDR {
+        return Err(Errno::ENOMEM.into());
+    }
+    if !t.mm.fully_mapped(addr, end) {
+        return Err(Errno::ENOMEM.into());
+    }
+    // Every mapped page is resident: guest memory is mapped eagerly.
+    let pages = vec![1u8; (len / PAGE_SIZE) as usize];
+    t.mm.copy_out(vec, &pages)?;
+    Ok(0)
 }

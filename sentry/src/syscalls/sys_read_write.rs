@@ -1,13 +1,13 @@
 //! read, write, readv, writev, close, ioctl.
 
 use super::SyscallArgs;
+use crate::abi::file::ioctl::*;
+use crate::abi::file::*;
 use crate::abi::misc::{
     IOVEC_SIZE, MAX_RW_COUNT, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_SIZE, TIOCGWINSZ,
     TIOCSWINSZ, UIO_MAXIOV, WINSIZE_SIZE,
 };
 use crate::abi::{Errno, SysResult};
-use crate::abi::file::ioctl::*;
-use crate::abi::file::*;
 use crate::kernel::Task;
 use crate::vfs::FileDescription;
 
@@ -114,7 +114,6 @@ pub(super) fn writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
     epipe(t, r)
 }
 
-
 pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.fds.get(a.fd(0))?.clone();
     let request = a.uint(1) as u64;
@@ -168,7 +167,11 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         FIONBIO | FIOASYNC => {
             let on: i32 = t.copy_in_obj(arg)?;
-            let bit = if request == FIONBIO { O_NONBLOCK } else { O_ASYNC };
+            let bit = if request == FIONBIO {
+                O_NONBLOCK
+            } else {
+                O_ASYNC
+            };
             file.set_flags(bit, if on != 0 { bit } else { 0 });
             Ok(0)
         }

@@ -72,8 +72,7 @@ fn ts(sec: i64, nsec: i64) -> StatxTimestamp {
 
 pub(super) fn statx(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (dirfd, addr, flags, mask, buf) = (a.fd(0), a.addr(1), a.flags(2), a.uint(3), a.addr(4));
-    if flags & !(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
-        != 0
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) != 0
         || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
         || mask & STATX_RESERVED != 0
     {

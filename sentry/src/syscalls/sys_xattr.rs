@@ -2,7 +2,9 @@
 
 use super::sys_file::{path_arg, writable_mount};
 use super::SyscallArgs;
-use crate::abi::file::{AT_FDCWD, XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE, XATTR_SIZE_MAX};
+use crate::abi::file::{
+    AT_FDCWD, XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE, XATTR_SIZE_MAX,
+};
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
 use crate::vfs::{perm, resolve, VfsPath};
@@ -42,10 +44,20 @@ fn name_arg(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
     if name.is_empty() {
         return Err(Errno::ERANGE);
     }
-    if !name.contains(&b'.') {
-        return Err(Errno::EOPNOTSUPP);
+    match name.iter().position(|&b| b == b'.') {
+        None => Err(Errno::EOPNOTSUPP),
+        Some(i) if i + 1 == name.len() => Err(Errno::EINVAL),
+        Some(_) => Ok(name),
     }
-    Ok(name)
+}
+
+/// user.* attributes exist only on regular files and directories
+/// (xattr(7)): elsewhere setting or removing one is EPERM.
+fn user_xattr_ok(name: &[u8], mode: u32) -> Result<(), Errno> {
+    if name.starts_with(b"user.") && !crate::vfs::is_regular(mode) && !crate::vfs::is_dir(mode) {
+        return Err(Errno::EPERM);
+    }
+    Ok(())
 }
 
 fn get(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
@@ -78,6 +90,7 @@ fn set(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     t.mm.copy_in(a.addr(2), &mut value)?;
     writable_mount(&p)?;
     let st = p.inode().stat()?;
+    user_xattr_ok(&name, st.mode)?;
     if !perm::owner_ok(&t.creds, st.uid) {
         return Err(Errno::EPERM.into());
     }
@@ -108,6 +121,7 @@ fn remove(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     let name = name_arg(t, a.addr(1))?;
     writable_mount(&p)?;
     let st = p.inode().stat()?;
+    user_xattr_ok(&name, st.mode)?;
     if !perm::owner_ok(&t.creds, st.uid) {
         return Err(Errno::EPERM.into());
     }

@@ -15,6 +15,8 @@ pub enum MmapSource {
     Mem(Arc<dyn MemPages>),
     /// The data is read into private pages at map time (host-backed files).
     Copy,
+    /// Mapping gives anonymous memory (/dev/zero).
+    Anon,
 }
 
 /// A file whose pages are memory-file pages.
@@ -319,7 +321,9 @@ pub fn gather_iovecs(iov: &[libc::iovec]) -> Vec<u8> {
     for v in iov {
         // SAFETY: each iovec covers a readable range of the memory file
         // mapping, valid for the sentry's lifetime.
-        out.extend_from_slice(unsafe { std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len) });
+        out.extend_from_slice(unsafe {
+            std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+        });
     }
     out
 }

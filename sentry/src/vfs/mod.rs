@@ -124,7 +124,7 @@ pub trait Inode: Send + Sync + Any {
         _mode: u32,
         _owner: Owner,
     ) -> Result<InodeRef, Errno> {
-        Err(Errno::EPERM)
+        Err(Errno::ENOENT)
     }
     /// Adds `name` as a hard link to `target` (same filesystem).
     fn link(&self, _name: &[u8], _target: &InodeRef) -> Result<(), Errno> {

@@ -171,7 +171,10 @@ pub fn parent_path(t: &Task, cur: &VfsPath) -> VfsPath {
             }
         }
         return match p.dentry.parent() {
-            Some(d) => VfsPath { mnt: p.mnt, dentry: d },
+            Some(d) => VfsPath {
+                mnt: p.mnt,
+                dentry: d,
+            },
             None => p,
         };
     }
@@ -192,7 +195,10 @@ pub fn walk(
         start
     };
     let trailing = path.last() == Some(&b'/');
-    let comps: Vec<&[u8]> = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+    let comps: Vec<&[u8]> = path
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .collect();
     let n = comps.len();
     for (i, name) in comps.into_iter().enumerate() {
         let last = i + 1 == n;

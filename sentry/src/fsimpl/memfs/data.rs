@@ -32,8 +32,8 @@ fn chunk_of(off: u64) -> (usize, u64, u64) {
 #[derive(Debug)]
 pub struct MemData {
     mf: Arc<MemoryFile>,
-    /// Memory-file offset of each chunk allocated so far (0 = not yet).
-    chunks: Vec<u64>,
+    /// Memory-file offset of each chunk allocated so far.
+    chunks: Vec<Option<u64>>,
     /// File size.
     pub size: u64,
 }
@@ -64,12 +64,12 @@ impl MemData {
             let (i, base, clen) = chunk_of(at);
             let n = (base + clen).min(end) - at;
             if self.chunks.len() <= i {
-                self.chunks.resize(i + 1, 0);
+                self.chunks.resize(i + 1, None);
             }
-            if self.chunks[i] == 0 && alloc {
-                self.chunks[i] = self.mf.allocate(clen)?;
+            if self.chunks[i].is_none() && alloc {
+                self.chunks[i] = Some(self.mf.allocate(clen)?);
             }
-            let mo = (self.chunks[i] != 0).then(|| self.chunks[i] + (at - base));
+            let mo = self.chunks[i].map(|c| c + (at - base));
             f(at, mo, n);
             at += n;
         }
@@ -176,7 +176,7 @@ impl Drop for MemData {
         let mut base = 0u64;
         let mut len = FIRST_CHUNK;
         for &c in &self.chunks {
-            if c != 0 {
+            if let Some(c) = c {
                 self.mf.free(c, len);
             }
             base += len;
@@ -195,7 +195,11 @@ struct IovCursor<'a> {
 
 impl<'a> IovCursor<'a> {
     fn new(iov: &'a [libc::iovec]) -> Self {
-        IovCursor { iov, idx: 0, pos: 0 }
+        IovCursor {
+            iov,
+            idx: 0,
+            pos: 0,
+        }
     }
 
     /// Visits the next `n` bytes of the iovecs as (pointer, len) pieces.
@@ -251,7 +255,10 @@ mod tests {
         assert_eq!(chunk_of(0), (0, 0, FIRST_CHUNK));
         assert_eq!(chunk_of(FIRST_CHUNK - 1), (0, 0, FIRST_CHUNK));
         assert_eq!(chunk_of(FIRST_CHUNK), (1, FIRST_CHUNK, 2 * FIRST_CHUNK));
-        assert_eq!(chunk_of(3 * FIRST_CHUNK), (2, 3 * FIRST_CHUNK, 4 * FIRST_CHUNK));
+        assert_eq!(
+            chunk_of(3 * FIRST_CHUNK),
+            (2, 3 * FIRST_CHUNK, 4 * FIRST_CHUNK)
+        );
         let (_, base, len) = chunk_of(1 << 30);
         assert!(base <= 1 << 30 && (1 << 30) < base + len && len == MAX_CHUNK);
     }

@@ -27,9 +27,7 @@ use crate::kernel::Task;
 use crate::mm::MemoryFile;
 use crate::vfs::dentry::lock;
 use crate::vfs::file::{MemPages, MmapSource};
-use crate::vfs::{
-    now, DirEntry, FileOps, Inode, InodeRef, NewNode, Owner, SetAttr, TimeSpec,
-};
+use crate::vfs::{now, DirEntry, FileOps, Inode, InodeRef, NewNode, Owner, SetAttr, TimeSpec};
 use data::MemData;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,7 +110,11 @@ impl MemFs {
 
     fn new_node(self: &Arc<Self>, mode: u32, owner: Owner, content: Content) -> Arc<Node> {
         let t = now();
-        let nlink = if matches!(content, Content::Dir(_)) { 2 } else { 1 };
+        let nlink = if matches!(content, Content::Dir(_)) {
+            2
+        } else {
+            1
+        };
         Arc::new_cyclic(|me| Node {
             fs: self.clone(),
             me: me.clone(),
@@ -588,13 +590,7 @@ impl Inode for Node {
         Ok(())
     }
 
-    fn rename(
-        &self,
-        old: &[u8],
-        new_dir: &InodeRef,
-        new: &[u8],
-        flags: u32,
-    ) -> Result<(), Errno> {
+    fn rename(&self, old: &[u8], new_dir: &InodeRef, new: &[u8], flags: u32) -> Result<(), Errno> {
         let nd = new_dir
             .as_any()
             .downcast_ref::<Node>()
@@ -1013,7 +1009,12 @@ impl FileOps for NamedFile {
     }
     fn add_seals(&self, new: u32) -> Result<(), Errno> {
         use crate::abi::file::fcntl::*;
-        let all = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC;
+        let all = F_SEAL_SEAL
+            | F_SEAL_SHRINK
+            | F_SEAL_GROW
+            | F_SEAL_WRITE
+            | F_SEAL_FUTURE_WRITE
+            | F_SEAL_EXEC;
         if new & !all != 0 {
             return Err(Errno::EINVAL);
         }
@@ -1028,6 +1029,9 @@ impl FileOps for NamedFile {
         self.inner.mmap_source()
     }
     fn anon_name(&self) -> Option<String> {
-        Some(format!("/{} (deleted)", String::from_utf8_lossy(&self.name)))
+        Some(format!(
+            "/{} (deleted)",
+            String::from_utf8_lossy(&self.name)
+        ))
     }
 }

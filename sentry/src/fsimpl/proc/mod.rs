@@ -506,7 +506,10 @@ impl Inode for ProcNode {
     }
 
     fn open(&self, t: &Task, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
-        if flags & O_ACCMODE != O_RDONLY {
+        // The fixed tree's files (/proc/sys, meminfo, ...) have no write
+        // method, so even root cannot open them for writing; a process's
+        // files open, and then refuse the write (EINVAL).
+        if flags & O_ACCMODE != O_RDONLY && !matches!(self.kind, Kind::TaskFile(..)) {
             return Err(Errno::EACCES);
         }
         let data = self.content(t)?;
@@ -547,7 +550,7 @@ impl FileOps for ProcFile {
     }
 
     fn write(&self, _t: &Task, _iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
-        Err(Errno::EIO)
+        Err(Errno::EINVAL)
     }
 
     fn stat(&self) -> Result<Stat, Errno> {

@@ -382,16 +382,36 @@ fn perms(prot: u64, shared: bool) -> String {
 pub(super) fn maps(t: &Task, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for v in t.mm.vmas().iter() {
-        maps_line(
-            &mut o,
-            v.start,
-            v.end,
-            &perms(v.prot, v.shared),
-            0,
-            (0, 0),
-            0,
-            v.name,
-        );
+        match &v.file {
+            Some(f) => {
+                let name = String::from_utf8_lossy(&f.path);
+                let (dev, ino) = f.dev_ino;
+                let dev = (
+                    crate::abi::file::dev::major(dev),
+                    crate::abi::file::dev::minor(dev),
+                );
+                maps_line(
+                    &mut o,
+                    v.start,
+                    v.end,
+                    &perms(v.prot, v.shared),
+                    f.offset,
+                    dev,
+                    ino,
+                    (!name.is_empty()).then_some(&*name),
+                );
+            }
+            None => maps_line(
+                &mut o,
+                v.start,
+                v.end,
+                &perms(v.prot, v.shared),
+                0,
+                (0, 0),
+                0,
+                v.name,
+            ),
+        }
     }
     maps_line(
         &mut o,
