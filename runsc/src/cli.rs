@@ -89,6 +89,10 @@ pub enum TableFormat {
 pub enum Command {
     /// Run a host program in a new sandbox and exit with its status.
     Do {
+        /// The directory the sandbox sees as its root (served read-only by
+        /// the gofer, under an in-memory overlay).
+        #[arg(long, value_name = "DIR", default_value = "/")]
+        rootfs: std::path::PathBuf,
         /// The program and its arguments.
         #[arg(
             required = true,

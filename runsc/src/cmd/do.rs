@@ -53,9 +53,20 @@ pub fn spawn_gofer(root: &Path, rw: bool) -> Result<(OwnedFd, std::process::Chil
 const GOFER_FD: i32 = 3;
 
 /// Runs the command; returns the guest's exit status as a shell would.
-pub fn run(global: &GlobalOpts, command: Vec<OsString>) -> Result<i32, CmdError> {
-    let (sock, mut gofer) = spawn_gofer(Path::new("/"), false)?;
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result<i32, CmdError> {
+    if !rootfs.is_dir() {
+        return Err(CmdError::Msg(format!(
+            "--rootfs {}: not a directory; pass the root filesystem to run in",
+            rootfs.display()
+        )));
+    }
+    let (sock, mut gofer) = spawn_gofer(rootfs, false)?;
+    // The host's working directory when the root is the host's; else "/".
+    let cwd = if rootfs == Path::new("/") {
+        std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+    } else {
+        PathBuf::from("/")
+    };
     let init = sentry::InitProcess {
         path: command[0].as_bytes().to_vec(),
         argv: command.into_iter().map(OsStringExt::into_vec).collect(),

@@ -28,7 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CmdError> {
         sentry::log::set_sink(f);
     }
     match cli.command {
-        Command::Do { command } => r#do::run(&cli.global, command),
+        Command::Do { rootfs, command } => r#do::run(&cli.global, &rootfs, command),
         Command::Gofer { root, io_fd, rw } => gofer::run(&root, io_fd, rw),
         Command::Syscalls { format } => syscalls::run(format),
     }

@@ -50,9 +50,7 @@ pub type ReadBytesAt<'a> = dyn FnMut(u64, &mut [u8]) -> Result<usize, Errno> + '
 
 /// Parses the header and program headers. `read_at(off, buf)` reads file
 /// bytes and returns how many it read.
-pub fn parse(
-    read_at: &mut ReadBytesAt<'_>,
-) -> Result<ElfInfo, Errno> {
+pub fn parse(read_at: &mut ReadBytesAt<'_>) -> Result<ElfInfo, Errno> {
     let mut eh = [0u8; EHDR_SIZE];
     let n = read_at(0, &mut eh)?;
     if n < EHDR_SIZE || eh[..4] != ELF_MAGIC {
