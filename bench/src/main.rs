@@ -165,4 +165,80 @@ fn main() {
             ratio(results[1], g)
         );
     }
+    untar(&runtimes, runs);
+}
+
+/// Wall-clock time of extracting a 5000-file tarball with tar(1) into a
+/// fresh directory, per runtime (sandbox start-up included).
+fn untar(runtimes: &[Runtime], runs: usize) {
+    let dir = std::env::temp_dir().join(format!("runsc-bench-untar-{}", std::process::id()));
+    let src = dir.join("src");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&src).expect("bench scratch dir");
+    for i in 0..5000 {
+        let sub = src.join(format!("d{}", i / 100));
+        if i % 100 == 0 {
+            std::fs::create_dir_all(&sub).expect("bench subdir");
+        }
+        std::fs::write(sub.join(format!("f{i}")), format!("file {i}\n").repeat(20))
+            .expect("bench file");
+    }
+    let tarball = dir.join("files.tar");
+    let ok = Command::new("tar")
+        .arg("-cf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&src)
+        .arg(".")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "tar -cf failed");
+    let mut medians = Vec::new();
+    for rt in runtimes {
+        let mut times = Vec::new();
+        for r in 0..runs {
+            let out = dir.join(format!("out-{}-{r}", medians.len()));
+            std::fs::create_dir_all(&out).expect("bench out dir");
+            let mut argv: Vec<String> = rt.prefix.clone();
+            argv.extend(["/bin/tar".into(), "-xf".into()]);
+            argv.push(tarball.display().to_string());
+            argv.extend(["-C".into(), out.display().to_string()]);
+            let start = std::time::Instant::now();
+            let st = Command::new(&argv[0])
+                .args(&argv[1..])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .output();
+            let el = start.elapsed().as_secs_f64() * 1e3;
+            match st {
+                Ok(o) if o.status.success() => times.push(el),
+                Ok(o) => eprintln!(
+                    "{}: tar failed: {}",
+                    rt.name,
+                    String::from_utf8_lossy(&o.stderr).trim()
+                ),
+                Err(e) => eprintln!("{}: {e}", rt.name),
+            }
+            let _ = std::fs::remove_dir_all(&out);
+        }
+        medians.push(median(times));
+    }
+    let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.1}"));
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+        _ => "-".into(),
+    };
+    let g = medians.get(2).copied().flatten();
+    println!(
+        "{:<16} {:>14} {:>14} {:>16} {:>12} {:>12}",
+        "untar_5000 (ms)",
+        fmt(medians[0]),
+        fmt(medians[1]),
+        fmt(g),
+        ratio(medians[1], medians[0]),
+        ratio(medians[1], g)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

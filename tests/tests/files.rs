@@ -117,3 +117,20 @@ fn test_fs_fcntl_locks_seen_from_a_child_match_native() {
 fn test_fs_mmap_page_cache_semantics_match_native() {
     check_args("fs_mmap", &["page-cache"]);
 }
+
+#[test]
+fn test_fs_perm_non_root_user_gets_eacces_and_eperm_like_native() {
+    let text = check("fs_perm");
+    for line in [
+        "euid=1000 egid=1000",
+        "open(0600 root file, RDONLY): -1 EACCES",
+        "unlink root file in sticky dir: -1 EPERM",
+        "chmod(root file): -1 EPERM",
+        "execute a 0644 file: -1 EACCES",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! support level. It drives dispatch, `runsc syscalls`, `--strace` names and
 //! the once-per-name ENOSYS report. Handlers live one file per family.
 
+mod sys_exec;
 mod sys_file;
 mod sys_futex;
 mod sys_identity;
@@ -154,6 +155,12 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        partial(nr::EXECVE, sys_exec::execve, "single-threaded processes"),
+        partial(
+            nr::EXECVEAT,
+            sys_exec::execveat,
+            "absolute or cwd-relative paths only",
+        ),
         supported(nr::MSYNC, mm::msync),
         supported(nr::FADVISE64, f::fadvise64),
         partial(
@@ -372,6 +379,13 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::GETRESUID, id::getresuid),
         supported(nr::GETRESGID, id::getresgid),
         supported(nr::GETGROUPS, id::getgroups),
+        partial(nr::SETUID, id::setuid, "capabilities follow euid 0"),
+        partial(nr::SETGID, id::setgid, "capabilities follow euid 0"),
+        partial(nr::SETREUID, id::setreuid, "capabilities follow euid 0"),
+        partial(nr::SETREGID, id::setregid, "capabilities follow euid 0"),
+        partial(nr::SETRESUID, id::setresuid, "capabilities follow euid 0"),
+        partial(nr::SETRESGID, id::setresgid, "capabilities follow euid 0"),
+        partial(nr::SETGROUPS, id::setgroups, "capabilities follow euid 0"),
         supported(nr::UNAME, misc::uname),
         partial(
             nr::PRLIMIT64,

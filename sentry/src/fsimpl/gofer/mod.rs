@@ -9,13 +9,16 @@ use crate::fsimpl::memfs::LowerNode;
 use crate::vfs::DirEntry;
 use gofer::{Attr, Client, NodeId};
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A node the gofer walked to.
 pub struct GoferNode {
     client: Arc<Client>,
     id: NodeId,
     attr: Attr,
+    /// The host file opened for reading, shared by every open of the node
+    /// (reads are positional, so one fd serves them all).
+    fd: OnceLock<Arc<OwnedFd>>,
 }
 
 impl std::fmt::Debug for GoferNode {
@@ -55,7 +58,12 @@ impl GoferNode {
     /// The served root.
     pub fn attach(client: Arc<Client>) -> Result<Arc<GoferNode>, Errno> {
         let (id, attr) = client.attach().map_err(errno)?;
-        Ok(Arc::new(GoferNode { client, id, attr }))
+        Ok(Arc::new(GoferNode {
+            client,
+            id,
+            attr,
+            fd: OnceLock::new(),
+        }))
     }
 }
 
@@ -76,6 +84,7 @@ impl LowerNode for GoferNode {
             client: self.client.clone(),
             id,
             attr,
+            fd: OnceLock::new(),
         }))
     }
 
@@ -97,8 +106,12 @@ impl LowerNode for GoferNode {
         Ok(out)
     }
 
-    fn open(&self) -> Result<OwnedFd, Errno> {
-        self.client.open(self.id, libc::O_RDONLY).map_err(errno)
+    fn open(&self) -> Result<Arc<OwnedFd>, Errno> {
+        if let Some(fd) = self.fd.get() {
+            return Ok(fd.clone());
+        }
+        let fd = Arc::new(self.client.open(self.id, libc::O_RDONLY).map_err(errno)?);
+        Ok(self.fd.get_or_init(|| fd).clone())
     }
 
     fn readlink(&self) -> Result<Vec<u8>, Errno> {

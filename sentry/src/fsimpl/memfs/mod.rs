@@ -43,8 +43,8 @@ pub trait LowerNode: Send + Sync {
     fn lookup(&self, name: &[u8]) -> Result<Arc<dyn LowerNode>, Errno>;
     /// Directory entries (no "." or "..").
     fn readdir(&self) -> Result<Vec<DirEntry>, Errno>;
-    /// A host fd open for reading.
-    fn open(&self) -> Result<OwnedFd, Errno>;
+    /// A host fd open for reading (shared: use positional reads only).
+    fn open(&self) -> Result<Arc<OwnedFd>, Errno>;
     /// Symlink target.
     fn readlink(&self) -> Result<Vec<u8>, Errno>;
     /// Filesystem statistics.
@@ -862,7 +862,7 @@ fn drop_link(d: &Arc<Node>, parent: &mut NodeState) {
 pub struct MemFile {
     node: Arc<Node>,
     /// The lower layer's file, while the data has not been copied up.
-    lower_fd: Option<OwnedFd>,
+    lower_fd: Option<Arc<OwnedFd>>,
 }
 
 impl MemFile {
