@@ -46,6 +46,31 @@ pub struct GlobalOpts {
     /// Use systemd for cgroups (accepted for compatibility).
     #[arg(long, global = true)]
     pub systemd_cgroup: bool,
+    /// Overlay over the root filesystem, gVisor's syntax: "root:memory"
+    /// (writes stay in sandbox memory) or "none" (writes go through the
+    /// gofer to the host).
+    #[arg(long, global = true, value_name = "MOUNT:MEDIUM", default_value = "root:memory",
+          value_parser = parse_overlay2)]
+    pub overlay2: Overlay,
+}
+
+/// Where guest writes to the root go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// An in-memory upper layer.
+    Memory,
+    /// Straight to the host (write-through).
+    None,
+}
+
+fn parse_overlay2(v: &str) -> Result<Overlay, String> {
+    match v {
+        "none" => Ok(Overlay::None),
+        "root:memory" | "all:memory" => Ok(Overlay::Memory),
+        _ => Err(format!(
+            "unsupported overlay {v:?}: use \"root:memory\" (the default) or \"none\""
+        )),
+    }
 }
 
 /// Log line format.

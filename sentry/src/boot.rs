@@ -2,6 +2,7 @@
 
 use crate::abi::file::{magic, AT_FDCWD};
 use crate::abi::Errno;
+use crate::fsimpl::gofer::rw::RwNode;
 use crate::fsimpl::gofer::GoferNode;
 use crate::fsimpl::memfs::MemFs;
 use crate::kernel::{Kernel, Task};
@@ -22,16 +23,23 @@ fn spec(fstype: &str, source: &str, options: &str, read_only: bool) -> MountSpec
 /// Mounts the root: the gofer's tree under a memory overlay.
 pub fn mount_root(kernel: &Arc<Kernel>, root: RootFs) -> Result<VfsPath, BootError> {
     let client = Arc::new(gofer::Client::new(root.gofer));
-    let lower = GoferNode::attach(client).map_err(BootError::Root)?;
-    let fs = MemFs::new(
-        kernel.mf.clone(),
-        magic::OVERLAYFS_SUPER_MAGIC,
-        crate::fsimpl::dev::open_device,
-    );
-    let root_inode: InodeRef = fs.root(0o755, Some(lower));
-    let m = kernel
-        .mounts
-        .mount(root_inode, None, spec("overlay", "root", "rw", false));
+    let m = if root.overlay {
+        let lower = GoferNode::attach(client).map_err(BootError::Root)?;
+        let fs = MemFs::new(
+            kernel.mf.clone(),
+            magic::OVERLAYFS_SUPER_MAGIC,
+            crate::fsimpl::dev::open_device,
+        );
+        let root_inode: InodeRef = fs.root(0o755, Some(lower));
+        kernel
+            .mounts
+            .mount(root_inode, None, spec("overlay", "root", "rw", false))
+    } else {
+        let root_inode: InodeRef = RwNode::attach(client).map_err(BootError::Root)?;
+        kernel
+            .mounts
+            .mount(root_inode, None, spec("9p", "root", "rw", false))
+    };
     *kernel.tmpfs_tmp.lock().unwrap_or_else(|e| e.into_inner()) = root.tmpfs_tmp;
     Ok(VfsPath {
         dentry: m.root.clone(),

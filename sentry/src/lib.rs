@@ -46,6 +46,9 @@ pub struct RootFs {
     pub gofer: OwnedFd,
     /// Mount /tmp as a fresh tmpfs instead of the root's own /tmp.
     pub tmpfs_tmp: bool,
+    /// Cover the root with an in-memory overlay (else writes go through
+    /// the gofer to the host).
+    pub overlay: bool,
 }
 
 /// Why the sandbox could not start.

@@ -60,7 +60,8 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
             rootfs.display()
         )));
     }
-    let (sock, mut gofer) = spawn_gofer(rootfs, false)?;
+    let write_through = global.overlay2 == crate::cli::Overlay::None;
+    let (sock, mut gofer) = spawn_gofer(rootfs, write_through)?;
     // The host's working directory when the root is the host's; else "/".
     let cwd = if rootfs == Path::new("/") {
         std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
@@ -89,6 +90,7 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
     let root = sentry::RootFs {
         gofer: sock,
         tmpfs_tmp: false,
+        overlay: !write_through,
     };
     let result = sentry::run(config, root, init);
     let _ = gofer.kill();

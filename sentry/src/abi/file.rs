@@ -571,3 +571,25 @@ pub mod falloc {
 
 /// posix_fadvise advice values (0..=5 are valid).
 pub const POSIX_FADV_NOREUSE: i32 = 5;
+
+/// poll events.
+pub mod poll {
+    /// Data to read.
+    pub const POLLIN: i16 = 0x1;
+    /// Urgent data.
+    pub const POLLPRI: i16 = 0x2;
+    /// Writable.
+    pub const POLLOUT: i16 = 0x4;
+    /// Error.
+    pub const POLLERR: i16 = 0x8;
+    /// Hang-up.
+    pub const POLLHUP: i16 = 0x10;
+    /// Not an open fd.
+    pub const POLLNVAL: i16 = 0x20;
+    /// Normal data to read.
+    pub const POLLRDNORM: i16 = 0x40;
+    /// Normal data writable.
+    pub const POLLWRNORM: i16 = 0x100;
+    /// Size of `struct pollfd`.
+    pub const POLLFD_SIZE: usize = 8;
+}

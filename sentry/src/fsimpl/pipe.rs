@@ -205,6 +205,26 @@ impl FileOps for PipeEnd {
     fn readable(&self) -> Option<u64> {
         Some(self.pipe.len() as u64)
     }
+    fn poll(&self, events: i16) -> crate::vfs::PollState {
+        use crate::abi::file::poll::*;
+        let st = lock(&self.pipe.st);
+        let mut r = 0;
+        if self.write {
+            if st.readers == 0 {
+                r |= POLLERR;
+            } else if st.cap - st.buf.len() >= PIPE_BUF {
+                r |= events & (POLLOUT | POLLWRNORM);
+            }
+        } else {
+            if !st.buf.is_empty() {
+                r |= events & (POLLIN | POLLRDNORM);
+            }
+            if st.writers == 0 {
+                r |= POLLHUP;
+            }
+        }
+        crate::vfs::PollState::Ready(r)
+    }
     fn pipe(&self) -> Option<&Arc<Pipe>> {
         Some(&self.pipe)
     }

@@ -12,6 +12,7 @@ mod sys_lock;
 mod sys_misc;
 mod sys_mmap;
 mod sys_pipe;
+mod sys_poll;
 mod sys_read_write;
 mod sys_signal;
 mod sys_stat;
@@ -155,6 +156,16 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        partial(
+            nr::POLL,
+            sys_poll::poll,
+            "waits only on host fds until step 3",
+        ),
+        partial(
+            nr::PPOLL,
+            sys_poll::ppoll,
+            "waits only on host fds until step 3; the signal mask is ignored",
+        ),
         partial(nr::EXECVE, sys_exec::execve, "single-threaded processes"),
         partial(
             nr::EXECVEAT,

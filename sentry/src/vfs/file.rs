@@ -19,6 +19,15 @@ pub enum MmapSource {
     Anon,
 }
 
+/// What poll learns from a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollState {
+    /// These events are ready now (possibly none).
+    Ready(i16),
+    /// Ask the host about this fd.
+    Host(i32),
+}
+
 /// A file whose pages are memory-file pages.
 pub trait MemPages: Send + Sync {
     /// The memory-file ranges holding `[off, off+len)` of the file
@@ -47,6 +56,12 @@ pub trait FileOps: Send + Sync {
     /// A write to a file without offsets, with the status flags.
     fn write_stream(&self, t: &Task, iov: &[libc::iovec], _flags: u32) -> Result<usize, Errno> {
         self.write(t, iov, None)
+    }
+    /// Readiness for poll: the ready events among `events`, or the host fd
+    /// to ask when readiness depends on the host (donated stdio).
+    fn poll(&self, events: i16) -> PollState {
+        use crate::abi::file::poll::*;
+        PollState::Ready(events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM))
     }
     /// The pipe behind a pipe end or FIFO.
     fn pipe(&self) -> Option<&Arc<crate::fsimpl::pipe::Pipe>> {

@@ -23,7 +23,7 @@ pub mod resolve;
 
 pub use dentry::{Dentry, Mount, MountTable, VfsPath};
 pub use fdtable::{FdEntry, FdTable};
-pub use file::{DirFile, FileDescription, FileOps, MmapSource};
+pub use file::{DirFile, FileDescription, FileOps, MmapSource, PollState};
 
 use crate::abi::file::{Stat, Statfs};
 use crate::abi::Errno;

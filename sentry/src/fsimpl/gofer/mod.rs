@@ -3,6 +3,8 @@
 //! per new name (the overlay above keeps what it found); opens come back
 //! as donated host fds, so reads go straight to the host file.
 
+pub mod rw;
+
 use crate::abi::file::{Stat, Statfs};
 use crate::abi::Errno;
 use crate::fsimpl::memfs::LowerNode;
@@ -27,11 +29,11 @@ impl std::fmt::Debug for GoferNode {
     }
 }
 
-fn errno(e: i32) -> Errno {
+pub(crate) fn errno(e: i32) -> Errno {
     Errno(e)
 }
 
-fn stat_of(a: &Attr) -> Stat {
+pub(crate) fn stat_of(a: &Attr) -> Stat {
     Stat {
         dev: a.dev,
         ino: a.ino,
@@ -67,6 +69,46 @@ impl GoferNode {
     }
 }
 
+impl GoferNode {
+    /// All entries of directory `id`, page by page.
+    pub(crate) fn list(client: &Client, id: NodeId) -> Result<Vec<DirEntry>, Errno> {
+        let mut out = Vec::new();
+        let mut cookie = 0;
+        loop {
+            let batch = client.getdents(id, cookie).map_err(errno)?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            cookie = last.off;
+            out.extend(batch.into_iter().map(|d| DirEntry {
+                name: d.name,
+                ino: d.ino,
+                typ: d.typ,
+            }));
+        }
+        Ok(out)
+    }
+
+    /// statfs of the file system holding `id`.
+    pub(crate) fn statfs_of(client: &Client, id: NodeId) -> Result<Statfs, Errno> {
+        let s = client.statfs(id).map_err(errno)?;
+        Ok(Statfs {
+            typ: s.typ,
+            bsize: s.bsize,
+            blocks: s.blocks,
+            bfree: s.bfree,
+            bavail: s.bavail,
+            files: s.files,
+            ffree: s.ffree,
+            fsid: [0, 0],
+            namelen: s.namelen,
+            frsize: s.frsize,
+            flags: s.flags,
+            spare: [0; 4],
+        })
+    }
+}
+
 impl Drop for GoferNode {
     fn drop(&mut self) {
         let _ = self.client.close(&[self.id]);
@@ -89,21 +131,7 @@ impl LowerNode for GoferNode {
     }
 
     fn readdir(&self) -> Result<Vec<DirEntry>, Errno> {
-        let mut out = Vec::new();
-        let mut cookie = 0;
-        loop {
-            let batch = self.client.getdents(self.id, cookie).map_err(errno)?;
-            let Some(last) = batch.last() else {
-                break;
-            };
-            cookie = last.off;
-            out.extend(batch.into_iter().map(|d| DirEntry {
-                name: d.name,
-                ino: d.ino,
-                typ: d.typ,
-            }));
-        }
-        Ok(out)
+        GoferNode::list(&self.client, self.id)
     }
 
     fn open(&self) -> Result<Arc<OwnedFd>, Errno> {
@@ -119,21 +147,7 @@ impl LowerNode for GoferNode {
     }
 
     fn statfs(&self) -> Result<Statfs, Errno> {
-        let s = self.client.statfs(self.id).map_err(errno)?;
-        Ok(Statfs {
-            typ: s.typ,
-            bsize: s.bsize,
-            blocks: s.blocks,
-            bfree: s.bfree,
-            bavail: s.bavail,
-            files: s.files,
-            ffree: s.ffree,
-            fsid: [0, 0],
-            namelen: s.namelen,
-            frsize: s.frsize,
-            flags: s.flags,
-            spare: [0; 4],
-        })
+        GoferNode::statfs_of(&self.client, self.id)
     }
 
     fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {

@@ -53,6 +53,10 @@ impl FileOps for HostFile {
         false
     }
 
+    fn poll(&self, _events: i16) -> crate::vfs::PollState {
+        crate::vfs::PollState::Host(self.fd.as_raw_fd())
+    }
+
     fn seek(&self, off: i64, whence: i32) -> Option<Result<u64, Errno>> {
         // SAFETY: lseek on an fd the sandbox owns.
         let r = unsafe { libc::lseek(self.fd.as_raw_fd(), off, whence) };
@@ -70,26 +74,7 @@ impl FileOps for HostFile {
         if unsafe { libc::fstat(self.fd.as_raw_fd(), &mut st) } != 0 {
             return Err(Errno::last_host());
         }
-        Ok(Stat {
-            dev: st.st_dev,
-            ino: st.st_ino,
-            nlink: st.st_nlink,
-            mode: st.st_mode,
-            uid: st.st_uid,
-            gid: st.st_gid,
-            pad0: 0,
-            rdev: st.st_rdev,
-            size: st.st_size,
-            blksize: st.st_blksize,
-            blocks: st.st_blocks,
-            atime: st.st_atime,
-            atime_nsec: st.st_atime_nsec,
-            mtime: st.st_mtime,
-            mtime_nsec: st.st_mtime_nsec,
-            ctime: st.st_ctime,
-            ctime_nsec: st.st_ctime_nsec,
-            unused: [0; 3],
-        })
+        Ok(stat_from_host(&st))
     }
 
     fn tty_ioctl(&self, request: u64, arg: &mut [u8]) -> Result<(), Errno> {
@@ -123,5 +108,29 @@ pub fn status_flags(fd: &OwnedFd) -> u32 {
         crate::abi::file::O_RDWR
     } else {
         r as u32
+    }
+}
+
+/// The guest's stat of a host `struct stat`.
+pub fn stat_from_host(st: &libc::stat) -> Stat {
+    Stat {
+        dev: st.st_dev,
+        ino: st.st_ino,
+        nlink: st.st_nlink,
+        mode: st.st_mode,
+        uid: st.st_uid,
+        gid: st.st_gid,
+        pad0: 0,
+        rdev: st.st_rdev,
+        size: st.st_size,
+        blksize: st.st_blksize,
+        blocks: st.st_blocks,
+        atime: st.st_atime,
+        atime_nsec: st.st_atime_nsec,
+        mtime: st.st_mtime,
+        mtime_nsec: st.st_mtime_nsec,
+        ctime: st.st_ctime,
+        ctime_nsec: st.st_ctime_nsec,
+        unused: [0; 3],
     }
 }
