@@ -134,3 +134,12 @@ fn test_fs_perm_non_root_user_gets_eacces_and_eperm_like_native() {
         );
     }
 }
+
+#[test]
+fn test_fs_xdev_cross_mount_rename_and_link_are_exdev() {
+    let text = check("fs_xdev");
+    assert!(
+        text.lines().any(|l| l == "rename /dev/shm -> /tmp: -1 EXDEV"),
+        "{text}"
+    );
+}
