@@ -304,7 +304,8 @@ impl Client {
     }
 
     /// Entries of `dir` after `cookie` (0 = from the start), as many as fit
-    /// one reply, without `.` and `..`. Resume with the last entry's `off`;
+    /// one reply, in the host's order, `.` and `..` included (their inode
+    /// numbers are the host's; a caller shows its own). Resume with the last entry's `off`;
     /// an empty result is the end.
     pub fn getdents(&self, dir: NodeId, cookie: u64) -> Result<Vec<Dirent>> {
         self.call(&Request::Getdents { dir, cookie }, |r, _| {

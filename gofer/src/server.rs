@@ -642,9 +642,6 @@ impl Server {
                 // struct linux_dirent64: ino u64, off i64, reclen u16,
                 // type u8, NUL-terminated name, padding to reclen.
                 let ent = parse_dirent64(&mut r).ok_or(libc::EIO)?;
-                if ent.name == b"." || ent.name == b".." {
-                    continue;
-                }
                 if w.len() + proto::dirent_size(ent.name.len()) > MAX_MESSAGE {
                     break 'outer;
                 }

@@ -85,6 +85,7 @@ fn names(c: &Client, dir: u64) -> BTreeSet<String> {
     c.getdents(dir, 0)
         .unwrap()
         .into_iter()
+        .filter(|d| d.name != b"." && d.name != b"..")
         .map(|d| String::from_utf8(d.name).unwrap())
         .collect()
 }

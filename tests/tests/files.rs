@@ -139,7 +139,18 @@ fn test_fs_perm_non_root_user_gets_eacces_and_eperm_like_native() {
 fn test_fs_xdev_cross_mount_rename_and_link_are_exdev() {
     let text = check("fs_xdev");
     assert!(
-        text.lines().any(|l| l == "rename /dev/shm -> /tmp: -1 EXDEV"),
+        text.lines()
+            .any(|l| l == "rename /dev/shm -> /tmp: -1 EXDEV"),
+        "{text}"
+    );
+}
+
+#[test]
+fn test_fs_fifo_nonblocking_opens_and_data_match_native() {
+    let text = check("fs_fifo");
+    assert!(
+        text.lines()
+            .any(|l| l == "open(WRONLY|NONBLOCK) without reader: -1 ENXIO"),
         "{text}"
     );
 }

@@ -182,12 +182,6 @@ fn test_ls_f_etc_lists_the_same_entries_as_native() {
 }
 
 #[test]
-#[ignore = "sentry divergence: getdents on an overlay directory lists '.' and '..' first \
-            and entries already looked up in the sandbox (cached children such as \
-            /etc/ld.so.cache, /etc/locale.alias, /etc/selinux, opened by ld.so and ls \
-            itself) last in name order, instead of the host directory's order \
-            (memfs Node::list emits uncached lower entries, then the BTreeMap of \
-            cached entries)"]
 fn test_ls_f_etc_readdir_order_matches_native() {
     same("ls", &["-f", "/etc"]);
 }
@@ -423,9 +417,6 @@ fn test_bash_read_builtin_from_stdin_matches_native() {
 }
 
 #[test]
-#[ignore = "sentry divergence: poll(2) is not implemented (ENOSYS); busybox ash's read \
-            builtin polls its input fd before each read, so `read x` fails and x stays \
-            empty (prints \"[]\" instead of \"[hello]\")"]
 fn test_busybox_sh_read_builtin_from_stdin_matches_native() {
     let busybox = program("busybox");
     let args = ["sh", "-c", r#"read x; echo "[$x]""#];

@@ -232,3 +232,79 @@ impl FileOps for PipeEnd {
         Some(format!("pipe:[{}]", self.pipe.ino))
     }
 }
+
+/// Opens a FIFO (fifo(7)): a non-blocking write-only open without a
+/// reader is ENXIO; O_RDWR opens both ends. A blocking open that would
+/// wait for the other end gives EDEADLK until step 3 lets it sleep.
+pub fn open_fifo(pipe: &Arc<Pipe>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+    use crate::abi::file::{O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY};
+    let nonblock = flags & O_NONBLOCK != 0;
+    let (readers, writers) = {
+        let st = lock(&pipe.st);
+        (st.readers, st.writers)
+    };
+    match flags & O_ACCMODE {
+        O_RDONLY => {
+            if writers == 0 && !nonblock {
+                return Err(Errno::EDEADLK);
+            }
+            Ok(Box::new(pipe.open_end(false)))
+        }
+        O_WRONLY => {
+            if readers == 0 {
+                return Err(if nonblock {
+                    Errno::ENXIO
+                } else {
+                    Errno::EDEADLK
+                });
+            }
+            Ok(Box::new(pipe.open_end(true)))
+        }
+        O_RDWR => Ok(Box::new(FifoBoth {
+            r: pipe.open_end(false),
+            w: pipe.open_end(true),
+        })),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// A FIFO opened O_RDWR: both ends.
+struct FifoBoth {
+    r: PipeEnd,
+    w: PipeEnd,
+}
+
+impl FileOps for FifoBoth {
+    fn read(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+        self.r.read(t, iov, off)
+    }
+    fn write(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+        self.w.write(t, iov, off)
+    }
+    fn read_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        self.r.read_stream(t, iov, flags)
+    }
+    fn write_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        self.w.write_stream(t, iov, flags)
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.r.stat()
+    }
+    fn readable(&self) -> Option<u64> {
+        self.r.readable()
+    }
+    fn pipe(&self) -> Option<&Arc<Pipe>> {
+        self.r.pipe()
+    }
+    fn poll(&self, events: i16) -> crate::vfs::PollState {
+        match (self.r.poll(events), self.w.poll(events)) {
+            (crate::vfs::PollState::Ready(a), crate::vfs::PollState::Ready(b)) => {
+                crate::vfs::PollState::Ready((a | b) & !crate::abi::file::poll::POLLHUP)
+            }
+            (x, _) => x,
+        }
+    }
+}

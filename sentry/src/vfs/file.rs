@@ -273,19 +273,28 @@ impl DirFile {
         let mut e = lock(&self.entries);
         if offset == 0 || e.is_none() {
             let ino = self.inode.stat()?.ino;
-            let mut v = vec![
-                DirEntry {
-                    name: b".".to_vec(),
-                    ino,
-                    typ: crate::abi::file::DT_DIR,
-                },
-                DirEntry {
-                    name: b"..".to_vec(),
-                    ino: self.parent_ino,
-                    typ: crate::abi::file::DT_DIR,
-                },
-            ];
-            v.extend(self.inode.readdir(t)?);
+            let listed = self.inode.readdir(t)?;
+            // A filesystem that lists "." and ".." (a host directory, in
+            // its own order) keeps their places; the VFS gives their
+            // inode numbers. Otherwise they come first.
+            let mut v = Vec::with_capacity(listed.len() + 2);
+            if !listed.iter().any(|e| e.name == b".") {
+                for name in [&b"."[..], b".."] {
+                    v.push(DirEntry {
+                        name: name.to_vec(),
+                        ino: 0,
+                        typ: crate::abi::file::DT_DIR,
+                    });
+                }
+            }
+            v.extend(listed);
+            for e in &mut v {
+                if e.name == b"." {
+                    e.ino = ino;
+                } else if e.name == b".." {
+                    e.ino = self.parent_ino;
+                }
+            }
             *e = Some(Arc::new(v));
         }
         Ok(e.clone().unwrap_or_default())

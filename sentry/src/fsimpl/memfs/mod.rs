@@ -147,7 +147,7 @@ impl MemFs {
             S_IFDIR => Content::Dir(DirState::default()),
             S_IFREG => Content::File(None),
             S_IFLNK => Content::Symlink(None),
-            S_IFIFO => Content::Fifo,
+            S_IFIFO => Content::Fifo(crate::fsimpl::pipe::Pipe::new()),
             _ => Content::Device,
         };
         Arc::new_cyclic(|me| Node {
@@ -219,7 +219,7 @@ enum Content {
     Dir(DirState),
     /// Target, or None while still on the lower layer.
     Symlink(Option<Vec<u8>>),
-    Fifo,
+    Fifo(Arc<crate::fsimpl::pipe::Pipe>),
     Device,
     Socket,
 }
@@ -276,23 +276,45 @@ impl Node {
         Ok(n)
     }
 
-    /// The merged entries of a directory.
+    /// The merged entries of a directory: the lower directory's entries
+    /// in its order ("." and ".." included), each replaced by the node's
+    /// own entry if it has one and dropped if whited out; then the entries
+    /// only this layer has, by name.
     fn list(&self, st: &mut NodeState) -> Result<Vec<DirEntry>, Errno> {
         let Content::Dir(d) = &mut st.content else {
             return Err(Errno::ENOTDIR);
         };
         let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
         if let Some(lower) = &self.lower {
             if d.lower_list.is_none() {
                 d.lower_list = Some(lower.readdir()?);
             }
             for e in d.lower_list.iter().flatten() {
-                if !d.whiteouts.contains(&e.name) && !d.entries.contains_key(&e.name) {
+                if e.name == b"." || e.name == b".." {
                     out.push(e.clone());
+                    continue;
+                }
+                if d.whiteouts.contains(&e.name) {
+                    continue;
+                }
+                match d.entries.get(&e.name) {
+                    Some(n) => {
+                        seen.insert(e.name.as_slice());
+                        out.push(DirEntry {
+                            name: e.name.clone(),
+                            ino: n.ino,
+                            typ: type_of(n.ifmt),
+                        });
+                    }
+                    None => out.push(e.clone()),
                 }
             }
         }
         for (name, n) in &d.entries {
+            if seen.contains(name.as_slice()) {
+                continue;
+            }
             out.push(DirEntry {
                 name: name.clone(),
                 ino: n.ino,
@@ -367,7 +389,10 @@ impl Node {
     /// Whether a directory is empty (merged view).
     fn is_empty_dir(&self) -> Result<bool, Errno> {
         let mut st = lock(&self.st);
-        Ok(self.list(&mut st)?.is_empty())
+        Ok(self
+            .list(&mut st)?
+            .iter()
+            .all(|e| e.name == b"." || e.name == b".."))
     }
 
     fn is_dir_node(&self) -> bool {
@@ -505,7 +530,10 @@ impl Inode for Node {
             ),
             NewNode::Dir => (S_IFDIR | perm, Content::Dir(DirState::default())),
             NewNode::Symlink(t) => (S_IFLNK | 0o777, Content::Symlink(Some(t.to_vec()))),
-            NewNode::Fifo => (S_IFIFO | perm, Content::Fifo),
+            NewNode::Fifo => (
+                S_IFIFO | perm,
+                Content::Fifo(crate::fsimpl::pipe::Pipe::new()),
+            ),
             NewNode::CharDev(_) => (S_IFCHR | perm, Content::Device),
             NewNode::Socket => (S_IFSOCK | perm, Content::Socket),
         };
@@ -726,7 +754,8 @@ impl Inode for Node {
                 drop(st);
                 (self.fs.devices)(rdev)
             }
-            Content::Fifo | Content::Socket => Err(Errno::ENXIO),
+            Content::Fifo(p) => crate::fsimpl::pipe::open_fifo(p, flags),
+            Content::Socket => Err(Errno::ENXIO),
             Content::Dir(_) => Err(Errno::EISDIR),
             Content::Symlink(_) => Err(Errno::ELOOP),
         }
