@@ -8,6 +8,12 @@ need=()
 command -v gcc >/dev/null || need+=(gcc)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 [ -x /bin/busybox ] || need+=(busybox-static)
+# Real programs the native-vs-sandbox program tests run (tests/tests/programs.rs).
+command -v awk >/dev/null || need+=(mawk)
+command -v tar >/dev/null || need+=(tar)
+command -v gzip >/dev/null || need+=(gzip)
+command -v find >/dev/null || need+=(findutils)
+command -v sha256sum >/dev/null || need+=(coreutils)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "test.sh: missing packages ${need[*]}: run as root or apt-get install them" >&2
