@@ -19,7 +19,7 @@
 pub mod ptrace;
 mod regs;
 
-pub use ptrace::{AddressSpace, Context, Platform};
+pub use ptrace::{AddressSpace, Context, Interrupter, Platform};
 pub use regs::Registers;
 
 /// Lowest address the stub code occupies; guest mappings must stay below it.

@@ -156,3 +156,85 @@ pub fn default_action(sig: i32) -> DefaultAction {
         _ => DefaultAction::Terminate,
     }
 }
+
+/// clone flags.
+pub mod clone {
+    /// The exit signal's bits.
+    pub const CSIGNAL: u64 = 0xff;
+    /// Share the address space.
+    pub const CLONE_VM: u64 = 0x100;
+    /// Share cwd and root.
+    pub const CLONE_FS: u64 = 0x200;
+    /// Share the fd table.
+    pub const CLONE_FILES: u64 = 0x400;
+    /// Share signal handlers.
+    pub const CLONE_SIGHAND: u64 = 0x800;
+    /// pidfd.
+    pub const CLONE_PIDFD: u64 = 0x1000;
+    /// Traced.
+    pub const CLONE_PTRACE: u64 = 0x2000;
+    /// The parent waits until the child execs or exits.
+    pub const CLONE_VFORK: u64 = 0x4000;
+    /// Same parent as the caller.
+    pub const CLONE_PARENT: u64 = 0x8000;
+    /// Same thread group.
+    pub const CLONE_THREAD: u64 = 0x10000;
+    /// New mount namespace.
+    pub const CLONE_NEWNS: u64 = 0x20000;
+    /// Share SysV semaphore undo.
+    pub const CLONE_SYSVSEM: u64 = 0x40000;
+    /// Set the TLS base.
+    pub const CLONE_SETTLS: u64 = 0x80000;
+    /// Store the child's tid in the parent.
+    pub const CLONE_PARENT_SETTID: u64 = 0x100000;
+    /// Clear the child's tid at exit.
+    pub const CLONE_CHILD_CLEARTID: u64 = 0x200000;
+    /// Unused.
+    pub const CLONE_DETACHED: u64 = 0x400000;
+    /// Untraced.
+    pub const CLONE_UNTRACED: u64 = 0x800000;
+    /// Store the child's tid in the child.
+    pub const CLONE_CHILD_SETTID: u64 = 0x1000000;
+    /// Size of `struct clone_args` version 0.
+    pub const CLONE_ARGS_SIZE_VER0: u64 = 64;
+}
+
+/// wait4/waitid options.
+pub mod wait {
+    /// Do not block.
+    pub const WNOHANG: u64 = 1;
+    /// Report stopped children.
+    pub const WUNTRACED: u64 = 2;
+    /// waitid: stopped children.
+    pub const WSTOPPED: u64 = 2;
+    /// waitid: exited children.
+    pub const WEXITED: u64 = 4;
+    /// Report continued children.
+    pub const WCONTINUED: u64 = 8;
+    /// waitid: leave the child waitable.
+    pub const WNOWAIT: u64 = 0x0100_0000;
+    /// Do not wait for other threads' children.
+    pub const WNOTHREAD: u64 = 0x2000_0000;
+    /// Wait for all children.
+    pub const WALL: u64 = 0x4000_0000;
+    /// Wait for clone children.
+    pub const WCLONE: u64 = 0x8000_0000;
+    /// waitid idtype: any child.
+    pub const P_ALL: i32 = 0;
+    /// waitid idtype: a pid.
+    pub const P_PID: i32 = 1;
+    /// waitid idtype: a process group.
+    pub const P_PGID: i32 = 2;
+    /// waitid idtype: a pidfd.
+    pub const P_PIDFD: i32 = 3;
+    /// SIGCHLD si_code: exited.
+    pub const CLD_EXITED: i32 = 1;
+    /// SIGCHLD si_code: killed.
+    pub const CLD_KILLED: i32 = 2;
+    /// SIGCHLD si_code: killed with a core dump.
+    pub const CLD_DUMPED: i32 = 3;
+    /// Size of `struct rusage`.
+    pub const RUSAGE_SIZE: usize = 144;
+    /// Size of `siginfo_t`.
+    pub const SIGINFO_SIZE: usize = 128;
+}

@@ -1,8 +1,10 @@
 //! Pipes: a bounded byte queue with reader and writer counts.
 //!
-//! Reads of an empty pipe with writers, and writes that do not fit, would
-//! block. Until the blocking machinery of step 3, a non-blocking end gives
-//! EAGAIN and a blocking one EDEADLK (the only task could never be woken).
+//! Reads of an empty pipe with writers, and writes that do not fit, block
+//! on the pipe's condition variable until another task changes the pipe
+//! (or, for a non-blocking end, give EAGAIN). A waiting task also wakes
+//! now and then to notice that it was killed (`interrupted`); signal
+//! handlers and restart semantics come with step 3.
 
 use crate::abi::file::{Stat, O_NONBLOCK, S_IFIFO};
 use crate::abi::Errno;
@@ -12,7 +14,11 @@ use crate::vfs::file::{copy_to_iovecs, gather_iovecs};
 use crate::vfs::FileOps;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How often a blocked pipe operation looks for a kill.
+const WAKE_CHECK: Duration = Duration::from_millis(50);
 
 /// Writes up to this size are atomic.
 pub const PIPE_BUF: usize = 4096;
@@ -28,11 +34,16 @@ struct State {
     readers: usize,
     writers: usize,
     cap: usize,
+    /// Ends ever opened, so a blocked FIFO open notices a peer that came
+    /// and went while it slept.
+    opened_readers: u64,
+    opened_writers: u64,
 }
 
 /// One pipe.
 pub struct Pipe {
     st: Mutex<State>,
+    cv: Condvar,
     ino: u64,
     created: (i64, i64),
 }
@@ -46,7 +57,10 @@ impl Pipe {
                 readers: 0,
                 writers: 0,
                 cap: DEFAULT_PIPE_SIZE,
+                opened_readers: 0,
+                opened_writers: 0,
             }),
+            cv: Condvar::new(),
             ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
             created: crate::vfs::now(),
         })
@@ -57,9 +71,13 @@ impl Pipe {
         let mut st = lock(&self.st);
         if write {
             st.writers += 1;
+            st.opened_writers += 1;
         } else {
             st.readers += 1;
+            st.opened_readers += 1;
         }
+        drop(st);
+        self.cv.notify_all();
         PipeEnd {
             pipe: self.clone(),
             write,
@@ -102,48 +120,94 @@ impl Pipe {
         st.buf.iter().take(n).copied().collect()
     }
 
-    /// Takes up to `n` bytes; EAGAIN/EDEADLK when empty with writers.
-    pub fn take(&self, n: usize, nonblock: bool) -> Result<Vec<u8>, Errno> {
+    fn wait<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.cv
+            .wait_timeout(g, WAKE_CHECK)
+            .map(|(g, _)| g)
+            .unwrap_or_else(|e| e.into_inner().0)
+    }
+
+    /// Takes up to `n` bytes, waiting while the pipe is empty and has
+    /// writers (EAGAIN if `nonblock`, EINTR once `interrupted`).
+    pub fn take(
+        &self,
+        n: usize,
+        nonblock: bool,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Vec<u8>, Errno> {
         let mut st = lock(&self.st);
-        if st.buf.is_empty() {
+        while st.buf.is_empty() {
             if st.writers == 0 {
                 return Ok(Vec::new());
             }
-            return Err(if nonblock {
-                Errno::EAGAIN
-            } else {
-                Errno::EDEADLK
-            });
+            if nonblock {
+                return Err(Errno::EAGAIN);
+            }
+            if interrupted() {
+                return Err(Errno::EINTR);
+            }
+            st = self.wait(st);
         }
         let k = n.min(st.buf.len());
-        Ok(st.buf.drain(..k).collect())
+        let out = st.buf.drain(..k).collect();
+        drop(st);
+        self.cv.notify_all();
+        Ok(out)
     }
 
-    /// Appends `data` with pipe(7) atomicity; returns bytes written.
-    pub fn put(&self, data: &[u8], nonblock: bool) -> Result<usize, Errno> {
+    /// Appends `data` with pipe(7) atomicity (writes up to PIPE_BUF go in
+    /// whole), waiting for room unless `nonblock`; returns bytes written.
+    pub fn put(
+        &self,
+        data: &[u8],
+        nonblock: bool,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<usize, Errno> {
+        let mut done = 0;
         let mut st = lock(&self.st);
-        if st.readers == 0 {
-            return Err(Errno::EPIPE);
-        }
-        let room = st.cap - st.buf.len();
-        let n = if data.len() <= PIPE_BUF {
-            if room < data.len() {
-                0
-            } else {
-                data.len()
+        loop {
+            if st.readers == 0 {
+                if done > 0 {
+                    break;
+                }
+                return Err(Errno::EPIPE);
             }
-        } else {
-            room.min(data.len())
-        };
-        if n == 0 && !data.is_empty() {
-            return Err(if nonblock {
-                Errno::EAGAIN
+            let rest = &data[done..];
+            let room = st.cap - st.buf.len();
+            let n = if rest.len() <= PIPE_BUF {
+                if room < rest.len() {
+                    0
+                } else {
+                    rest.len()
+                }
             } else {
-                Errno::EDEADLK
-            });
+                room.min(rest.len())
+            };
+            st.buf.extend(&rest[..n]);
+            done += n;
+            if n > 0 {
+                self.cv.notify_all();
+            }
+            if done == data.len() {
+                break;
+            }
+            if nonblock {
+                if done > 0 {
+                    break;
+                }
+                return Err(Errno::EAGAIN);
+            }
+            if interrupted() {
+                if done > 0 {
+                    break;
+                }
+                return Err(Errno::EINTR);
+            }
+            st = self.wait(st);
         }
-        st.buf.extend(&data[..n]);
-        Ok(n)
+        drop(st);
+        self.cv.notify_all();
+        Ok(done)
     }
 
     fn stat(&self) -> Stat {
@@ -177,7 +241,14 @@ impl Drop for PipeEnd {
         } else {
             st.readers -= 1;
         }
+        drop(st);
+        self.pipe.cv.notify_all();
     }
+}
+
+/// Whether the task was killed while it waits.
+fn killed(t: &Task) -> impl Fn() -> bool + '_ {
+    move || t.kernel.procs.pending_kill(t.tgid).is_some()
 }
 
 impl FileOps for PipeEnd {
@@ -187,14 +258,14 @@ impl FileOps for PipeEnd {
     fn write(&self, t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         self.write_stream(t, iov, 0)
     }
-    fn read_stream(&self, _t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+    fn read_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
         let want: usize = iov.iter().map(|v| v.iov_len).sum();
-        let data = self.pipe.take(want, flags & O_NONBLOCK != 0)?;
+        let data = self.pipe.take(want, flags & O_NONBLOCK != 0, &killed(t))?;
         Ok(copy_to_iovecs(&data, 0, iov))
     }
-    fn write_stream(&self, _t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+    fn write_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
         let data = gather_iovecs(iov);
-        self.pipe.put(&data, flags & O_NONBLOCK != 0)
+        self.pipe.put(&data, flags & O_NONBLOCK != 0, &killed(t))
     }
     fn seekable(&self) -> bool {
         false
@@ -234,31 +305,50 @@ impl FileOps for PipeEnd {
 }
 
 /// Opens a FIFO (fifo(7)): a non-blocking write-only open without a
-/// reader is ENXIO; O_RDWR opens both ends. A blocking open that would
-/// wait for the other end gives EDEADLK until step 3 lets it sleep.
-pub fn open_fifo(pipe: &Arc<Pipe>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+/// reader is ENXIO; O_RDWR opens both ends; a blocking open waits until
+/// the other end has been opened.
+pub fn open_fifo(t: &Task, pipe: &Arc<Pipe>, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
     use crate::abi::file::{O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY};
     let nonblock = flags & O_NONBLOCK != 0;
-    let (readers, writers) = {
+    let interrupted = killed(t);
+    // Waits until an end of the other kind has been opened (now or since
+    // `seen`, so a peer that came and went still counts).
+    let wait_peer =
+        |end: PipeEnd, want_writer: bool, seen: u64| -> Result<Box<dyn FileOps>, Errno> {
+            let mut st = lock(&pipe.st);
+            loop {
+                let (present, opened) = if want_writer {
+                    (st.writers, st.opened_writers)
+                } else {
+                    (st.readers, st.opened_readers)
+                };
+                if present > 0 || opened > seen {
+                    return Ok(Box::new(end));
+                }
+                if interrupted() {
+                    return Err(Errno::EINTR);
+                }
+                st = pipe.wait(st);
+            }
+        };
+    let (readers, opened_r, opened_w) = {
         let st = lock(&pipe.st);
-        (st.readers, st.writers)
+        (st.readers, st.opened_readers, st.opened_writers)
     };
     match flags & O_ACCMODE {
         O_RDONLY => {
-            if writers == 0 && !nonblock {
-                return Err(Errno::EDEADLK);
+            let end = pipe.open_end(false);
+            if nonblock {
+                return Ok(Box::new(end));
             }
-            Ok(Box::new(pipe.open_end(false)))
+            wait_peer(end, true, opened_w)
         }
         O_WRONLY => {
-            if readers == 0 {
-                return Err(if nonblock {
-                    Errno::ENXIO
-                } else {
-                    Errno::EDEADLK
-                });
+            if readers == 0 && nonblock {
+                return Err(Errno::ENXIO);
             }
-            Ok(Box::new(pipe.open_end(true)))
+            let end = pipe.open_end(true);
+            wait_peer(end, false, opened_r)
         }
         O_RDWR => Ok(Box::new(FifoBoth {
             r: pipe.open_end(false),

@@ -7,6 +7,8 @@
 //! address space); shared ownership arrives with threads and fork.
 
 pub mod exec;
+pub mod fork;
+pub mod process;
 pub mod task;
 
 use crate::abi::signal::{NSIG, SIGKILL};
@@ -75,6 +77,8 @@ pub struct Kernel {
     pub ncpu: usize,
     /// Whether /tmp is a fresh tmpfs.
     pub tmpfs_tmp: std::sync::Mutex<bool>,
+    /// Processes.
+    pub procs: process::ProcTable,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -101,6 +105,7 @@ impl Kernel {
             memfd_fs,
             ncpu,
             tmpfs_tmp: std::sync::Mutex::new(false),
+            procs: process::ProcTable::default(),
             mf,
             platform,
             config,

@@ -184,6 +184,9 @@ impl Task {
             if let Some(status) = self.exit {
                 return status;
             }
+            if let Some(sig) = self.kernel.procs.pending_kill(self.tgid) {
+                return ExitStatus::Signaled(sig);
+            }
         }
     }
 

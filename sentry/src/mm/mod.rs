@@ -20,7 +20,7 @@ pub mod memfile;
 pub mod vma;
 
 pub use memfile::MemoryFile;
-pub use vma::{Backing, Vma, VmaFile, VmaSet};
+pub use vma::{Backing, SharedPages, Vma, VmaFile, VmaSet};
 
 use crate::abi::mm::*;
 use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
@@ -108,6 +108,7 @@ impl MemoryManager {
             backing: Backing::Anon { off },
             name,
             file: None,
+            shared_owner: None,
         };
         if let Err(e) = as_.map(addr, len, prot as i32, off) {
             self.mf.free(off, len);
@@ -203,6 +204,7 @@ impl MemoryManager {
                     offset: file.offset + (at - start),
                     ..file.clone()
                 }),
+                shared_owner: None,
             });
             at += l;
         }
@@ -512,6 +514,68 @@ impl MemoryManager {
         }
     }
 
+    /// fork: a copy of this address space's VMAs for a child. Private
+    /// memory is copied into fresh pages (eagerly; copy-on-write is
+    /// future work); shared memory is shared, its pages becoming jointly
+    /// owned. The child's stub is mapped later with [`Self::map_all`].
+    pub fn fork_copy(&mut self) -> Result<MemoryManager, Errno> {
+        let mut child = MemoryManager::new(self.mf.clone());
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        let starts: Vec<u64> = self.vmas.iter().map(|v| v.start).collect();
+        for start in starts {
+            let Some(v) = self.vmas.find(start).cloned() else {
+                continue;
+            };
+            let Backing::Anon { off } = v.backing;
+            let mut c = v.clone();
+            if v.shared {
+                if v.owns_pages() {
+                    // First fork of this shared anonymous memory: both
+                    // sides now own it jointly.
+                    let owner = Arc::new(SharedPages {
+                        mf: self.mf.clone(),
+                        off,
+                        len: v.len(),
+                    });
+                    let mut pv = self.vmas.remove_range(v.start, v.end);
+                    for p in &mut pv {
+                        p.shared_owner = Some(owner.clone());
+                    }
+                    for p in pv {
+                        self.vmas.insert(p);
+                    }
+                    c.shared_owner = Some(owner);
+                }
+            } else {
+                let new = match self.mf.allocate(v.len()) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        return Err(e);
+                    }
+                };
+                self.mf.copy_within(off, new, v.len());
+                c.backing = Backing::Anon { off: new };
+                c.shared_owner = None;
+                if let Some(f) = &mut c.file {
+                    f.pages_owner = None;
+                }
+            }
+            child.vmas.insert(c);
+        }
+        Ok(child)
+    }
+
+    /// Maps every VMA into a fresh stub (the child side of fork).
+    pub fn map_all(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
+        for v in self.vmas.iter() {
+            let Backing::Anon { off } = v.backing;
+            as_.map(v.start, v.len(), v.prot as i32, off)
+                .map_err(platform_errno)?;
+        }
+        Ok(())
+    }
+
     /// The memory file.
     pub fn memory_file(&self) -> &Arc<MemoryFile> {
         &self.mf
@@ -637,5 +701,18 @@ impl MemoryManager {
             at = at.checked_add(chunk as u64).ok_or(Errno::EFAULT)?;
         }
         Err(Errno::ENAMETOOLONG)
+    }
+}
+
+impl Drop for MemoryManager {
+    /// An address space that goes away (exit, exec, a failed fork) gives
+    /// its own pages back; jointly owned pages go with their last owner.
+    fn drop(&mut self) {
+        for v in self.vmas.iter() {
+            if v.owns_pages() {
+                let Backing::Anon { off } = v.backing;
+                self.mf.free(off, v.len());
+            }
+        }
     }
 }

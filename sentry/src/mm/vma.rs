@@ -31,7 +31,35 @@ pub struct Vma {
     pub name: Option<&'static str>,
     /// The file mapped, if any.
     pub file: Option<VmaFile>,
+    /// Shared anonymous memory that fork made visible in two address
+    /// spaces: the pages are freed when the last VMA over them goes.
+    pub shared_owner: Option<std::sync::Arc<SharedPages>>,
 }
+
+/// Memory-file pages owned jointly by the VMAs that hold this (shared
+/// anonymous memory after fork).
+#[derive(Debug)]
+pub struct SharedPages {
+    /// The memory file.
+    pub mf: std::sync::Arc<super::MemoryFile>,
+    /// First page.
+    pub off: u64,
+    /// Length.
+    pub len: u64,
+}
+
+impl Drop for SharedPages {
+    fn drop(&mut self) {
+        self.mf.free(self.off, self.len);
+    }
+}
+
+impl PartialEq for SharedPages {
+    fn eq(&self, o: &Self) -> bool {
+        self.off == o.off && self.len == o.len
+    }
+}
+impl Eq for SharedPages {}
 
 /// The file behind a file mapping.
 #[derive(Clone)]
@@ -92,7 +120,7 @@ impl Vma {
     /// Whether unmapping this VMA frees its memory-file pages (false for
     /// shared mappings of a file that owns them).
     pub fn owns_pages(&self) -> bool {
-        self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
+        self.shared_owner.is_none() && self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
     }
 
     /// Memory-file offset of guest address `addr` inside this VMA.
@@ -218,6 +246,7 @@ mod tests {
             backing: Backing::Anon { off },
             name: None,
             file: None,
+            shared_owner: None,
         }
     }
 

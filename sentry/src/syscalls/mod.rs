@@ -13,6 +13,7 @@ mod sys_misc;
 mod sys_mmap;
 mod sys_pipe;
 mod sys_poll;
+mod sys_process;
 mod sys_read_write;
 mod sys_signal;
 mod sys_stat;
@@ -156,6 +157,38 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        partial(
+            nr::CLONE,
+            sys_process::clone,
+            "new processes (memory copied eagerly); threads are ENOSYS until step 3",
+        ),
+        partial(
+            nr::CLONE3,
+            sys_process::clone3,
+            "new processes (memory copied eagerly); threads are ENOSYS until step 3",
+        ),
+        partial(nr::FORK, sys_process::fork, "memory copied eagerly"),
+        partial(
+            nr::VFORK,
+            sys_process::vfork,
+            "the child gets a copy of the memory; the parent waits for its exec or exit",
+        ),
+        partial(
+            nr::WAIT4,
+            sys_process::wait4,
+            "no stopped or continued children; rusage is zero",
+        ),
+        partial(
+            nr::WAITID,
+            sys_process::waitid,
+            "exited children only; no WNOWAIT",
+        ),
+        supported(nr::GETPPID, sys_process::getppid),
+        supported(nr::GETPGID, sys_process::getpgid),
+        supported(nr::GETPGRP, sys_process::getpgrp),
+        supported(nr::GETSID, sys_process::getsid),
+        supported(nr::SETPGID, sys_process::setpgid),
+        supported(nr::SETSID, sys_process::setsid),
         partial(
             nr::POLL,
             sys_poll::poll,
@@ -367,7 +400,6 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::EXIT_GROUP, th::exit_group),
         supported(nr::GETPID, th::getpid),
         supported(nr::GETTID, th::gettid),
-        supported(nr::GETPPID, th::getppid),
         supported(nr::SET_TID_ADDRESS, th::set_tid_address),
         supported(nr::SET_ROBUST_LIST, th::set_robust_list),
         supported(nr::GET_ROBUST_LIST, th::get_robust_list),

@@ -77,7 +77,11 @@ pub(super) fn splice(t: &mut Task, a: &SyscallArgs) -> SysResult {
             let n = out_pipe
                 .as_ref()
                 .map_or(len, |o| len.min(o.capacity().saturating_sub(o.len())));
-            p.take(n.max(1).min(len), nonblock || inf.flags() & O_NONBLOCK != 0)?
+            p.take(
+                n.max(1).min(len),
+                nonblock || inf.flags() & O_NONBLOCK != 0,
+                &|| t.kernel.procs.pending_kill(t.tgid).is_some(),
+            )?
         }
         None => {
             let off = if in_off != 0 {
@@ -110,7 +114,7 @@ pub(super) fn splice(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     // Write to the destination.
     let written = match &out_pipe {
-        Some(p) => p.put(&data, true)?,
+        Some(p) => p.put(&data, true, &|| false)?,
         None => {
             let iov = [libc::iovec {
                 iov_base: data.as_ptr() as *mut libc::c_void,
@@ -154,5 +158,5 @@ pub(super) fn tee(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         return Ok(0);
     }
-    Ok(op.put(&data, true)? as u64)
+    Ok(op.put(&data, true, &|| false)? as u64)
 }

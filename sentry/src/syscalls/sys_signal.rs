@@ -128,13 +128,56 @@ fn check_sig(sig: i32) -> Result<(), Errno> {
     }
 }
 
+/// Sends `sig` to another process: until handlers run across processes
+/// (step 3), a signal whose default action ends the process ends it;
+/// others are dropped.
+fn signal_other(t: &Task, pid: i32, sig: i32) -> Result<(), Errno> {
+    let fatal = sig != 0
+        && matches!(
+            default_action(sig),
+            DefaultAction::Terminate | DefaultAction::Core
+        );
+    t.kernel.procs.kill(pid, if fatal { sig } else { 0 })
+}
+
 pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.int(0), a.int(1));
     check_sig(sig)?;
-    if pid == t.tgid || pid == 0 || pid == -1 || pid == -t.tgid {
-        return signal_self(t, sig);
+    let targets: Vec<i32> = match pid {
+        p if p > 0 => vec![p],
+        0 => {
+            let g = t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0);
+            t.kernel.procs.group_members(g)
+        }
+        -1 => t
+            .kernel
+            .procs
+            .live()
+            .into_iter()
+            .filter(|&p| p != 1 || t.tgid == 1)
+            .collect(),
+        p => t.kernel.procs.group_members(-p),
+    };
+    if targets.is_empty() {
+        return Err(Errno::ESRCH.into());
     }
-    Err(Errno::ESRCH.into())
+    let mut ok = false;
+    let mut to_self = false;
+    for p in targets {
+        if p == t.tgid {
+            to_self = true;
+            ok = true;
+        } else if signal_other(t, p, sig).is_ok() {
+            ok = true;
+        }
+    }
+    if !ok {
+        return Err(Errno::ESRCH.into());
+    }
+    if to_self {
+        signal_self(t, sig)?;
+    }
+    Ok(0)
 }
 
 pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -145,6 +188,10 @@ pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     check_sig(sig)?;
     if tgid == t.tgid && tid == t.tid {
         return signal_self(t, sig);
+    }
+    if tid == tgid {
+        signal_other(t, tgid, sig)?;
+        return Ok(0);
     }
     Err(Errno::ESRCH.into())
 }
@@ -158,5 +205,6 @@ pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if tid == t.tid {
         return signal_self(t, sig);
     }
-    Err(Errno::ESRCH.into())
+    signal_other(t, tid, sig)?;
+    Ok(0)
 }

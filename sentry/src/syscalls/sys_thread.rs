@@ -27,10 +27,6 @@ pub(super) fn gettid(t: &mut Task, _: &SyscallArgs) -> SysResult {
     Ok(t.tid as u64)
 }
 
-pub(super) fn getppid(t: &mut Task, _: &SyscallArgs) -> SysResult {
-    Ok(t.ppid as u64)
-}
-
 pub(super) fn set_tid_address(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.clear_child_tid = a.addr(0);
     Ok(t.tid as u64)

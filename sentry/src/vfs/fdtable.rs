@@ -14,7 +14,7 @@ pub struct FdEntry {
 }
 
 /// Guest fd -> open file.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
 }

@@ -732,7 +732,7 @@ impl Inode for Node {
         }
     }
 
-    fn open(&self, _t: &Task, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
+    fn open(&self, t: &Task, flags: u32) -> Result<Box<dyn FileOps>, Errno> {
         let mut st = lock(&self.st);
         let write = flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0;
         match &st.content {
@@ -754,7 +754,11 @@ impl Inode for Node {
                 drop(st);
                 (self.fs.devices)(rdev)
             }
-            Content::Fifo(p) => crate::fsimpl::pipe::open_fifo(p, flags),
+            Content::Fifo(p) => {
+                let p = p.clone();
+                drop(st);
+                crate::fsimpl::pipe::open_fifo(t, &p, flags)
+            }
             Content::Socket => Err(Errno::ENXIO),
             Content::Dir(_) => Err(Errno::EISDIR),
             Content::Symlink(_) => Err(Errno::ELOOP),

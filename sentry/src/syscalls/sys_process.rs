@@ -1,0 +1,280 @@
+//! Processes: fork, vfork, clone and clone3 (new processes; threads come
+//! with step 3), wait4, waitid, getppid, process groups and sessions.
+
+use super::SyscallArgs;
+use crate::abi::signal::clone::*;
+use crate::abi::signal::wait::*;
+use crate::abi::signal::SIGCHLD;
+use crate::abi::{Errno, SysResult};
+use crate::kernel::fork::{self, NewTask};
+use crate::kernel::process::{WaitFor, WaitResult};
+use crate::kernel::{ExitStatus, Task};
+
+/// The clone flags a new process may use. Threads (CLONE_THREAD, or
+/// CLONE_VM without CLONE_VFORK) need a shared address space.
+const PROCESS_FLAGS: u64 = CSIGNAL
+    | CLONE_VFORK
+    | CLONE_VM
+    | CLONE_FS
+    | CLONE_FILES
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_SETTID
+    | CLONE_CHILD_CLEARTID
+    | CLONE_SETTLS
+    | CLONE_DETACHED
+    | CLONE_UNTRACED
+    | CLONE_PTRACE
+    | CLONE_SYSVSEM;
+
+/// clone's arguments, from clone or clone3.
+struct CloneArgs {
+    flags: u64,
+    stack: u64,
+    parent_tid: u64,
+    child_tid: u64,
+    tls: u64,
+}
+
+fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
+    let flags = c.flags;
+    if flags & CLONE_THREAD != 0 || flags & CLONE_SIGHAND != 0 {
+        // Threads share one address space, which step 3 brings.
+        return Err(Errno::ENOSYS.into());
+    }
+    if flags & !PROCESS_FLAGS != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        return Err(Errno::ENOSYS.into());
+    }
+    let vfork = flags & CLONE_VFORK != 0;
+    let pid = t
+        .kernel
+        .procs
+        .add_child(t.tgid, vfork)
+        .ok_or(Errno::EAGAIN)?;
+    // A vfork child runs on its own copy of the memory (no shared address
+    // spaces yet) while the parent waits, which is what vfork callers see
+    // when the child execs or exits.
+    let mm = match t.mm.fork_copy() {
+        Ok(mm) => mm,
+        Err(e) => {
+            t.kernel.procs.exit(pid, ExitStatus::Exited(0));
+            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), true);
+            return Err(e.into());
+        }
+    };
+    let mut regs = *t.ctx.regs();
+    regs.set_syscall_return(0);
+    if c.stack != 0 {
+        regs.set_rsp(c.stack);
+    }
+    if flags & CLONE_SETTLS != 0 {
+        regs.set_fs_base(c.tls);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        t.copy_out_obj(c.parent_tid, &pid)?;
+        let _ = mm.copy_out(c.parent_tid, &pid.to_le_bytes());
+    }
+    if flags & CLONE_CHILD_SETTID != 0 {
+        let _ = mm.copy_out(c.child_tid, &pid.to_le_bytes());
+    }
+    let new = NewTask {
+        mm,
+        regs,
+        fds: t.fds.clone(),
+        fs: t.fs.clone(),
+        creds: t.creds.clone(),
+        signals: t.signals.clone(),
+        pid,
+        ppid: t.tgid,
+        clear_child_tid: if flags & CLONE_CHILD_CLEARTID != 0 {
+            c.child_tid
+        } else {
+            0
+        },
+        exe_path: t.exe_path.clone(),
+        argv_env: t.argv_env.clone(),
+        rlimits: t.rlimits,
+        umask: t.umask,
+        comm: t.comm,
+    };
+    fork::spawn(t.kernel.clone(), new)?;
+    if vfork {
+        t.kernel.procs.wait_vfork(pid);
+    }
+    Ok(pid as u64)
+}
+
+pub(super) fn clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    // x86_64 order: flags, stack, parent_tid, child_tid, tls.
+    do_clone(
+        t,
+        CloneArgs {
+            flags: a.flags(0),
+            stack: a.addr(1),
+            parent_tid: a.addr(2),
+            child_tid: a.addr(3),
+            tls: a.raw(4),
+        },
+    )
+}
+
+pub(super) fn clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let size = a.size(1);
+    if !(CLONE_ARGS_SIZE_VER0..=crate::abi::PAGE_SIZE).contains(&size) {
+        return Err(Errno::EINVAL.into());
+    }
+    // flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+    // stack_size, tls (version 0).
+    let raw: [u64; 8] = t.copy_in_obj(a.addr(0))?;
+    if raw[4] > CSIGNAL || raw[0] & CSIGNAL != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let stack = if raw[5] != 0 {
+        raw[5].checked_add(raw[6]).ok_or(Errno::EINVAL)?
+    } else {
+        0
+    };
+    do_clone(
+        t,
+        CloneArgs {
+            flags: raw[0] | raw[4],
+            stack,
+            parent_tid: raw[3],
+            child_tid: raw[2],
+            tls: raw[7],
+        },
+    )
+}
+
+pub(super) fn fork(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    do_clone(
+        t,
+        CloneArgs {
+            flags: SIGCHLD as u64,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+pub(super) fn vfork(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    do_clone(
+        t,
+        CloneArgs {
+            flags: CLONE_VM | CLONE_VFORK | SIGCHLD as u64,
+            stack: 0,
+            parent_tid: 0,
+            child_tid: 0,
+            tls: 0,
+        },
+    )
+}
+
+/// The wait status word of an exit (wait(2)'s encoding).
+fn wstatus(st: ExitStatus) -> i32 {
+    match st {
+        ExitStatus::Exited(code) => (code as i32) << 8,
+        ExitStatus::Signaled(sig) => sig & 0x7f,
+    }
+}
+
+fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, Errno> {
+    t.kernel.procs.wait(t.tgid, which, options & WNOHANG != 0)
+}
+
+pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (pid, status, options, rusage) = (a.int(0), a.addr(1), a.flags(2), a.addr(3));
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let which = match pid {
+        -1 => WaitFor::Any,
+        0 => WaitFor::Group(t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0)),
+        p if p < -1 => WaitFor::Group(-p),
+        p => WaitFor::Pid(p),
+    };
+    match wait_common(t, which, options)? {
+        WaitResult::NoneYet => Ok(0),
+        WaitResult::Reaped(child, st) => {
+            if status != 0 {
+                t.copy_out_obj(status, &wstatus(st))?;
+            }
+            if rusage != 0 {
+                t.mm.copy_out(rusage, &[0u8; RUSAGE_SIZE])?;
+            }
+            Ok(child as u64)
+        }
+    }
+}
+
+pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (idtype, id, infop, options) = (a.int(0), a.int(1), a.addr(2), a.flags(3));
+    if options & !(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE)
+        != 0
+        || options & (WEXITED | WSTOPPED | WCONTINUED) == 0
+    {
+        return Err(Errno::EINVAL.into());
+    }
+    if options & WNOWAIT != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let which = match idtype {
+        P_ALL => WaitFor::Any,
+        P_PID if id > 0 => WaitFor::Pid(id),
+        P_PGID if id >= 0 => WaitFor::Group(if id == 0 {
+            t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0)
+        } else {
+            id
+        }),
+        _ => return Err(Errno::EINVAL.into()),
+    };
+    let mut info = [0u8; SIGINFO_SIZE];
+    if let WaitResult::Reaped(child, st) = wait_common(t, which, options)? {
+        let (code, status) = match st {
+            ExitStatus::Exited(c) => (CLD_EXITED, c as i32),
+            ExitStatus::Signaled(s) => (CLD_KILLED, s),
+        };
+        info[0..4].copy_from_slice(&SIGCHLD.to_le_bytes());
+        info[8..12].copy_from_slice(&code.to_le_bytes());
+        info[16..20].copy_from_slice(&child.to_le_bytes());
+        info[20..24].copy_from_slice(&t.creds.uid.to_le_bytes());
+        info[24..28].copy_from_slice(&status.to_le_bytes());
+    }
+    if infop != 0 {
+        t.mm.copy_out(infop, &info)?;
+    }
+    Ok(0)
+}
+
+pub(super) fn getppid(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    Ok(t.kernel.procs.ppid(t.tgid) as u64)
+}
+
+pub(super) fn getpgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let pid = if a.int(0) == 0 { t.tgid } else { a.int(0) };
+    let (pgid, _) = t.kernel.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?;
+    Ok(pgid as u64)
+}
+
+pub(super) fn getpgrp(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    Ok(t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0) as u64)
+}
+
+pub(super) fn getsid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let pid = if a.int(0) == 0 { t.tgid } else { a.int(0) };
+    let (_, sid) = t.kernel.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?;
+    Ok(sid as u64)
+}
+
+pub(super) fn setpgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.kernel.procs.setpgid(t.tgid, a.int(0), a.int(1))?;
+    Ok(0)
+}
+
+pub(super) fn setsid(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    Ok(t.kernel.procs.setsid(t.tgid)? as u64)
+}
