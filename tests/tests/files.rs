@@ -70,9 +70,8 @@ fn test_fs_dir_names_rename_link_getdents_cwd_match_native() {
 
 #[test]
 fn test_fs_fcntl_dup_flags_locks_limits_match_native() {
-    // Without the checks made from a forked child (fork is step 3; they
-    // run in the ignored test below).
-    let text = check_args("fs_fcntl", &["no-fork"]);
+    // Record locks are checked from a forked child too.
+    let text = check("fs_fcntl");
     assert!(
         text.lines()
             .any(|l| l == "opens until failure: last fd 15, then EMFILE"),
@@ -101,12 +100,6 @@ fn test_fs_special_dev_proc_sys_files_match_native() {
         !text.contains("=0\n"),
         "a /dev, /proc or /sys fact failed natively:\n{text}"
     );
-}
-
-#[test]
-#[ignore = "needs fork (step 3): the record-lock checks run in a forked child"]
-fn test_fs_fcntl_locks_seen_from_a_child_match_native() {
-    check("fs_fcntl");
 }
 
 #[test]

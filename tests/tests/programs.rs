@@ -429,3 +429,49 @@ fn test_busybox_sh_read_builtin_from_stdin_matches_native() {
         &run_sandboxed(&busybox, &args, input),
     );
 }
+
+/// Runs `sh -c SCRIPT` natively and sandboxed; both must agree.
+fn sh_script(name: &str, script: &str) -> String {
+    let args = ["-c", script];
+    let native = run_native(Path::new("/bin/sh"), &args, Input::Null);
+    assert_eq!(
+        native.status,
+        0,
+        "{name} failed natively: {}",
+        native.stderr_text()
+    );
+    let sandboxed = run_sandboxed(Path::new("/bin/sh"), &args, Input::Null);
+    assert_same(name, &native, &sandboxed);
+    native.stdout_text()
+}
+
+#[test]
+fn test_sh_pipelines_subshells_and_command_substitution_match_native() {
+    let out = sh_script(
+        "sh pipelines",
+        "seq 1 20000 | sort -rn | head -3; echo $(echo nested $(echo deep)); \
+         (cd /etc && ls passwd group) | tr a-z A-Z; x=$(wc -l < /etc/passwd); \
+         test \"$x\" -gt 0 && echo lines-ok; false || echo or-ok; \
+         for f in a b c; do echo \"$f\"; done | paste -sd,",
+    );
+    assert!(out.contains("lines-ok") && out.contains("a,b,c"), "{out}");
+}
+
+#[test]
+fn test_tar_and_gzip_round_trips_inside_tmp_match_native() {
+    let dir = format!("/tmp/runsc-roundtrip-{}", std::process::id());
+    let script = format!(
+        "set -e; rm -rf {dir}; mkdir -p {dir}/src/sub && cd {dir}; \
+         seq 1 5000 > src/numbers; cp /etc/services src/sub/; \
+         tar czf tree.tgz src; rm -rf src; tar xzf tree.tgz; \
+         md5sum src/numbers src/sub/services; \
+         gzip -k src/numbers; gunzip -c src/numbers.gz | md5sum; \
+         find src | sort; cd /; rm -rf {dir}"
+    );
+    let out = sh_script("tar/gzip round trip", &script);
+    assert!(out.contains("src/sub/services"), "{out}");
+    assert!(
+        !std::path::Path::new(&dir).exists(),
+        "the sandbox's round trip left {dir} on the host"
+    );
+}

@@ -75,7 +75,23 @@ fn set_range(
         }
     }
     out.extend(new);
-    *locks = out;
+    // Like Linux, merge an owner's touching locks of the same type.
+    out.sort_by_key(|l| (l.start, l.end));
+    let mut merged: Vec<RecordLock> = Vec::with_capacity(out.len());
+    for l in out {
+        if let Some(m) = merged
+            .iter_mut()
+            .rev()
+            .find(|m| m.owner == l.owner && m.write == l.write && m.end >= l.start)
+        {
+            if l.owner == owner {
+                m.end = m.end.max(l.end);
+                continue;
+            }
+        }
+        merged.push(l);
+    }
+    *locks = merged;
 }
 
 pub(super) fn fcntl_lock(

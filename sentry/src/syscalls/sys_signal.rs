@@ -115,9 +115,16 @@ fn signal_self(t: &mut Task, sig: i32) -> SysResult {
     Ok(0)
 }
 
-/// A signal the kernel raises at the caller (SIGPIPE on EPIPE).
+/// A signal the kernel raises at the caller (SIGPIPE on EPIPE). Until
+/// handlers run (step 3), a handled SIGPIPE ends the process as its
+/// default action would: the handlers programs install for it (sort,
+/// for one) clean up and then die of the signal themselves.
 pub(super) fn raise_self(t: &mut Task, sig: i32) {
-    let _ = signal_self(t, sig);
+    let act = t.signals.actions[(sig - 1) as usize];
+    let blocked = t.signals.mask.0 & (1u64 << (sig - 1)) != 0;
+    if act.handler != SIG_IGN && !blocked {
+        t.exit = Some(crate::kernel::ExitStatus::Signaled(sig));
+    }
 }
 
 fn check_sig(sig: i32) -> Result<(), Errno> {
