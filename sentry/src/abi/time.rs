@@ -91,3 +91,18 @@ pub mod futex {
     /// The operation bits.
     pub const FUTEX_CMD_MASK: i32 = !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 }
+
+/// clock_nanosleep: the time is absolute.
+pub const TIMER_ABSTIME: i32 = 1;
+/// Size of `struct sysinfo`.
+pub const SYSINFO_SIZE: usize = 112;
+/// Size of `struct tms`.
+pub const TMS_SIZE: usize = 32;
+/// getrusage: the caller.
+pub const RUSAGE_SELF: i32 = 0;
+/// getrusage: waited-for children.
+pub const RUSAGE_CHILDREN: i32 = -1;
+/// getrusage: the calling thread.
+pub const RUSAGE_THREAD: i32 = 1;
+/// Size of `struct rusage`.
+pub const RUSAGE_SIZE: usize = 144;

@@ -158,6 +158,27 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         ),
         supported(nr::CLOSE, f::close),
         partial(
+            nr::NANOSLEEP,
+            time::nanosleep,
+            "signals other than fatal ones do not interrupt it until step 3",
+        ),
+        partial(
+            nr::CLOCK_NANOSLEEP,
+            time::clock_nanosleep,
+            "signals other than fatal ones do not interrupt it until step 3",
+        ),
+        supported(nr::SYSINFO, time::sysinfo),
+        partial(
+            nr::TIMES,
+            time::times,
+            "CPU times are not accounted yet (zero)",
+        ),
+        partial(
+            nr::GETRUSAGE,
+            time::getrusage,
+            "resource use is not accounted yet (zero)",
+        ),
+        partial(
             nr::CLONE,
             sys_process::clone,
             "new processes (memory copied eagerly); threads are ENOSYS until step 3",

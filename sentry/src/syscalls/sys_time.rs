@@ -86,3 +86,123 @@ pub(super) fn time(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     Ok(sec as u64)
 }
+
+/// How often a sleeping task looks for a kill from another process.
+const SLEEP_CHECK: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Sleeps for `d`, ending early (with the time left) if the task is killed.
+fn sleep_for(t: &Task, d: std::time::Duration) -> Option<std::time::Duration> {
+    let end = std::time::Instant::now() + d;
+    loop {
+        let now = std::time::Instant::now();
+        if now >= end {
+            return None;
+        }
+        if t.kernel.procs.pending_kill(t.tgid).is_some() {
+            return Some(end - now);
+        }
+        std::thread::sleep((end - now).min(SLEEP_CHECK));
+    }
+}
+
+fn timespec_in(t: &Task, addr: u64) -> Result<Timespec, Errno> {
+    let ts: Timespec = t.copy_in_obj(addr)?;
+    if ts.sec < 0 || !(0..1_000_000_000).contains(&ts.nsec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(ts)
+}
+
+fn duration(ts: &Timespec) -> std::time::Duration {
+    std::time::Duration::new(ts.sec as u64, ts.nsec as u32)
+}
+
+pub(super) fn nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let req = timespec_in(t, a.addr(0))?;
+    if let Some(left) = sleep_for(t, duration(&req)) {
+        if a.addr(1) != 0 {
+            let rem = Timespec {
+                sec: left.as_secs() as i64,
+                nsec: left.subsec_nanos() as i64,
+            };
+            t.copy_out_obj(a.addr(1), &rem)?;
+        }
+        return Err(Errno::EINTR.into());
+    }
+    Ok(0)
+}
+
+pub(super) fn clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (clock, flags) = (a.int(0), a.int(1));
+    match clock {
+        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME | CLOCK_TAI => {}
+        CLOCK_PROCESS_CPUTIME_ID => return Err(Errno::EINVAL.into()),
+        CLOCK_THREAD_CPUTIME_ID => return Err(Errno::EINVAL.into()),
+        _ => return Err(Errno::EINVAL.into()),
+    }
+    let req = timespec_in(t, a.addr(2))?;
+    let d = if flags & TIMER_ABSTIME != 0 {
+        let now = now(t, clock)?;
+        let target = req.sec as i128 * 1_000_000_000 + req.nsec as i128;
+        let cur = now.sec as i128 * 1_000_000_000 + now.nsec as i128;
+        std::time::Duration::from_nanos((target - cur).max(0) as u64)
+    } else {
+        duration(&req)
+    };
+    if let Some(left) = sleep_for(t, d) {
+        if flags & TIMER_ABSTIME == 0 && a.addr(3) != 0 {
+            let rem = Timespec {
+                sec: left.as_secs() as i64,
+                nsec: left.subsec_nanos() as i64,
+            };
+            t.copy_out_obj(a.addr(3), &rem)?;
+        }
+        return Err(Errno::EINTR.into());
+    }
+    Ok(0)
+}
+
+pub(super) fn sysinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    // SAFETY: libc::sysinfo is plain data; all-zero is valid.
+    let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
+    // SAFETY: si is a valid out pointer.
+    unsafe { libc::sysinfo(&mut si) };
+    let mut out = [0u8; SYSINFO_SIZE];
+    let uptime = t.kernel.boot_time.elapsed().as_secs() as i64;
+    out[0..8].copy_from_slice(&uptime.to_le_bytes());
+    let fields: [u64; 6] = [
+        si.totalram,
+        si.freeram,
+        si.sharedram,
+        si.bufferram,
+        si.totalswap,
+        si.freeswap,
+    ];
+    for (i, v) in fields.iter().enumerate() {
+        out[32 + 8 * i..40 + 8 * i].copy_from_slice(&v.to_le_bytes());
+    }
+    let procs = t.kernel.procs.live().len() as u16;
+    out[80..82].copy_from_slice(&procs.to_le_bytes());
+    out[104..108].copy_from_slice(&si.mem_unit.to_le_bytes());
+    t.mm.copy_out(a.addr(0), &out)?;
+    Ok(0)
+}
+
+pub(super) fn times(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.addr(0) != 0 {
+        t.mm.copy_out(a.addr(0), &[0u8; TMS_SIZE])?;
+    }
+    let ticks = t.kernel.boot_time.elapsed().as_millis() as u64
+        * crate::abi::misc::CLOCK_TICKS_PER_SEC
+        / 1000;
+    Ok(ticks)
+}
+
+pub(super) fn getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    match a.int(0) {
+        RUSAGE_SELF | RUSAGE_CHILDREN | RUSAGE_THREAD => {}
+        _ => return Err(Errno::EINVAL.into()),
+    }
+    t.mm.copy_out(a.addr(1), &[0u8; RUSAGE_SIZE])?;
+    Ok(0)
+}
