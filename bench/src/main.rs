@@ -124,13 +124,17 @@ fn main() {
     // (row label, program in bench/c, iterations, arguments after the
     // iteration count). File workloads do more per operation, so fewer.
     let file_iters = (iters / 10).max(1);
-    let workloads: [(&str, &str, usize, &[&str]); 6] = [
+    let proc_iters = (iters / 500).max(1);
+    let workloads: [(&str, &str, usize, &[&str]); 9] = [
         ("getpid", "getpid", iters, &[]),
         ("open_close", "open_close", file_iters, &[]),
         ("open_close_tmp", "open_close", file_iters, &["scratch"]),
         ("stat", "stat", file_iters, &[]),
         ("pread_4k", "pread", file_iters, &[]),
         ("getdents_1k", "getdents", (iters / 1000).max(1), &[]),
+        ("fork_exit_wait", "fork_wait", proc_iters, &[]),
+        ("fork_exec_wait", "fork_wait", proc_iters, &["exec"]),
+        ("pipe_pingpong", "pipe_pingpong", file_iters, &[]),
     ];
     println!(
         "{:<16} {:>14} {:>14} {:>16} {:>12} {:>12}",

@@ -166,6 +166,30 @@ impl MemoryFile {
         unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len()) };
     }
 
+    /// Copies `[from, from+len)` to the fresh (all-zero) range at `to`,
+    /// skipping holes: pages never touched stay unallocated in the copy.
+    pub fn copy_populated(&self, from: u64, to: u64, len: u64) {
+        let end = from + len;
+        let mut at = from;
+        while at < end {
+            // SAFETY: lseek on our own memfd; no memory is accessed.
+            let data = unsafe { libc::lseek(self.fd.as_raw_fd(), at as i64, libc::SEEK_DATA) };
+            if data < 0 || data as u64 >= end {
+                return;
+            }
+            let data = data as u64;
+            // SAFETY: as above.
+            let hole = unsafe { libc::lseek(self.fd.as_raw_fd(), data as i64, libc::SEEK_HOLE) };
+            let hole = if hole < 0 {
+                end
+            } else {
+                (hole as u64).min(end)
+            };
+            self.copy_within(data, to + (data - from), hole - data);
+            at = hole;
+        }
+    }
+
     /// Copies `len` bytes inside the file (ranges may overlap).
     pub fn copy_within(&self, from: u64, to: u64, len: u64) {
         let s = self.ptr(from, len);

@@ -554,7 +554,7 @@ impl MemoryManager {
                         return Err(e);
                     }
                 };
-                self.mf.copy_within(off, new, v.len());
+                self.mf.copy_populated(off, new, v.len());
                 c.backing = Backing::Anon { off: new };
                 c.shared_owner = None;
                 if let Some(f) = &mut c.file {
