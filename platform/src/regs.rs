@@ -47,7 +47,7 @@ impl Registers {
         r8, set_r8; r9, set_r9; r10, set_r10; r11, set_r11;
         r12, set_r12; r13, set_r13; r14, set_r14; r15, set_r15;
         rip, set_rip; eflags, set_eflags; orig_rax, set_orig_rax;
-        fs_base, set_fs_base; gs_base, set_gs_base;
+        fs_base, set_fs_base; gs_base, set_gs_base; cs, set_cs; ss, set_ss;
     }
 
     /// The syscall number of a syscall stop.

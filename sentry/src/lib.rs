@@ -140,6 +140,8 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         umask: 0o022,
         comm: [0; abi::file::TASK_COMM_LEN],
         exit: None,
+        restart: None,
+        saved_mask: None,
     };
     boot::mount_submounts(&task);
     let fail = |detail: String| BootError::Exec {

@@ -232,6 +232,18 @@ impl Context {
         &mut self.regs
     }
 
+    /// The guest's FPU/vector state (the XSAVE area, in the host's
+    /// layout), read while the guest is stopped in the sentry.
+    pub fn fpstate(&self, as_: &AddressSpace) -> Result<Vec<u8>, Error> {
+        sys::get_xstate(as_.pid)
+    }
+
+    /// Replaces the guest's FPU/vector state (signal return). The host
+    /// kernel rejects invalid states (EINVAL).
+    pub fn set_fpstate(&mut self, as_: &AddressSpace, data: &[u8]) -> Result<(), Error> {
+        sys::set_xstate(as_.pid, data)
+    }
+
     /// Runs the guest in `as_` until it traps back to the sentry.
     pub fn switch(&mut self, as_: &mut AddressSpace) -> Result<Event, Error> {
         let pid = as_.pid;

@@ -149,3 +149,55 @@ pub(super) fn kill_and_reap(pid: i32) {
         {}
     }
 }
+
+/// NT_X86_XSTATE: the extended FPU state regset.
+const NT_X86_XSTATE: libc::c_int = 0x202;
+
+/// Reads the XSAVE area (x87, SSE, AVX, ...) of a stopped tracee; the
+/// vector is as long as the host's XSAVE layout.
+pub(super) fn get_xstate(pid: i32) -> Result<Vec<u8>, Error> {
+    let mut buf = vec![0u8; XSTATE_MAX];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: the kernel writes at most iov_len bytes into buf and updates
+    // iov_len; both live across the call.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GETREGSET,
+            pid,
+            NT_X86_XSTATE as usize,
+            &mut iov as *mut libc::iovec,
+        )
+    };
+    if r < 0 {
+        return Err(Error::last("PTRACE_GETREGSET(NT_X86_XSTATE)"));
+    }
+    buf.truncate(iov.iov_len);
+    Ok(buf)
+}
+
+/// Writes the XSAVE area of a stopped tracee (the kernel checks it).
+pub(super) fn set_xstate(pid: i32, data: &[u8]) -> Result<(), Error> {
+    let mut iov = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: the kernel reads iov_len bytes from data.
+    let r = unsafe {
+        libc::ptrace(
+            libc::PTRACE_SETREGSET,
+            pid,
+            NT_X86_XSTATE as usize,
+            &mut iov as *mut libc::iovec,
+        )
+    };
+    if r < 0 {
+        return Err(Error::last("PTRACE_SETREGSET(NT_X86_XSTATE)"));
+    }
+    Ok(())
+}
+
+/// Largest XSAVE area we accept (AVX-512 needs about 2.7 KiB; AMX more).
+pub(super) const XSTATE_MAX: usize = 16 << 10;

@@ -129,6 +129,8 @@ unsafe impl Pod for StackT {}
 
 /// sigaltstack: the stack is disabled.
 pub const SS_DISABLE: i32 = 2;
+/// sigaltstack: currently executing on the stack.
+pub const SS_ONSTACK: i32 = 1;
 
 /// Default action of a signal with SIG_DFL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,4 +239,144 @@ pub mod wait {
     pub const RUSAGE_SIZE: usize = 144;
     /// Size of `siginfo_t`.
     pub const SIGINFO_SIZE: usize = 128;
+}
+
+/// Number of signals (1..=64).
+pub const NSIG_MAX: i32 = 64;
+/// Size of `siginfo_t`.
+pub const SIGINFO_LEN: usize = 128;
+
+/// si_code: sent by kill.
+pub const SI_USER: i32 = 0;
+/// si_code: sent by the kernel.
+pub const SI_KERNEL: i32 = 0x80;
+/// si_code: sent by sigqueue.
+pub const SI_QUEUE: i32 = -1;
+/// si_code: sent by a timer.
+pub const SI_TIMER: i32 = -2;
+/// si_code: sent by tkill/tgkill.
+pub const SI_TKILL: i32 = -6;
+/// SIGBUS si_code: nonexistent physical address (past end of file).
+pub const BUS_ADRERR: i32 = 2;
+
+/// A `siginfo_t` as the guest sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigInfo(pub [u8; SIGINFO_LEN]);
+
+impl Default for SigInfo {
+    fn default() -> Self {
+        SigInfo([0; SIGINFO_LEN])
+    }
+}
+
+impl SigInfo {
+    fn put_i32(&mut self, at: usize, v: i32) {
+        self.0[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// signo, errno 0, code.
+    pub fn new(signo: i32, code: i32) -> SigInfo {
+        let mut s = SigInfo::default();
+        s.put_i32(0, signo);
+        s.put_i32(8, code);
+        s
+    }
+
+    /// From kill/tkill: sender pid and uid.
+    pub fn user(signo: i32, code: i32, pid: i32, uid: u32) -> SigInfo {
+        let mut s = SigInfo::new(signo, code);
+        s.put_i32(16, pid);
+        s.put_i32(20, uid as i32);
+        s
+    }
+
+    /// A fault: the faulting address.
+    pub fn fault(signo: i32, code: i32, addr: u64) -> SigInfo {
+        let mut s = SigInfo::new(signo, code);
+        s.0[16..24].copy_from_slice(&addr.to_le_bytes());
+        s
+    }
+
+    /// SIGCHLD: child pid, uid and status.
+    pub fn child(code: i32, pid: i32, uid: u32, status: i32) -> SigInfo {
+        let mut s = SigInfo::user(SIGCHLD, code, pid, uid);
+        s.put_i32(24, status);
+        s
+    }
+
+    /// The signal number.
+    pub fn signo(&self) -> i32 {
+        i32::from_le_bytes([self.0[0], self.0[1], self.0[2], self.0[3]])
+    }
+
+    /// The si_code.
+    pub fn code(&self) -> i32 {
+        i32::from_le_bytes([self.0[8], self.0[9], self.0[10], self.0[11]])
+    }
+}
+
+/// Signals whose delivery the kernel forces (faults): delivered first.
+pub const SYNCHRONOUS: u64 =
+    bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) | bit(SIGFPE) | bit(SIGSYS);
+
+/// sigaction flags.
+pub mod sa {
+    /// No SIGCHLD when children stop.
+    pub const SA_NOCLDSTOP: u64 = 1;
+    /// Do not make zombies.
+    pub const SA_NOCLDWAIT: u64 = 2;
+    /// Three-argument handler.
+    pub const SA_SIGINFO: u64 = 4;
+    /// Use sa_restorer.
+    pub const SA_RESTORER: u64 = 0x0400_0000;
+    /// Run on the alternate stack.
+    pub const SA_ONSTACK: u64 = 0x0800_0000;
+    /// Restart interrupted syscalls.
+    pub const SA_RESTART: u64 = 0x1000_0000;
+    /// Do not block the signal in its handler.
+    pub const SA_NODEFER: u64 = 0x4000_0000;
+    /// Reset to SIG_DFL on delivery.
+    pub const SA_RESETHAND: u64 = 0x8000_0000;
+}
+
+/// Signal frame layout (x86_64 `struct rt_sigframe`).
+pub mod frame {
+    /// Size of `struct ucontext` (kernel layout, 8-byte sigset).
+    pub const UCONTEXT_SIZE: u64 = 304;
+    /// Offset of uc_mcontext in ucontext.
+    pub const UC_MCONTEXT: u64 = 40;
+    /// Offset of uc_sigmask in ucontext.
+    pub const UC_SIGMASK: u64 = 296;
+    /// Offset of uc_stack in ucontext.
+    pub const UC_STACK: u64 = 16;
+    /// Offset of the fpstate pointer in sigcontext.
+    pub const SC_FPSTATE: u64 = 184;
+    /// Offset of oldmask in sigcontext.
+    pub const SC_OLDMASK: u64 = 168;
+    /// Offset of cr2 in sigcontext.
+    pub const SC_CR2: u64 = 176;
+    /// Offset of err in sigcontext.
+    pub const SC_ERR: u64 = 152;
+    /// Offset of trapno in sigcontext.
+    pub const SC_TRAPNO: u64 = 160;
+    /// Offset of the cs/gs/fs/ss words in sigcontext.
+    pub const SC_CS: u64 = 144;
+    /// uc_flags: the fpstate is in XSAVE format.
+    pub const UC_FP_XSTATE: u64 = 1;
+    /// uc_flags: sigcontext holds ss.
+    pub const UC_SIGCONTEXT_SS: u64 = 2;
+    /// First magic of the XSAVE signal frame (`fpx_sw_bytes.magic1`).
+    pub const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+    /// Second magic, after the XSAVE area.
+    pub const FP_XSTATE_MAGIC2: u32 = 0x4650_5845;
+    /// Offset of `fpx_sw_bytes` in the legacy FXSAVE area.
+    pub const FPX_SW_BYTES: usize = 464;
+    /// The red zone below rsp that a frame must skip.
+    pub const RED_ZONE: u64 = 128;
+    /// eflags bits sigreturn may restore (AC, OF, DF, TF, SF, ZF, AF, PF,
+    /// CF, RF).
+    pub const FIX_EFLAGS: u64 =
+        0x0004_0000 | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x1_0000;
+    /// eflags bits cleared for a handler (DF, TF, RF).
+    pub const HANDLER_CLEAR_EFLAGS: u64 = 0x400 | 0x100 | 0x1_0000;
 }

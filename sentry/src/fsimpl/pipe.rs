@@ -248,7 +248,7 @@ impl Drop for PipeEnd {
 
 /// Whether the task was killed while it waits.
 fn killed(t: &Task) -> impl Fn() -> bool + '_ {
-    move || t.kernel.procs.pending_kill(t.tgid).is_some()
+    move || t.signal_pending()
 }
 
 impl FileOps for PipeEnd {

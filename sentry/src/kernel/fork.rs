@@ -50,6 +50,7 @@ pub struct NewTask {
 /// its parent to reap.
 pub fn spawn(kernel: Arc<Kernel>, new: NewTask) -> Result<(), crate::abi::Errno> {
     let pid = new.pid;
+    let uid = new.creds.uid;
     let k = kernel.clone();
     std::thread::Builder::new()
         .name(format!("task-{pid}"))
@@ -66,7 +67,7 @@ pub fn spawn(kernel: Arc<Kernel>, new: NewTask) -> Result<(), crate::abi::Errno>
                     ExitStatus::Signaled(SIGKILL)
                 }
             };
-            k.procs.exit(pid, status);
+            k.procs.exit(pid, status, uid);
         })
         .map(|_| ())
         .map_err(|_| crate::abi::Errno::EAGAIN)
@@ -103,5 +104,7 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         umask: new.umask,
         comm: new.comm,
         exit: None,
+        restart: None,
+        saved_mask: None,
     })
 }

@@ -9,6 +9,7 @@
 pub mod exec;
 pub mod fork;
 pub mod process;
+pub mod signal;
 pub mod task;
 
 use crate::abi::signal::{NSIG, SIGKILL};

@@ -24,8 +24,10 @@ pub struct Proc {
     pub sid: i32,
     /// Set when it has exited and not been reaped.
     pub zombie: Option<ExitStatus>,
-    /// A fatal signal sent by another process, not yet acted on.
-    pub kill: Option<i32>,
+    /// Pending signals (bit `n-1` for signal `n`) and their siginfo.
+    pub pending: u64,
+    /// siginfo of each pending signal.
+    pub infos: BTreeMap<i32, crate::abi::signal::SigInfo>,
     /// A vfork child still shares its parent's wait: set when it has
     /// exec'd or exited.
     pub vfork_released: bool,
@@ -74,7 +76,8 @@ impl ProcTable {
                 pgid: 1,
                 sid: 1,
                 zombie: None,
-                kill: None,
+                pending: 0,
+                infos: BTreeMap::new(),
                 vfork_released: true,
                 host_pid,
                 interrupter: Some(interrupter),
@@ -106,7 +109,8 @@ impl ProcTable {
                 pgid,
                 sid,
                 zombie: None,
-                kill: None,
+                pending: 0,
+                infos: BTreeMap::new(),
                 vfork_released: !vfork,
                 host_pid: 0,
                 interrupter: None,
@@ -176,18 +180,35 @@ impl ProcTable {
         Ok(pid)
     }
 
-    /// Marks `pid` exited: children go to init, waiters wake.
-    pub fn exit(&self, pid: i32, status: ExitStatus) {
+    /// Marks `pid` exited: children go to init, the parent gets SIGCHLD,
+    /// waiters wake.
+    pub fn exit(&self, pid: i32, status: ExitStatus, uid: u32) {
+        use crate::abi::signal::{wait::*, SigInfo, SIGCHLD};
         let mut procs = lock(&self.procs);
         for p in procs.values_mut() {
             if p.ppid == pid {
                 p.ppid = 1;
             }
         }
+        let mut parent = 0;
         if let Some(p) = procs.get_mut(&pid) {
             p.zombie = Some(status);
             p.vfork_released = true;
             p.interrupter = None;
+            p.pending = 0;
+            p.infos.clear();
+            parent = p.ppid;
+        }
+        if let Some(pp) = procs.get_mut(&parent) {
+            let (code, st) = match status {
+                ExitStatus::Exited(c) => (CLD_EXITED, c as i32),
+                ExitStatus::Signaled(s) => (CLD_KILLED, s),
+            };
+            pp.pending |= crate::abi::signal::bit(SIGCHLD);
+            pp.infos.insert(SIGCHLD, SigInfo::child(code, pid, uid, st));
+            if let Some(i) = pp.interrupter {
+                i.interrupt();
+            }
         }
         // Zombies whose parent is gone (or is init, which reaps nothing
         // here) would pile up; init's own children are reaped by wait4.
@@ -219,6 +240,7 @@ impl ProcTable {
         parent: i32,
         which: WaitFor,
         nohang: bool,
+        mask: u64,
     ) -> Result<WaitResult, crate::abi::Errno> {
         let mut procs = lock(&self.procs);
         loop {
@@ -252,7 +274,10 @@ impl ProcTable {
             if nohang {
                 return Ok(WaitResult::NoneYet);
             }
-            if procs.get(&parent).is_some_and(|p| p.kill.is_some()) {
+            if procs
+                .get(&parent)
+                .is_some_and(|p| deliverable(p.pending, mask) != 0)
+            {
                 return Err(crate::abi::Errno::EINTR);
             }
             let (g, _) = self
@@ -263,20 +288,86 @@ impl ProcTable {
         }
     }
 
-    /// Sends a fatal signal to process `pid`: it ends at its next stop.
-    pub fn kill(&self, pid: i32, sig: i32) -> Result<(), crate::abi::Errno> {
+    /// Sends `sig` with `info` to process `pid` (0: only check that it
+    /// exists). A running task is interrupted so that it sees the signal.
+    pub fn send(
+        &self,
+        pid: i32,
+        sig: i32,
+        info: crate::abi::signal::SigInfo,
+    ) -> Result<(), crate::abi::Errno> {
         let mut procs = lock(&self.procs);
         let p = procs
             .get_mut(&pid)
             .filter(|p| p.zombie.is_none())
             .ok_or(crate::abi::Errno::ESRCH)?;
         if sig != 0 {
-            p.kill.get_or_insert(sig);
+            let b = crate::abi::signal::bit(sig);
+            if p.pending & b == 0 {
+                p.pending |= b;
+                p.infos.insert(sig, info);
+            }
             if let Some(i) = p.interrupter {
                 i.interrupt();
             }
         }
+        drop(procs);
+        self.cv.notify_all();
         Ok(())
+    }
+
+    /// Takes the next deliverable signal of `pid` (synchronous ones first,
+    /// then the lowest number).
+    pub fn take_signal(&self, pid: i32, mask: u64) -> Option<(i32, crate::abi::signal::SigInfo)> {
+        let mut procs = lock(&self.procs);
+        let p = procs.get_mut(&pid)?;
+        let ready = deliverable(p.pending, mask);
+        if ready == 0 {
+            return None;
+        }
+        let sync = ready & crate::abi::signal::SYNCHRONOUS;
+        let pick = if sync != 0 { sync } else { ready };
+        let sig = pick.trailing_zeros() as i32 + 1;
+        p.pending &= !crate::abi::signal::bit(sig);
+        let info = p.infos.remove(&sig).unwrap_or_else(|| {
+            crate::abi::signal::SigInfo::new(sig, crate::abi::signal::SI_KERNEL)
+        });
+        Some((sig, info))
+    }
+
+    /// Pending signals of `pid`.
+    pub fn pending(&self, pid: i32) -> u64 {
+        lock(&self.procs).get(&pid).map_or(0, |p| p.pending)
+    }
+
+    /// Drops pending `sig` of `pid` (it became ignored).
+    pub fn discard(&self, pid: i32, sig: i32) {
+        if let Some(p) = lock(&self.procs).get_mut(&pid) {
+            p.pending &= !crate::abi::signal::bit(sig);
+            p.infos.remove(&sig);
+        }
+    }
+
+    /// Whether `pid` has a signal that `mask` does not block (or SIGKILL).
+    pub fn signal_pending(&self, pid: i32, mask: u64) -> bool {
+        lock(&self.procs)
+            .get(&pid)
+            .is_some_and(|p| deliverable(p.pending, mask) != 0)
+    }
+
+    /// Sleeps until `pid` has a deliverable signal (sigsuspend, pause).
+    pub fn wait_signal(&self, pid: i32, mask: u64) {
+        let mut procs = lock(&self.procs);
+        while procs
+            .get(&pid)
+            .is_some_and(|p| deliverable(p.pending, mask) == 0)
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
     }
 
     /// Pids of the live processes in group `pgid`.
@@ -297,8 +388,16 @@ impl ProcTable {
             .collect()
     }
 
-    /// A pending kill for `pid`, if another process sent one.
-    pub fn pending_kill(&self, pid: i32) -> Option<i32> {
-        lock(&self.procs).get(&pid).and_then(|p| p.kill)
+    /// Whether SIGKILL is pending for `pid`.
+    pub fn killed(&self, pid: i32) -> bool {
+        lock(&self.procs)
+            .get(&pid)
+            .is_some_and(|p| p.pending & crate::abi::signal::bit(crate::abi::signal::SIGKILL) != 0)
     }
+}
+
+/// The signals of `pending` that `mask` lets through (SIGKILL and SIGSTOP
+/// always).
+pub fn deliverable(pending: u64, mask: u64) -> u64 {
+    pending & !(mask & !crate::abi::signal::SigSet::UNBLOCKABLE.0)
 }

@@ -5,11 +5,11 @@ use crate::abi::misc::{
     Rlimit, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS,
 };
 use crate::abi::signal::{
-    default_action, DefaultAction, SigAction, SigSet, StackT, NSIG, SEGV_ACCERR, SEGV_MAPERR,
-    SIG_IGN, SS_DISABLE,
+    SigAction, SigSet, StackT, NSIG, SEGV_ACCERR, SEGV_MAPERR, SIG_IGN, SS_DISABLE,
 };
+use crate::abi::signal::{SigInfo, SI_KERNEL};
 use crate::abi::signal::{SIGSEGV, SIGSYS, SYS_SECCOMP};
-use crate::abi::{page_down, Errno, Pod};
+use crate::abi::{page_down, Errno, Pod, SysError};
 use crate::mm::{FaultOutcome, MemoryManager};
 use crate::syscalls::{self, SyscallArgs};
 use crate::vfs::FdTable;
@@ -119,6 +119,10 @@ pub struct Task {
     pub comm: [u8; crate::abi::file::TASK_COMM_LEN],
     /// Set when the task has exited.
     pub exit: Option<ExitStatus>,
+    /// The last syscall was interrupted and may restart (ERESTART*).
+    pub restart: Option<crate::abi::SysError>,
+    /// The mask to restore after a sigsuspend-style temporary mask.
+    pub saved_mask: Option<SigSet>,
 }
 
 impl std::fmt::Debug for Task {
@@ -167,14 +171,22 @@ impl Task {
             match event {
                 Event::Syscall => self.syscall(),
                 Event::Fault { addr, info, .. } => {
-                    let _code = match self.mm.fault(addr) {
+                    let code = match self.mm.fault(addr) {
                         FaultOutcome::Unmapped => SEGV_MAPERR,
                         FaultOutcome::Forbidden => SEGV_ACCERR,
                     };
-                    self.force_signal(info.signo);
+                    let code = if info.signo == SIGSEGV {
+                        code
+                    } else {
+                        info.code
+                    };
+                    self.force_signal_info(info.signo, SigInfo::fault(info.signo, code, addr));
                 }
                 Event::Exception(info) if self.is_vsyscall(&info) => self.vsyscall(info.syscall),
-                Event::Exception(info) => self.force_signal(info.signo),
+                Event::Exception(info) => {
+                    let si = SigInfo::fault(info.signo, info.code, info.addr);
+                    self.force_signal_info(info.signo, si)
+                }
                 Event::HostSignal(info) => self.host_signal(info.signo),
                 Event::Interrupted => {}
                 Event::StubDied(_) => {
@@ -184,8 +196,16 @@ impl Task {
             if let Some(status) = self.exit {
                 return status;
             }
-            if let Some(sig) = self.kernel.procs.pending_kill(self.tgid) {
-                return ExitStatus::Signaled(sig);
+            if self.restart.is_some()
+                || crate::kernel::process::deliverable(
+                    self.kernel.procs.pending(self.tgid),
+                    self.signals.mask.0,
+                ) != 0
+            {
+                self.deliver_signals();
+                if let Some(status) = self.exit {
+                    return status;
+                }
             }
         }
     }
@@ -204,6 +224,11 @@ impl Task {
         };
         if self.exit.is_some() {
             return;
+        }
+        if let Err(e @ (SysError::RestartSys | SysError::RestartNoHand | SysError::RestartNoIntr)) =
+            ret
+        {
+            self.restart = Some(e);
         }
         let value = crate::abi::errno::return_value(&ret);
         self.ctx.regs_mut().set_syscall_return(value);
@@ -238,20 +263,11 @@ impl Task {
         self.exit = Some(ExitStatus::Signaled(sig));
     }
 
-    /// A signal the host sent to the stub (for example `kill` of its host pid).
+    /// A signal the host sent to the stub (for example `kill` of its host
+    /// pid): the guest gets it as if sent by the kernel.
     fn host_signal(&mut self, sig: i32) {
-        if !(1..NSIG).contains(&sig) {
-            return;
-        }
-        let act = self.signals.actions[(sig - 1) as usize];
-        if act.handler == SIG_IGN {
-            return;
-        }
-        match default_action(sig) {
-            DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {}
-            DefaultAction::Terminate | DefaultAction::Core => {
-                self.exit = Some(ExitStatus::Signaled(sig))
-            }
+        if (1..NSIG).contains(&sig) {
+            self.send_self(sig, SigInfo::new(sig, SI_KERNEL));
         }
     }
 

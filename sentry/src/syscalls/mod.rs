@@ -157,6 +157,10 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        supported(nr::RT_SIGRETURN, sig::rt_sigreturn),
+        supported(nr::RT_SIGSUSPEND, sig::rt_sigsuspend),
+        supported(nr::PAUSE, sig::pause),
+        supported(nr::RT_SIGPENDING, sig::rt_sigpending),
         partial(
             nr::NANOSLEEP,
             time::nanosleep,
@@ -472,21 +476,9 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::CLOCK_GETRES, time::clock_getres),
         supported(nr::GETTIMEOFDAY, time::gettimeofday),
         supported(nr::TIME, time::time),
-        partial(
-            nr::RT_SIGACTION,
-            sig::rt_sigaction,
-            "recorded; handlers run from step 3",
-        ),
-        partial(
-            nr::RT_SIGPROCMASK,
-            sig::rt_sigprocmask,
-            "recorded; delivery arrives with step 3",
-        ),
-        partial(
-            nr::SIGALTSTACK,
-            sig::sigaltstack,
-            "recorded; delivery arrives with step 3",
-        ),
+        supported(nr::RT_SIGACTION, sig::rt_sigaction),
+        supported(nr::RT_SIGPROCMASK, sig::rt_sigprocmask),
+        supported(nr::SIGALTSTACK, sig::sigaltstack),
     ]
 }
 

@@ -80,7 +80,7 @@ pub(super) fn splice(t: &mut Task, a: &SyscallArgs) -> SysResult {
             p.take(
                 n.max(1).min(len),
                 nonblock || inf.flags() & O_NONBLOCK != 0,
-                &|| t.kernel.procs.pending_kill(t.tgid).is_some(),
+                &|| t.signal_pending(),
             )?
         }
         None => {

@@ -59,8 +59,8 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
     let mm = match t.mm.fork_copy() {
         Ok(mm) => mm,
         Err(e) => {
-            t.kernel.procs.exit(pid, ExitStatus::Exited(0));
-            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), true);
+            t.kernel.procs.exit(pid, ExitStatus::Exited(0), t.creds.uid);
+            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), true, 0);
             return Err(e.into());
         }
     };
@@ -183,7 +183,9 @@ fn wstatus(st: ExitStatus) -> i32 {
 }
 
 fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, Errno> {
-    t.kernel.procs.wait(t.tgid, which, options & WNOHANG != 0)
+    t.kernel
+        .procs
+        .wait(t.tgid, which, options & WNOHANG != 0, t.signals.mask.0)
 }
 
 pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {

@@ -3,15 +3,13 @@
 
 use super::SyscallArgs;
 use crate::abi::signal::*;
-use crate::abi::{Errno, SysResult};
+use crate::abi::{Errno, SysError, SysResult};
 use crate::kernel::Task;
 
 /// Smallest alternate stack Linux accepts (MINSIGSTKSZ).
 const MINSIGSTKSZ: u64 = 2048;
 /// sigaltstack: disarm the stack while a handler runs on it.
 const SS_AUTODISARM: i32 = 1 << 31;
-/// sigaltstack: currently executing on the stack.
-const SS_ONSTACK: i32 = 1;
 
 pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (sig, act, oact) = (a.int(0), a.addr(1), a.addr(2));
@@ -92,39 +90,15 @@ pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
-/// Sends `sig` to the calling task itself (the only task in this step):
-/// the default action applies unless the signal is ignored or handled
-/// (handlers run from step 3 on; until then a handled signal is dropped).
-fn signal_self(t: &mut Task, sig: i32) -> SysResult {
-    if sig == 0 {
-        return Ok(0);
-    }
-    let act = t.signals.actions[(sig - 1) as usize];
-    if act.handler == SIG_IGN || act.handler != SIG_DFL {
-        return Ok(0);
-    }
-    if t.signals.mask.0 & (1u64 << (sig - 1)) != 0 && sig != SIGKILL && sig != SIGSTOP {
-        return Ok(0);
-    }
-    match default_action(sig) {
-        DefaultAction::Terminate | DefaultAction::Core => {
-            t.exit = Some(crate::kernel::ExitStatus::Signaled(sig));
-        }
-        _ => {}
-    }
-    Ok(0)
+/// Sends `sig` to process `pid` (0 checks that it exists).
+fn send(t: &Task, pid: i32, sig: i32, code: i32) -> Result<(), Errno> {
+    let info = SigInfo::user(sig, code, t.tgid, t.creds.uid);
+    t.kernel.procs.send(pid, sig, info)
 }
 
-/// A signal the kernel raises at the caller (SIGPIPE on EPIPE). Until
-/// handlers run (step 3), a handled SIGPIPE ends the process as its
-/// default action would: the handlers programs install for it (sort,
-/// for one) clean up and then die of the signal themselves.
+/// A signal the kernel raises at the caller (SIGPIPE on EPIPE).
 pub(super) fn raise_self(t: &mut Task, sig: i32) {
-    let act = t.signals.actions[(sig - 1) as usize];
-    let blocked = t.signals.mask.0 & (1u64 << (sig - 1)) != 0;
-    if act.handler != SIG_IGN && !blocked {
-        t.exit = Some(crate::kernel::ExitStatus::Signaled(sig));
-    }
+    t.send_self(sig, SigInfo::user(sig, SI_USER, 0, 0));
 }
 
 fn check_sig(sig: i32) -> Result<(), Errno> {
@@ -133,18 +107,6 @@ fn check_sig(sig: i32) -> Result<(), Errno> {
     } else {
         Err(Errno::EINVAL)
     }
-}
-
-/// Sends `sig` to another process: until handlers run across processes
-/// (step 3), a signal whose default action ends the process ends it;
-/// others are dropped.
-fn signal_other(t: &Task, pid: i32, sig: i32) -> Result<(), Errno> {
-    let fatal = sig != 0
-        && matches!(
-            default_action(sig),
-            DefaultAction::Terminate | DefaultAction::Core
-        );
-    t.kernel.procs.kill(pid, if fatal { sig } else { 0 })
 }
 
 pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -163,26 +125,19 @@ pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
             .into_iter()
             .filter(|&p| p != 1 || t.tgid == 1)
             .collect(),
-        p => t.kernel.procs.group_members(-p),
+        p => t
+            .kernel
+            .procs
+            .group_members(p.checked_neg().ok_or(Errno::ESRCH)?),
     };
-    if targets.is_empty() {
-        return Err(Errno::ESRCH.into());
-    }
     let mut ok = false;
-    let mut to_self = false;
     for p in targets {
-        if p == t.tgid {
-            to_self = true;
-            ok = true;
-        } else if signal_other(t, p, sig).is_ok() {
+        if send(t, p, sig, SI_USER).is_ok() {
             ok = true;
         }
     }
     if !ok {
         return Err(Errno::ESRCH.into());
-    }
-    if to_self {
-        signal_self(t, sig)?;
     }
     Ok(0)
 }
@@ -193,14 +148,12 @@ pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     check_sig(sig)?;
-    if tgid == t.tgid && tid == t.tid {
-        return signal_self(t, sig);
+    // One task per process: a thread id is its process id.
+    if tid != tgid {
+        return Err(Errno::ESRCH.into());
     }
-    if tid == tgid {
-        signal_other(t, tgid, sig)?;
-        return Ok(0);
-    }
-    Err(Errno::ESRCH.into())
+    send(t, tgid, sig, SI_TKILL)?;
+    Ok(0)
 }
 
 pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -209,9 +162,43 @@ pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     check_sig(sig)?;
-    if tid == t.tid {
-        return signal_self(t, sig);
+    send(t, tid, sig, SI_TKILL)?;
+    Ok(0)
+}
+
+pub(super) fn rt_sigreturn(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    match t.sigreturn() {
+        Ok(rax) => Ok(rax),
+        Err(_) => {
+            // A corrupt frame: the process dies of SIGSEGV, as on Linux.
+            t.force_signal_info(SIGSEGV, SigInfo::new(SIGSEGV, SI_KERNEL));
+            Ok(t.ctx.regs().rax())
+        }
     }
-    signal_other(t, tid, sig)?;
+}
+
+pub(super) fn rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.size(1) != SIGSET_SIZE {
+        return Err(Errno::EINVAL.into());
+    }
+    let mask: SigSet = t.copy_in_obj(a.addr(0))?;
+    let old = t.signals.mask;
+    t.signals.mask = SigSet(mask.0 & !SigSet::UNBLOCKABLE.0);
+    t.saved_mask = Some(old);
+    t.kernel.procs.wait_signal(t.tgid, t.signals.mask.0);
+    Err(SysError::RestartNoHand)
+}
+
+pub(super) fn pause(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    t.kernel.procs.wait_signal(t.tgid, t.signals.mask.0);
+    Err(SysError::RestartNoHand)
+}
+
+pub(super) fn rt_sigpending(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.size(1) > SIGSET_SIZE {
+        return Err(Errno::EINVAL.into());
+    }
+    let p = t.kernel.procs.pending(t.tgid) & t.signals.mask.0;
+    t.mm.copy_out(a.addr(0), &p.to_le_bytes()[..a.size(1) as usize])?;
     Ok(0)
 }

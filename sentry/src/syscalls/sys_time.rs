@@ -98,7 +98,7 @@ fn sleep_for(t: &Task, d: std::time::Duration) -> Option<std::time::Duration> {
         if now >= end {
             return None;
         }
-        if t.kernel.procs.pending_kill(t.tgid).is_some() {
+        if t.signal_pending() {
             return Some(end - now);
         }
         std::thread::sleep((end - now).min(SLEEP_CHECK));
