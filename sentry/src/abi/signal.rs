@@ -22,8 +22,16 @@ pub const SIGFPE: i32 = 8;
 pub const SIGKILL: i32 = 9;
 /// Segmentation violation.
 pub const SIGSEGV: i32 = 11;
+/// User signal 1.
+pub const SIGUSR1: i32 = 10;
+/// User signal 2.
+pub const SIGUSR2: i32 = 12;
 /// Broken pipe.
 pub const SIGPIPE: i32 = 13;
+/// Alarm clock.
+pub const SIGALRM: i32 = 14;
+/// Termination.
+pub const SIGTERM: i32 = 15;
 /// Child status changed.
 pub const SIGCHLD: i32 = 17;
 /// Continue.

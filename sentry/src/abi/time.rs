@@ -106,3 +106,20 @@ pub const RUSAGE_CHILDREN: i32 = -1;
 pub const RUSAGE_THREAD: i32 = 1;
 /// Size of `struct rusage`.
 pub const RUSAGE_SIZE: usize = 144;
+
+/// setitimer: real time, SIGALRM.
+pub const ITIMER_REAL: i32 = 0;
+/// setitimer: process virtual time.
+pub const ITIMER_VIRTUAL: i32 = 1;
+/// setitimer: process profiling time.
+pub const ITIMER_PROF: i32 = 2;
+/// sigevent: signal on expiry.
+pub const SIGEV_SIGNAL: i32 = 0;
+/// sigevent: nothing.
+pub const SIGEV_NONE: i32 = 1;
+/// sigevent: run a thread (glibc; reaches the kernel as SIGEV_THREAD_ID).
+pub const SIGEV_THREAD: i32 = 2;
+/// sigevent: signal a given thread.
+pub const SIGEV_THREAD_ID: i32 = 4;
+/// timer_settime: the time is absolute.
+pub const TIMER_ABSTIME_FLAG: i32 = 1;

@@ -152,6 +152,7 @@ impl Task {
         self.clear_child_tid = 0;
         self.robust_list = (0, 0);
         self.argv_env = Arc::new((argv, envp));
+        self.kernel.timers.clear(self.tgid, true);
         self.kernel.procs.release_vfork(self.tgid);
         Ok(())
     }

@@ -67,6 +67,7 @@ pub fn spawn(kernel: Arc<Kernel>, new: NewTask) -> Result<(), crate::abi::Errno>
                     ExitStatus::Signaled(SIGKILL)
                 }
             };
+            k.timers.clear(pid, false);
             k.procs.exit(pid, status, uid);
         })
         .map(|_| ())

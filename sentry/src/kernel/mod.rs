@@ -11,6 +11,7 @@ pub mod fork;
 pub mod process;
 pub mod signal;
 pub mod task;
+pub mod timers;
 
 use crate::abi::signal::{NSIG, SIGKILL};
 use crate::mm::MemoryFile;
@@ -80,6 +81,8 @@ pub struct Kernel {
     pub tmpfs_tmp: std::sync::Mutex<bool>,
     /// Processes.
     pub procs: process::ProcTable,
+    /// alarm/setitimer and POSIX timers.
+    pub timers: timers::Timers,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -107,6 +110,7 @@ impl Kernel {
             ncpu,
             tmpfs_tmp: std::sync::Mutex::new(false),
             procs: process::ProcTable::default(),
+            timers: timers::Timers::default(),
             mf,
             platform,
             config,

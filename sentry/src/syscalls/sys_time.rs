@@ -206,3 +206,204 @@ pub(super) fn getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.mm.copy_out(a.addr(1), &[0u8; RUSAGE_SIZE])?;
     Ok(0)
 }
+
+/// A struct timeval as a duration (EINVAL if out of range).
+fn timeval_dur(sec: i64, usec: i64) -> Result<std::time::Duration, Errno> {
+    if sec < 0 || !(0..1_000_000).contains(&usec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(std::time::Duration::new(sec as u64, (usec * 1000) as u32))
+}
+
+fn timeval_of(d: std::time::Duration) -> [i64; 2] {
+    // A running timer never reads as zero (Linux rounds up).
+    let us = d.as_micros() as i64;
+    let us = if d.is_zero() { 0 } else { us.max(1) };
+    [us / 1_000_000, us % 1_000_000]
+}
+
+pub(super) fn alarm(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let secs = a.uint(0) as u64;
+    let k = t.kernel.clone();
+    let old = k
+        .timers
+        .set(
+            &k,
+            t.tgid,
+            crate::kernel::timers::ITIMER_REAL_ID,
+            std::time::Duration::from_secs(secs),
+            std::time::Duration::ZERO,
+        )
+        .unwrap_or_default();
+    // Whole seconds left, rounded to nearest, at least 1 if armed.
+    let left = old.0;
+    Ok(if left.is_zero() {
+        0
+    } else {
+        (left.as_millis().div_ceil(1000) as u64).max(1)
+    })
+}
+
+pub(super) fn setitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let which = a.int(0);
+    match which {
+        ITIMER_REAL => {}
+        ITIMER_VIRTUAL | ITIMER_PROF => return Err(Errno::ENOSYS.into()),
+        _ => return Err(Errno::EINVAL.into()),
+    }
+    let (value, interval) = if a.addr(1) == 0 {
+        (std::time::Duration::ZERO, std::time::Duration::ZERO)
+    } else {
+        let v: [i64; 4] = t.copy_in_obj(a.addr(1))?;
+        (timeval_dur(v[2], v[3])?, timeval_dur(v[0], v[1])?)
+    };
+    let k = t.kernel.clone();
+    let old = k
+        .timers
+        .set(
+            &k,
+            t.tgid,
+            crate::kernel::timers::ITIMER_REAL_ID,
+            value,
+            interval,
+        )
+        .unwrap_or_default();
+    if a.addr(2) != 0 {
+        let i = timeval_of(old.1);
+        let v = timeval_of(old.0);
+        t.copy_out_obj(a.addr(2), &[i[0], i[1], v[0], v[1]])?;
+    }
+    Ok(0)
+}
+
+pub(super) fn getitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    match a.int(0) {
+        ITIMER_REAL => {}
+        ITIMER_VIRTUAL | ITIMER_PROF => {
+            t.copy_out_obj(a.addr(1), &[0i64; 4])?;
+            return Ok(0);
+        }
+        _ => return Err(Errno::EINVAL.into()),
+    }
+    let cur = t
+        .kernel
+        .timers
+        .get(t.tgid, crate::kernel::timers::ITIMER_REAL_ID)
+        .unwrap_or_default();
+    let i = timeval_of(cur.1);
+    let v = timeval_of(cur.0);
+    t.copy_out_obj(a.addr(1), &[i[0], i[1], v[0], v[1]])?;
+    Ok(0)
+}
+
+pub(super) fn timer_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let clock = a.int(0);
+    now(t, clock)?;
+    let (signo, value, silent) = if a.addr(1) == 0 {
+        (crate::abi::signal::SIGALRM, u64::MAX, false)
+    } else {
+        // sigev_value, sigev_signo, sigev_notify, sigev_notify_thread_id.
+        let raw: [u8; 20] = t.copy_in_obj(a.addr(1))?;
+        let value = u64::from_le_bytes(raw[0..8].try_into().unwrap_or_default());
+        let signo = i32::from_le_bytes(raw[8..12].try_into().unwrap_or_default());
+        let notify = i32::from_le_bytes(raw[12..16].try_into().unwrap_or_default());
+        let tid = i32::from_le_bytes(raw[16..20].try_into().unwrap_or_default());
+        match notify {
+            SIGEV_NONE => (0, value, true),
+            SIGEV_SIGNAL | SIGEV_THREAD_ID => {
+                if !(1..crate::abi::signal::NSIG).contains(&signo) {
+                    return Err(Errno::EINVAL.into());
+                }
+                if notify == SIGEV_THREAD_ID && tid != t.tid {
+                    return Err(Errno::EINVAL.into());
+                }
+                (signo, value, false)
+            }
+            _ => return Err(Errno::EINVAL.into()),
+        }
+    };
+    let id = t.kernel.timers.create(t.tgid, signo, value, silent);
+    // Without a sigevent, si_value is the timer id.
+    if a.addr(1) == 0 {
+        t.kernel.timers.delete(t.tgid, id);
+        t.kernel.timers.create_with_id(t.tgid, id, signo, id as u64);
+    }
+    t.copy_out_obj(a.addr(2), &id)?;
+    Ok(0)
+}
+
+fn itimerspec_in(t: &Task, addr: u64) -> Result<(std::time::Duration, std::time::Duration), Errno> {
+    let raw: [i64; 4] = t.copy_in_obj(addr)?;
+    let d = |s: i64, n: i64| -> Result<std::time::Duration, Errno> {
+        if s < 0 || !(0..1_000_000_000).contains(&n) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(std::time::Duration::new(s as u64, n as u32))
+    };
+    Ok((d(raw[2], raw[3])?, d(raw[0], raw[1])?))
+}
+
+fn itimerspec_out(
+    t: &Task,
+    addr: u64,
+    v: (std::time::Duration, std::time::Duration),
+) -> Result<(), Errno> {
+    let out = [
+        v.1.as_secs() as i64,
+        v.1.subsec_nanos() as i64,
+        v.0.as_secs() as i64,
+        v.0.subsec_nanos() as i64,
+    ];
+    t.copy_out_obj(addr, &out)
+}
+
+pub(super) fn timer_settime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (id, flags) = (a.int(0), a.int(1));
+    if id < 0 || !t.kernel.timers.exists(t.tgid, id) {
+        return Err(Errno::EINVAL.into());
+    }
+    let (mut value, interval) = itimerspec_in(t, a.addr(2))?;
+    if flags & TIMER_ABSTIME_FLAG != 0 && !value.is_zero() {
+        let cur = now(t, CLOCK_REALTIME)?;
+        let target = value.as_nanos() as i128;
+        let nowns = cur.sec as i128 * 1_000_000_000 + cur.nsec as i128;
+        value = std::time::Duration::from_nanos((target - nowns).max(1) as u64);
+    }
+    let k = t.kernel.clone();
+    let old = k
+        .timers
+        .set(&k, t.tgid, id, value, interval)
+        .ok_or(Errno::EINVAL)?;
+    if a.addr(3) != 0 {
+        itimerspec_out(t, a.addr(3), old)?;
+    }
+    Ok(0)
+}
+
+pub(super) fn timer_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let id = a.int(0);
+    let cur = if id >= 0 {
+        t.kernel.timers.get(t.tgid, id)
+    } else {
+        None
+    }
+    .ok_or(Errno::EINVAL)?;
+    itimerspec_out(t, a.addr(1), cur)?;
+    Ok(0)
+}
+
+pub(super) fn timer_delete(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let id = a.int(0);
+    if id < 0 || !t.kernel.timers.delete(t.tgid, id) {
+        return Err(Errno::EINVAL.into());
+    }
+    Ok(0)
+}
+
+pub(super) fn timer_getoverrun(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let id = a.int(0);
+    if id < 0 || !t.kernel.timers.exists(t.tgid, id) {
+        return Err(Errno::EINVAL.into());
+    }
+    Ok(0)
+}
