@@ -593,3 +593,50 @@ pub mod poll {
     /// Size of `struct pollfd`.
     pub const POLLFD_SIZE: usize = 8;
 }
+
+/// epoll constants.
+pub mod epoll {
+    /// Readable.
+    pub const EPOLLIN: u32 = 0x1;
+    /// Urgent data.
+    pub const EPOLLPRI: u32 = 0x2;
+    /// Writable.
+    pub const EPOLLOUT: u32 = 0x4;
+    /// Error.
+    pub const EPOLLERR: u32 = 0x8;
+    /// Hang-up.
+    pub const EPOLLHUP: u32 = 0x10;
+    /// Normal data readable.
+    pub const EPOLLRDNORM: u32 = 0x40;
+    /// Normal data writable.
+    pub const EPOLLWRNORM: u32 = 0x100;
+    /// Peer closed its writing end.
+    pub const EPOLLRDHUP: u32 = 0x2000;
+    /// Wake one waiter only.
+    pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
+    /// Hold a wakeup source.
+    pub const EPOLLWAKEUP: u32 = 1 << 29;
+    /// Report once, then disable.
+    pub const EPOLLONESHOT: u32 = 1 << 30;
+    /// Edge-triggered.
+    pub const EPOLLET: u32 = 1 << 31;
+    /// epoll_ctl: add.
+    pub const EPOLL_CTL_ADD: i32 = 1;
+    /// epoll_ctl: remove.
+    pub const EPOLL_CTL_DEL: i32 = 2;
+    /// epoll_ctl: change.
+    pub const EPOLL_CTL_MOD: i32 = 3;
+    /// Size of the packed `struct epoll_event`.
+    pub const EPOLL_EVENT_SIZE: usize = 12;
+    /// Most events one epoll_wait may ask for.
+    pub const EP_MAX_EVENTS: i32 = i32::MAX / EPOLL_EVENT_SIZE as i32;
+}
+
+/// eventfd flags.
+pub mod eventfd {
+    /// Semaphore semantics.
+    pub const EFD_SEMAPHORE: u32 = 1;
+}
+
+/// Bits of an `fd_set` (select's FD_SETSIZE).
+pub const FD_SETSIZE: usize = 1024;

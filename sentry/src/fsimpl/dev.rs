@@ -38,6 +38,9 @@ fn fill(iov: &[libc::iovec], random: bool) -> usize {
 }
 
 impl FileOps for MemDevice {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         Ok(match self.0 {
             Kind::Null => 0,

@@ -1,6 +1,8 @@
 //! Filesystem and file implementations.
 
 pub mod dev;
+pub mod epoll;
+pub mod eventfd;
 pub mod gofer;
 pub mod host;
 pub mod memfs;

@@ -78,6 +78,7 @@ impl Pipe {
         }
         drop(st);
         self.cv.notify_all();
+        crate::vfs::events::bump();
         PipeEnd {
             pipe: self.clone(),
             write,
@@ -152,6 +153,7 @@ impl Pipe {
         let out = st.buf.drain(..k).collect();
         drop(st);
         self.cv.notify_all();
+        crate::vfs::events::bump();
         Ok(out)
     }
 
@@ -187,6 +189,7 @@ impl Pipe {
             done += n;
             if n > 0 {
                 self.cv.notify_all();
+                crate::vfs::events::bump();
             }
             if done == data.len() {
                 break;
@@ -207,6 +210,7 @@ impl Pipe {
         }
         drop(st);
         self.cv.notify_all();
+        crate::vfs::events::bump();
         Ok(done)
     }
 
@@ -243,6 +247,7 @@ impl Drop for PipeEnd {
         }
         drop(st);
         self.pipe.cv.notify_all();
+        crate::vfs::events::bump();
     }
 }
 

@@ -210,6 +210,7 @@ impl ProcTable {
                 i.interrupt();
             }
         }
+        crate::vfs::events::bump();
         // Zombies whose parent is gone (or is init, which reaps nothing
         // here) would pile up; init's own children are reaped by wait4.
         drop(procs);
@@ -313,6 +314,7 @@ impl ProcTable {
         }
         drop(procs);
         self.cv.notify_all();
+        crate::vfs::events::bump();
         Ok(())
     }
 

@@ -40,11 +40,30 @@ fn sigcontext_words(r: &platform::Registers) -> [u64; 18] {
 }
 
 impl Task {
-    /// Whether a signal is waiting that the task's mask lets through.
+    /// Whether a signal is waiting that the task's mask lets through and
+    /// that is not ignored (ignored signals never interrupt a wait).
     pub fn signal_pending(&self) -> bool {
         self.kernel
             .procs
-            .signal_pending(self.tgid, self.signals.mask.0)
+            .signal_pending(self.tgid, self.signals.mask.0 | self.ignored_set())
+    }
+
+    /// Signals whose disposition ignores them.
+    pub fn ignored_set(&self) -> u64 {
+        let mut set = 0u64;
+        for (i, a) in self.signals.actions.iter().enumerate() {
+            let sig = i as i32 + 1;
+            let ignored = a.handler == SIG_IGN
+                || (a.handler == SIG_DFL
+                    && matches!(
+                        default_action(sig),
+                        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop
+                    ));
+            if ignored && sig != SIGKILL && sig != SIGSTOP {
+                set |= bit(sig);
+            }
+        }
+        set
     }
 
     /// Queues `sig` for this process.

@@ -4,6 +4,7 @@
 //! support level. It drives dispatch, `runsc syscalls`, `--strace` names and
 //! the once-per-name ENOSYS report. Handlers live one file per family.
 
+mod sys_epoll;
 mod sys_exec;
 mod sys_file;
 mod sys_futex;
@@ -157,6 +158,26 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        partial(
+            nr::EPOLL_CREATE,
+            sys_epoll::epoll_create,
+            "edge-triggered items may report spuriously",
+        ),
+        partial(
+            nr::EPOLL_CREATE1,
+            sys_epoll::epoll_create1,
+            "edge-triggered items may report spuriously",
+        ),
+        partial(
+            nr::EPOLL_CTL,
+            sys_epoll::epoll_ctl,
+            "EPOLLEXCLUSIVE and EPOLLWAKEUP are accepted and ignored",
+        ),
+        supported(nr::EPOLL_WAIT, sys_epoll::epoll_wait),
+        supported(nr::EPOLL_PWAIT, sys_epoll::epoll_pwait),
+        supported(nr::EPOLL_PWAIT2, sys_epoll::epoll_pwait2),
+        supported(nr::EVENTFD, sys_epoll::eventfd),
+        supported(nr::EVENTFD2, sys_epoll::eventfd2),
         supported(nr::ALARM, time::alarm),
         partial(
             nr::SETITIMER,
@@ -237,12 +258,22 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::POLL,
             sys_poll::poll,
-            "waits only on host fds until step 3",
+            "host fds are re-polled every 10 ms while waiting",
         ),
         partial(
             nr::PPOLL,
             sys_poll::ppoll,
-            "waits only on host fds until step 3; the signal mask is ignored",
+            "host fds are re-polled every 10 ms while waiting",
+        ),
+        partial(
+            nr::SELECT,
+            sys_poll::select,
+            "host fds are re-polled every 10 ms while waiting",
+        ),
+        partial(
+            nr::PSELECT6,
+            sys_poll::pselect6,
+            "host fds are re-polled every 10 ms while waiting",
         ),
         partial(nr::EXECVE, sys_exec::execve, "single-threaded processes"),
         partial(

@@ -183,9 +183,12 @@ fn wstatus(st: ExitStatus) -> i32 {
 }
 
 fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, Errno> {
-    t.kernel
-        .procs
-        .wait(t.tgid, which, options & WNOHANG != 0, t.signals.mask.0)
+    t.kernel.procs.wait(
+        t.tgid,
+        which,
+        options & WNOHANG != 0,
+        t.signals.mask.0 | t.ignored_set(),
+    )
 }
 
 pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {

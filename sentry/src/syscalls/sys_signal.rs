@@ -185,12 +185,16 @@ pub(super) fn rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let old = t.signals.mask;
     t.signals.mask = SigSet(mask.0 & !SigSet::UNBLOCKABLE.0);
     t.saved_mask = Some(old);
-    t.kernel.procs.wait_signal(t.tgid, t.signals.mask.0);
+    t.kernel
+        .procs
+        .wait_signal(t.tgid, t.signals.mask.0 | t.ignored_set());
     Err(SysError::RestartNoHand)
 }
 
 pub(super) fn pause(t: &mut Task, _a: &SyscallArgs) -> SysResult {
-    t.kernel.procs.wait_signal(t.tgid, t.signals.mask.0);
+    t.kernel
+        .procs
+        .wait_signal(t.tgid, t.signals.mask.0 | t.ignored_set());
     Err(SysError::RestartNoHand)
 }
 

@@ -63,6 +63,15 @@ pub trait FileOps: Send + Sync {
         use crate::abi::file::poll::*;
         PollState::Ready(events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM))
     }
+    /// Whether epoll may watch the file (regular files and directories
+    /// cannot be watched: EPERM).
+    fn epollable(&self) -> bool {
+        true
+    }
+    /// The epoll instance behind an epoll fd.
+    fn as_epoll(&self) -> Option<&crate::fsimpl::epoll::Epoll> {
+        None
+    }
     /// The pipe behind a pipe end or FIFO.
     fn pipe(&self) -> Option<&Arc<crate::fsimpl::pipe::Pipe>> {
         None
@@ -302,6 +311,9 @@ impl DirFile {
 }
 
 impl FileOps for DirFile {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, _t: &Task, _iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
         Err(Errno::EISDIR)
     }

@@ -16,10 +16,12 @@
 //! A file description's offset lock is taken before its filesystem's locks.
 
 pub mod dentry;
+pub mod events;
 pub mod fdtable;
 pub mod file;
 pub mod perm;
 pub mod resolve;
+pub mod wait;
 
 pub use dentry::{Dentry, Mount, MountTable, VfsPath};
 pub use fdtable::{FdEntry, FdTable};

@@ -239,6 +239,9 @@ fn host_result(r: isize) -> Result<usize, Errno> {
 }
 
 impl FileOps for HostBacked {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, _t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
         host_preadv(&self.fd, iov, off.unwrap_or(0))
     }

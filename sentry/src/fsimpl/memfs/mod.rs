@@ -906,6 +906,9 @@ impl MemFile {
 }
 
 impl FileOps for MemFile {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, _t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
         let off = off.unwrap_or(0);
         let mut st = lock(&self.node.st);
@@ -1008,6 +1011,9 @@ impl NamedFile {
 }
 
 impl FileOps for NamedFile {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
         self.inner.read(t, iov, off)
     }

@@ -545,6 +545,9 @@ struct ProcFile {
 }
 
 impl FileOps for ProcFile {
+    fn epollable(&self) -> bool {
+        false
+    }
     fn read(&self, _t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
         Ok(copy_to_iovecs(&self.data, off.unwrap_or(0), iov))
     }
