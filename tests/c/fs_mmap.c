@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 
 #define PAGE 4096L
@@ -157,6 +158,17 @@ static void page_cache(void) {
     ftruncate(fd, 5);
     printf("after shrinking to 5: %d %d\n", readable(m), readable(m + PAGE));
     FACT("truncated_bytes_zero", all_zero(m + 5, 5));
+    /* Touching a page wholly past the end of the file is SIGBUS. */
+    fflush(stdout);
+    pid_t p = fork();
+    if (p == 0) {
+        volatile char c = m[PAGE];
+        (void)c;
+        _exit(0);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    printf("child touching past EOF: signaled=%d sig=%d\n", WIFSIGNALED(st), WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     munmap(m, 3 * PAGE);
     close(fd);
     unlink("pc");

@@ -1,5 +1,7 @@
 //! Memory-management constants: mmap, mprotect, mremap, madvise.
 
+/// No access.
+pub const PROT_NONE: u64 = 0;
 /// Page may be read.
 pub const PROT_READ: u64 = 0x1;
 /// Page may be written.

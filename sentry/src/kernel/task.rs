@@ -5,12 +5,12 @@ use crate::abi::misc::{
     Rlimit, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS,
 };
 use crate::abi::signal::{
-    SigAction, SigSet, StackT, NSIG, SEGV_ACCERR, SEGV_MAPERR, SIG_IGN, SS_DISABLE,
+    SigAction, SigSet, StackT, BUS_ADRERR, NSIG, SIGBUS, SIG_IGN, SS_DISABLE,
 };
 use crate::abi::signal::{SigInfo, SI_KERNEL};
 use crate::abi::signal::{SIGSEGV, SIGSYS, SYS_SECCOMP};
 use crate::abi::{page_down, Errno, Pod, SysError};
-use crate::mm::{FaultOutcome, MemoryManager};
+use crate::mm::MemoryManager;
 use crate::syscalls::{self, SyscallArgs};
 use crate::vfs::FdTable;
 use platform::{AddressSpace, Context, Event};
@@ -161,6 +161,12 @@ impl Task {
     /// Runs the task until it exits and returns how it ended.
     pub fn run(&mut self) -> ExitStatus {
         loop {
+            if let Err(e) = self.mm.apply_pending(&mut self.as_) {
+                crate::log::warn(&format!("task {}: remapping pages: {e}", self.tid));
+            }
+            if let Err(e) = self.mm.apply_pending(&mut self.as_) {
+                crate::log::warn(&format!("task {}: remapping pages: {e}", self.tid));
+            }
             let event = match self.ctx.switch(&mut self.as_) {
                 Ok(e) => e,
                 Err(e) => {
@@ -171,16 +177,23 @@ impl Task {
             match event {
                 Event::Syscall => self.syscall(),
                 Event::Fault { addr, info, .. } => {
-                    let code = match self.mm.fault(addr) {
-                        FaultOutcome::Unmapped => SEGV_MAPERR,
-                        FaultOutcome::Forbidden => SEGV_ACCERR,
-                    };
-                    let code = if info.signo == SIGSEGV {
-                        code
-                    } else {
-                        info.code
-                    };
-                    self.force_signal_info(info.signo, SigInfo::fault(info.signo, code, addr));
+                    use crate::mm::FaultResolution;
+                    match self.mm.handle_fault(&mut self.as_, addr) {
+                        FaultResolution::Resolved => {}
+                        FaultResolution::Bus => {
+                            let si = SigInfo::fault(SIGBUS, BUS_ADRERR, addr);
+                            self.force_signal_info(SIGBUS, si);
+                        }
+                        FaultResolution::Segv(code) => {
+                            let code = if info.signo == SIGSEGV {
+                                code
+                            } else {
+                                info.code
+                            };
+                            let si = SigInfo::fault(info.signo, code, addr);
+                            self.force_signal_info(info.signo, si);
+                        }
+                    }
                 }
                 Event::Exception(info) if self.is_vsyscall(&info) => self.vsyscall(info.syscall),
                 Event::Exception(info) => {

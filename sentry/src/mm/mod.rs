@@ -20,9 +20,10 @@ pub mod memfile;
 pub mod vma;
 
 pub use memfile::MemoryFile;
-pub use vma::{Backing, SharedPages, Vma, VmaFile, VmaSet};
+pub use vma::{Backing, LazyFile, SharedPages, Vma, VmaFile, VmaSet};
 
 use crate::abi::mm::*;
+use crate::abi::signal::{SEGV_ACCERR, SEGV_MAPERR};
 use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
 use platform::AddressSpace;
 use std::sync::Arc;
@@ -55,6 +56,32 @@ pub struct MemoryManager {
     vmas: VmaSet,
     brk_start: u64,
     brk: u64,
+    /// Page state of lazy private file mappings.
+    lazy: std::sync::Mutex<LazyPages>,
+}
+
+/// Lazy private file mappings (`Vma::lazy`): a page is either not in the
+/// stub yet, mapped read-only straight from the file (`from_file`), or
+/// copied into the VMA's own range (`copied`) on its first write, as
+/// Linux shares page-cache pages until a private write. A page wholly past
+/// the end of the file faults with SIGBUS.
+#[derive(Debug, Default)]
+struct LazyPages {
+    copied: std::collections::BTreeSet<u64>,
+    from_file: std::collections::BTreeSet<u64>,
+    /// Stub mappings to redo before the guest runs: (page, mf offset, prot).
+    pending: Vec<(u64, u64, u64)>,
+}
+
+/// What a guest fault turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultResolution {
+    /// The sentry mapped the page; the guest retries the access.
+    Resolved,
+    /// SIGSEGV with this si_code.
+    Segv(i32),
+    /// SIGBUS (BUS_ADRERR): past the end of a mapped file.
+    Bus,
 }
 
 /// How a fault on a guest address is resolved.
@@ -74,7 +101,171 @@ impl MemoryManager {
             vmas: VmaSet::default(),
             brk_start: 0,
             brk: 0,
+            lazy: std::sync::Mutex::default(),
         }
+    }
+
+    fn lazy_state(&self) -> std::sync::MutexGuard<'_, LazyPages> {
+        self.lazy.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A lazy private mapping of a memory-backed file (see [`LazyPages`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn mmap_lazy(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        lazy: LazyFile,
+    ) -> Result<u64, Errno> {
+        let len = page_up(len).ok_or(Errno::ENOMEM)?;
+        let start = self.place(addr, len, flags)?;
+        self.unmap_range(as_, start, start + len)?;
+        let off = self.mf.allocate(len)?;
+        self.vmas.insert(Vma {
+            start,
+            end: start + len,
+            prot,
+            shared: false,
+            backing: Backing::Anon { off },
+            name: None,
+            file: Some(file),
+            shared_owner: None,
+            lazy: Some(lazy),
+        });
+        Ok(start)
+    }
+
+    /// The memory-file offset of `page` of lazy VMA `v` for an access
+    /// (a write copies the page first); None past the end of the file.
+    fn lazy_page(&self, v: &Vma, page: u64, write: bool) -> Option<u64> {
+        let l = v.lazy.as_ref()?;
+        let own = v.file_offset(page);
+        let mut st = self.lazy_state();
+        if st.copied.contains(&page) {
+            return Some(own);
+        }
+        let fo = l.foff + (page - v.start);
+        if fo >= page_up(l.src.size())? {
+            return None;
+        }
+        let fpage = l.src.pages(fo, PAGE_SIZE).ok()?.first()?.0;
+        if !write {
+            return Some(fpage);
+        }
+        self.mf.copy_within(fpage, own, PAGE_SIZE);
+        st.copied.insert(page);
+        st.from_file.remove(&page);
+        st.pending.push((page, own, v.prot));
+        Some(own)
+    }
+
+    /// Redoes stub mappings the sentry's own writes made stale (a page it
+    /// copied while the stub still maps the file's page).
+    pub fn apply_pending(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
+        let pending = std::mem::take(&mut self.lazy_state().pending);
+        for (page, off, prot) in pending {
+            as_.map(page, PAGE_SIZE, prot as i32, off)
+                .map_err(platform_errno)?;
+        }
+        Ok(())
+    }
+
+    /// Resolves a guest fault at `addr`: maps a lazy file page (read-only,
+    /// or a private copy when the page is written), or says which signal
+    /// the guest gets.
+    pub fn handle_fault(&mut self, as_: &mut AddressSpace, addr: u64) -> FaultResolution {
+        let Some(v) = self.vmas.find(addr).cloned() else {
+            return FaultResolution::Segv(SEGV_MAPERR);
+        };
+        let Some(l) = &v.lazy else {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        };
+        let page = page_down(addr);
+        if v.prot & PROT_MASK == PROT_NONE {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        }
+        let mut st = self.lazy_state();
+        if st.copied.contains(&page) {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        }
+        let fo = l.foff + (page - v.start);
+        if page_up(l.src.size()).is_none_or(|s| fo >= s) {
+            return FaultResolution::Bus;
+        }
+        let Some(fpage) = l
+            .src
+            .pages(fo, PAGE_SIZE)
+            .ok()
+            .and_then(|p| p.first().map(|x| x.0))
+        else {
+            return FaultResolution::Bus;
+        };
+        if !st.from_file.contains(&page) {
+            let prot = v.prot & !PROT_WRITE;
+            if as_.map(page, PAGE_SIZE, prot as i32, fpage).is_err() {
+                return FaultResolution::Segv(SEGV_ACCERR);
+            }
+            st.from_file.insert(page);
+            return FaultResolution::Resolved;
+        }
+        // The read-only file page faulted again: a write (or a fetch that
+        // the protection forbids).
+        if v.prot & PROT_WRITE == 0 {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        }
+        let own = v.file_offset(page);
+        self.mf.copy_within(fpage, own, PAGE_SIZE);
+        if as_.map(page, PAGE_SIZE, v.prot as i32, own).is_err() {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        }
+        st.from_file.remove(&page);
+        st.copied.insert(page);
+        FaultResolution::Resolved
+    }
+
+    /// Forgets lazy page state in `[start, end)`.
+    fn forget_lazy(&self, start: u64, end: u64) {
+        let mut st = self.lazy_state();
+        let keys: Vec<u64> = st.copied.range(start..end).copied().collect();
+        for k in keys {
+            st.copied.remove(&k);
+        }
+        let keys: Vec<u64> = st.from_file.range(start..end).copied().collect();
+        for k in keys {
+            st.from_file.remove(&k);
+        }
+        st.pending.retain(|p| p.0 < start || p.0 >= end);
+    }
+
+    /// Turns lazy VMAs in `[start, end)` into plain private memory: every
+    /// page gets its own copy (mremap moves only plain memory).
+    fn materialize(&mut self, as_: &mut AddressSpace, start: u64, end: u64) -> Result<(), Errno> {
+        let lazies: Vec<Vma> = self
+            .vmas
+            .overlapping(start, end)
+            .filter(|v| v.lazy.is_some())
+            .cloned()
+            .collect();
+        for v in lazies {
+            let mut page = v.start;
+            while page < v.end {
+                let _ = self.lazy_page(&v, page, true);
+                page += PAGE_SIZE;
+            }
+            let Backing::Anon { off } = v.backing;
+            as_.map(v.start, v.len(), v.prot as i32, off)
+                .map_err(platform_errno)?;
+            self.forget_lazy(v.start, v.end);
+            for mut p in self.vmas.remove_range(v.start, v.end) {
+                p.lazy = None;
+                self.vmas.insert(p);
+            }
+        }
+        Ok(())
     }
 
     /// The VMAs, for /proc and tests.
@@ -109,6 +300,7 @@ impl MemoryManager {
             name,
             file: None,
             shared_owner: None,
+            lazy: None,
         };
         if let Err(e) = as_.map(addr, len, prot as i32, off) {
             self.mf.free(off, len);
@@ -205,6 +397,7 @@ impl MemoryManager {
                     ..file.clone()
                 }),
                 shared_owner: None,
+                lazy: None,
             });
             at += l;
         }
@@ -259,6 +452,7 @@ impl MemoryManager {
             return Ok(());
         }
         as_.unmap(start, end - start).map_err(platform_errno)?;
+        self.forget_lazy(start, end);
         for v in self.vmas.remove_range(start, end) {
             if v.owns_pages() {
                 let Backing::Anon { off } = v.backing;
@@ -326,8 +520,33 @@ impl MemoryManager {
         {
             return Err(Errno::EACCES);
         }
-        as_.protect(addr, len, prot as i32)
-            .map_err(platform_errno)?;
+        let pieces: Vec<(u64, u64, bool)> = self
+            .vmas
+            .overlapping(addr, end)
+            .map(|v| (v.start.max(addr), v.end.min(end), v.lazy.is_some()))
+            .collect();
+        for (s, e, lazy) in pieces {
+            if !lazy {
+                as_.protect(s, e - s, prot as i32).map_err(platform_errno)?;
+                continue;
+            }
+            // Lazy pages: only those in the stub, file pages never writable.
+            let (copied, from_file): (Vec<u64>, Vec<u64>) = {
+                let st = self.lazy_state();
+                (
+                    st.copied.range(s..e).copied().collect(),
+                    st.from_file.range(s..e).copied().collect(),
+                )
+            };
+            for p in copied {
+                as_.protect(p, PAGE_SIZE, prot as i32)
+                    .map_err(platform_errno)?;
+            }
+            for p in from_file {
+                as_.protect(p, PAGE_SIZE, (prot & !PROT_WRITE) as i32)
+                    .map_err(platform_errno)?;
+            }
+        }
         for mut v in self.vmas.remove_range(addr, end) {
             v.prot = prot;
             self.vmas.insert(v);
@@ -390,6 +609,7 @@ impl MemoryManager {
             return Err(Errno::EINVAL);
         }
         let old_end = old.checked_add(old_len).ok_or(Errno::EFAULT)?;
+        self.materialize(as_, old, old_end)?;
         let vma = self.vmas.find(old).cloned().ok_or(Errno::EFAULT)?;
         if old_end > vma.end {
             return Err(Errno::EFAULT);
@@ -459,16 +679,37 @@ impl MemoryManager {
         Ok(dest)
     }
 
-    /// madvise(MADV_DONTNEED): private anonymous pages read back as zero.
-    pub fn dontneed(&mut self, addr: u64, len: u64) -> Result<(), Errno> {
+    /// madvise(MADV_DONTNEED): private anonymous pages read back as zero;
+    /// pages of lazy file mappings go back to showing the file.
+    pub fn dontneed(&mut self, as_: &mut AddressSpace, addr: u64, len: u64) -> Result<(), Errno> {
         let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
         if !self.fully_mapped(addr, end) {
             return Err(Errno::ENOMEM);
         }
+        let lazies: Vec<(u64, u64)> = self
+            .vmas
+            .overlapping(addr, end)
+            .filter(|v| v.lazy.is_some())
+            .map(|v| (v.start.max(addr), v.end.min(end)))
+            .collect();
+        for (s, e) in lazies {
+            let pages: Vec<u64> = {
+                let st = self.lazy_state();
+                st.copied
+                    .range(s..e)
+                    .chain(st.from_file.range(s..e))
+                    .copied()
+                    .collect()
+            };
+            for p in pages {
+                as_.unmap(p, PAGE_SIZE).map_err(platform_errno)?;
+            }
+            self.forget_lazy(s, e);
+        }
         let pieces: Vec<(u64, u64)> = self
             .vmas
             .overlapping(addr, end)
-            .filter(|v| !v.shared)
+            .filter(|v| !v.shared && v.lazy.is_none())
             .map(|v| {
                 let s = v.start.max(addr);
                 (v.file_offset(s), v.end.min(end) - s)
@@ -491,7 +732,7 @@ impl MemoryManager {
         let end = addr.saturating_add(len);
         self.vmas
             .overlapping(addr, end)
-            .filter(|v| !v.shared)
+            .filter(|v| !v.shared && v.lazy.is_none())
             .filter_map(|v| {
                 let f = v.file.as_ref()?;
                 let src = f.source.clone()?;
@@ -561,6 +802,12 @@ impl MemoryManager {
                     f.pages_owner = None;
                 }
             }
+            if v.lazy.is_some() {
+                let st = self.lazy_state();
+                let copied: Vec<u64> = st.copied.range(v.start..v.end).copied().collect();
+                drop(st);
+                child.lazy_state().copied.extend(copied);
+            }
             child.vmas.insert(c);
         }
         Ok(child)
@@ -570,6 +817,20 @@ impl MemoryManager {
     pub fn map_all(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
         for v in self.vmas.iter() {
             let Backing::Anon { off } = v.backing;
+            if v.lazy.is_some() {
+                // Only the copied pages; file pages come back on faults.
+                let copied: Vec<u64> = self
+                    .lazy_state()
+                    .copied
+                    .range(v.start..v.end)
+                    .copied()
+                    .collect();
+                for p in copied {
+                    as_.map(p, PAGE_SIZE, v.prot as i32, off + (p - v.start))
+                        .map_err(platform_errno)?;
+                }
+                continue;
+            }
             as_.map(v.start, v.len(), v.prot as i32, off)
                 .map_err(platform_errno)?;
         }
@@ -624,6 +885,18 @@ impl MemoryManager {
                 break;
             }
             let e = v.end.min(end);
+            if v.lazy.is_some() {
+                while at < e {
+                    let page = page_down(at);
+                    let Some(off) = self.lazy_page(v, page, write) else {
+                        return at - addr;
+                    };
+                    let n = (page + PAGE_SIZE).min(e) - at;
+                    f(off + (at - page), n);
+                    at += n;
+                }
+                continue;
+            }
             f(v.file_offset(at), e - at);
             at = e;
         }

@@ -34,6 +34,31 @@ pub struct Vma {
     /// Shared anonymous memory that fork made visible in two address
     /// spaces: the pages are freed when the last VMA over them goes.
     pub shared_owner: Option<std::sync::Arc<SharedPages>>,
+    /// A private mapping of a memory-backed file that shares the file's
+    /// pages until it writes them (see `MemoryManager` on lazy pages).
+    pub lazy: Option<LazyFile>,
+}
+
+/// The file behind a lazy private mapping.
+#[derive(Clone)]
+pub struct LazyFile {
+    /// The file's pages.
+    pub src: std::sync::Arc<dyn crate::vfs::file::MemPages>,
+    /// File offset of the VMA's first byte.
+    pub foff: u64,
+}
+
+impl PartialEq for LazyFile {
+    fn eq(&self, o: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.src, &o.src) && self.foff == o.foff
+    }
+}
+impl Eq for LazyFile {}
+
+impl std::fmt::Debug for LazyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LazyFile({:#x})", self.foff)
+    }
 }
 
 /// Memory-file pages owned jointly by the VMAs that hold this (shared
@@ -146,6 +171,10 @@ impl Vma {
                 offset: f.offset + (s - self.start),
                 ..f.clone()
             }),
+            lazy: self.lazy.as_ref().map(|l| LazyFile {
+                foff: l.foff + (s - self.start),
+                src: l.src.clone(),
+            }),
             ..self.clone()
         }
     }
@@ -247,6 +276,7 @@ mod tests {
             name: None,
             file: None,
             shared_owner: None,
+            lazy: None,
         }
     }
 

@@ -76,7 +76,10 @@ pub(super) fn madvise(t: &mut Task, a: &SyscallArgs) -> SysResult {
         MADV_DONTNEED | MADV_FREE => {
             if len > 0 {
                 let refills = t.mm.file_refills(addr, len);
-                t.mm.dontneed(addr, len)?;
+                {
+                    let Task { mm, as_, .. } = t;
+                    mm.dontneed(as_, addr, len)?;
+                }
                 // Private file pages come back with the file's contents.
                 let mf = t.mm.memory_file().clone();
                 for (mo, n, file, foff) in refills {
@@ -141,6 +144,24 @@ fn mmap_file(
     };
     let dev = file.path.as_ref().map_or(0, |p| p.mnt.dev);
     let plen = crate::abi::page_up(len).ok_or(Errno::ENOMEM)?;
+    if let MmapSource::Mem(pages) = &source {
+        if !shared {
+            let vf = VmaFile {
+                path,
+                offset: off,
+                dev_ino: (dev, st.ino),
+                source: None,
+                no_write: false,
+                pages_owner: None,
+            };
+            let lazy = crate::mm::LazyFile {
+                src: pages.clone(),
+                foff: off,
+            };
+            let Task { mm, as_, .. } = t;
+            return Ok(mm.mmap_lazy(as_, addr, len, prot, flags, vf, lazy)?);
+        }
+    }
     let (segs, owner) = match source {
         MmapSource::Mem(pages) if shared => {
             let segs = pages.pages(off, plen)?;

@@ -34,6 +34,8 @@ pub trait MemPages: Send + Sync {
     /// (page-aligned), allocating pages that do not exist yet. Each
     /// returned `(mf_offset, len)` is contiguous in the memory file.
     fn pages(&self, off: u64, len: u64) -> Result<Vec<(u64, u64)>, Errno>;
+    /// The file's current size.
+    fn size(&self) -> u64;
 }
 
 /// Operations of an open file. Buffers are host iovecs over guest memory

@@ -976,6 +976,10 @@ impl MemPages for NodePages {
             _ => Err(Errno::ENODEV),
         }
     }
+
+    fn size(&self) -> u64 {
+        self.0.stat().map_or(0, |s| s.size.max(0) as u64)
+    }
 }
 
 impl Node {
