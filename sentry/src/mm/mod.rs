@@ -135,6 +135,7 @@ impl MemoryManager {
             file: Some(file),
             shared_owner: None,
             lazy: Some(lazy),
+            borrowed: false,
         });
         Ok(start)
     }
@@ -301,6 +302,7 @@ impl MemoryManager {
             file: None,
             shared_owner: None,
             lazy: None,
+            borrowed: false,
         };
         if let Err(e) = as_.map(addr, len, prot as i32, off) {
             self.mf.free(off, len);
@@ -398,6 +400,7 @@ impl MemoryManager {
                 }),
                 shared_owner: None,
                 lazy: None,
+                borrowed: false,
             });
             at += l;
         }
@@ -811,6 +814,22 @@ impl MemoryManager {
             child.vmas.insert(c);
         }
         Ok(child)
+    }
+
+    /// vfork: the child runs in the parent's memory (CLONE_VM) while the
+    /// parent waits, so it gets the same pages, borrowed, not copied.
+    pub fn vfork_share(&self) -> MemoryManager {
+        let mut child = MemoryManager::new(self.mf.clone());
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        for v in self.vmas.iter() {
+            let mut c = v.clone();
+            c.borrowed = true;
+            child.vmas.insert(c);
+        }
+        let copied = self.lazy_state().copied.clone();
+        child.lazy_state().copied = copied;
+        child
     }
 
     /// Maps every VMA into a fresh stub (the child side of fork).

@@ -37,6 +37,9 @@ pub struct Vma {
     /// A private mapping of a memory-backed file that shares the file's
     /// pages until it writes them (see `MemoryManager` on lazy pages).
     pub lazy: Option<LazyFile>,
+    /// The pages belong to another address space this one borrows them
+    /// from (a vfork child runs in its parent's memory): never freed here.
+    pub borrowed: bool,
 }
 
 /// The file behind a lazy private mapping.
@@ -145,7 +148,9 @@ impl Vma {
     /// Whether unmapping this VMA frees its memory-file pages (false for
     /// shared mappings of a file that owns them).
     pub fn owns_pages(&self) -> bool {
-        self.shared_owner.is_none() && self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
+        !self.borrowed
+            && self.shared_owner.is_none()
+            && self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
     }
 
     /// Memory-file offset of guest address `addr` inside this VMA.
@@ -277,6 +282,7 @@ mod tests {
             file: None,
             shared_owner: None,
             lazy: None,
+            borrowed: false,
         }
     }
 

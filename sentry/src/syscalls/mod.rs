@@ -237,7 +237,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::VFORK,
             sys_process::vfork,
-            "the child gets a copy of the memory; the parent waits for its exec or exit",
+            "the child runs in the parent's pages until it execs or exits; its own unmaps do not reach the parent",
         ),
         partial(
             nr::WAIT4,

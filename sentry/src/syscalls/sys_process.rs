@@ -53,10 +53,14 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         .procs
         .add_child(t.tgid, vfork)
         .ok_or(Errno::EAGAIN)?;
-    // A vfork child runs on its own copy of the memory (no shared address
-    // spaces yet) while the parent waits, which is what vfork callers see
-    // when the child execs or exits.
-    let mm = match t.mm.fork_copy() {
+    // A vfork child runs in the parent's memory (borrowed pages mapped in
+    // its own stub) while the parent waits for its exec or exit.
+    let copied = if vfork {
+        Ok(t.mm.vfork_share())
+    } else {
+        t.mm.fork_copy()
+    };
+    let mm = match copied {
         Ok(mm) => mm,
         Err(e) => {
             t.kernel.procs.exit(pid, ExitStatus::Exited(0), t.creds.uid);
