@@ -369,3 +369,20 @@ mod divergences {
         compare("divergences", &["devnull-bad-buf"], Input::Null);
     }
 }
+
+#[test]
+fn test_mm_cow_fork_isolates_private_memory_and_shares_shared() {
+    let out = compare("mm_cow", &[], Input::Null);
+    let text = out.stdout_text();
+    for line in [
+        "grandchild sees: data=2 stack=20 heap=-1 anon=c shared=200",
+        "parent after child: data=1 stack=10 heap=12345 anon=pq shared=300",
+        "child anon after DONTNEED: 0 0",
+        "second child sees the parent's old value: 7",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+}

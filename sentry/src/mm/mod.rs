@@ -73,6 +73,34 @@ struct LazyPages {
     pending: Vec<(u64, u64, u64)>,
 }
 
+/// Private pages that fork shares copy-on-write between parent and
+/// child: the source of their lazy VMAs, freed with the last of them.
+#[derive(Debug)]
+pub struct CowRange {
+    mf: Arc<MemoryFile>,
+    off: u64,
+    len: u64,
+}
+
+impl crate::vfs::file::MemPages for CowRange {
+    fn pages(&self, off: u64, len: u64) -> Result<Vec<(u64, u64)>, Errno> {
+        if off.checked_add(len).is_none_or(|e| e > self.len) {
+            return Err(Errno::EFAULT);
+        }
+        Ok(vec![(self.off + off, len)])
+    }
+
+    fn size(&self) -> u64 {
+        self.len
+    }
+}
+
+impl Drop for CowRange {
+    fn drop(&mut self) {
+        self.mf.free(self.off, self.len);
+    }
+}
+
 /// What a guest fault turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultResolution {
@@ -205,7 +233,7 @@ impl MemoryManager {
         else {
             return FaultResolution::Bus;
         };
-        if !st.from_file.contains(&page) {
+        if !st.from_file.contains(&page) && !l.premapped {
             let prot = v.prot & !PROT_WRITE;
             if as_.map(page, PAGE_SIZE, prot as i32, fpage).is_err() {
                 return FaultResolution::Segv(SEGV_ACCERR);
@@ -534,6 +562,15 @@ impl MemoryManager {
                 continue;
             }
             // Lazy pages: only those in the stub, file pages never writable.
+            let premapped = self
+                .vmas
+                .find(s)
+                .and_then(|v| v.lazy.as_ref())
+                .is_some_and(|l| l.premapped);
+            if premapped {
+                as_.protect(s, e - s, (prot & !PROT_WRITE) as i32)
+                    .map_err(platform_errno)?;
+            }
             let (copied, from_file): (Vec<u64>, Vec<u64>) = {
                 let st = self.lazy_state();
                 (
@@ -689,6 +726,17 @@ impl MemoryManager {
         if !self.fully_mapped(addr, end) {
             return Err(Errno::ENOMEM);
         }
+        // Copy-on-write anonymous memory reads back as zero: make it plain
+        // private memory first.
+        let cow: Vec<(u64, u64)> = self
+            .vmas
+            .overlapping(addr, end)
+            .filter(|v| v.lazy.as_ref().is_some_and(|l| l.anon))
+            .map(|v| (v.start, v.end))
+            .collect();
+        for (s, e) in cow {
+            self.materialize(as_, s, e)?;
+        }
         let lazies: Vec<(u64, u64)> = self
             .vmas
             .overlapping(addr, end)
@@ -762,7 +810,7 @@ impl MemoryManager {
     /// memory is copied into fresh pages (eagerly; copy-on-write is
     /// future work); shared memory is shared, its pages becoming jointly
     /// owned. The child's stub is mapped later with [`Self::map_all`].
-    pub fn fork_copy(&mut self) -> Result<MemoryManager, Errno> {
+    pub fn fork_copy(&mut self, as_: &mut AddressSpace) -> Result<MemoryManager, Errno> {
         let mut child = MemoryManager::new(self.mf.clone());
         child.brk_start = self.brk_start;
         child.brk = self.brk;
@@ -791,16 +839,51 @@ impl MemoryManager {
                     }
                     c.shared_owner = Some(owner);
                 }
-            } else {
-                let new = match self.mf.allocate(v.len()) {
-                    Ok(n) => n,
+            } else if v.lazy.is_none() && v.owns_pages() {
+                // Copy-on-write: the pages become the shared source of
+                // both sides, mapped read-only; each side copies a page
+                // into its own (sparse) range when it writes it.
+                let len = v.len();
+                let parent_own = self.mf.allocate(len)?;
+                let child_own = match self.mf.allocate(len) {
+                    Ok(o) => o,
                     Err(e) => {
+                        self.mf.free(parent_own, len);
                         return Err(e);
                     }
                 };
+                if let Err(e) = as_.protect(v.start, len, (v.prot & !PROT_WRITE) as i32) {
+                    self.mf.free(parent_own, len);
+                    self.mf.free(child_own, len);
+                    return Err(platform_errno(e));
+                }
+                let src: Arc<dyn crate::vfs::file::MemPages> = Arc::new(CowRange {
+                    mf: self.mf.clone(),
+                    off,
+                    len,
+                });
+                let lazy = LazyFile {
+                    src,
+                    foff: 0,
+                    premapped: true,
+                    anon: true,
+                };
+                let mut p = v.clone();
+                p.backing = Backing::Anon { off: parent_own };
+                p.lazy = Some(lazy.clone());
+                self.vmas.remove_range(v.start, v.end);
+                self.vmas.insert(p);
+                c.backing = Backing::Anon { off: child_own };
+                c.lazy = Some(lazy);
+                if let Some(f) = &mut c.file {
+                    f.pages_owner = None;
+                }
+            } else {
+                let new = self.mf.allocate(v.len())?;
                 self.mf.copy_populated(off, new, v.len());
                 c.backing = Backing::Anon { off: new };
                 c.shared_owner = None;
+                c.borrowed = false;
                 if let Some(f) = &mut c.file {
                     f.pages_owner = None;
                 }
@@ -836,8 +919,17 @@ impl MemoryManager {
     pub fn map_all(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
         for v in self.vmas.iter() {
             let Backing::Anon { off } = v.backing;
+            if let Some(l) = v.lazy.as_ref().filter(|l| l.premapped) {
+                let segs = l.src.pages(l.foff, v.len())?;
+                let mut at = v.start;
+                for (o, n) in segs {
+                    as_.map(at, n, (v.prot & !PROT_WRITE) as i32, o)
+                        .map_err(platform_errno)?;
+                    at += n;
+                }
+            }
             if v.lazy.is_some() {
-                // Only the copied pages; file pages come back on faults.
+                // The copied pages; file pages come back on faults.
                 let copied: Vec<u64> = self
                     .lazy_state()
                     .copied

@@ -49,6 +49,13 @@ pub struct LazyFile {
     pub src: std::sync::Arc<dyn crate::vfs::file::MemPages>,
     /// File offset of the VMA's first byte.
     pub foff: u64,
+    /// Every page not copied is already mapped read-only from `src` in
+    /// the stub (copy-on-write memory after fork), so any fault on such a
+    /// page is a write.
+    pub premapped: bool,
+    /// `src` is anonymous memory shared copy-on-write (MADV_DONTNEED then
+    /// gives zeros, not the source's bytes).
+    pub anon: bool,
 }
 
 impl PartialEq for LazyFile {
@@ -179,6 +186,8 @@ impl Vma {
             lazy: self.lazy.as_ref().map(|l| LazyFile {
                 foff: l.foff + (s - self.start),
                 src: l.src.clone(),
+                premapped: l.premapped,
+                anon: l.anon,
             }),
             ..self.clone()
         }

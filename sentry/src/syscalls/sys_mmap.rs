@@ -157,6 +157,8 @@ fn mmap_file(
             let lazy = crate::mm::LazyFile {
                 src: pages.clone(),
                 foff: off,
+                premapped: false,
+                anon: false,
             };
             let Task { mm, as_, .. } = t;
             return Ok(mm.mmap_lazy(as_, addr, len, prot, flags, vf, lazy)?);

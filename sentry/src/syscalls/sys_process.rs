@@ -58,7 +58,8 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
     let copied = if vfork {
         Ok(t.mm.vfork_share())
     } else {
-        t.mm.fork_copy()
+        let Task { mm, as_, .. } = &mut *t;
+        mm.fork_copy(as_)
     };
     let mm = match copied {
         Ok(mm) => mm,
