@@ -99,7 +99,7 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
 fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {
     let as_ = kernel.platform.new_address_space()?;
     kernel.procs.add_init(as_.host_pid(), as_.interrupter());
-    let mm = MemoryManager::new(kernel.mf.clone());
+    let mm = Arc::new(MemoryManager::new(kernel.mf.clone()));
     let root_path = boot::mount_root(&kernel, root)?;
     let ctx = platform::Context::new(&as_);
     let mut fds = vfs::FdTable::default();

@@ -18,7 +18,7 @@ use std::os::fd::RawFd;
 
 /// The signal [`Interrupter::interrupt`] sends to a running stub. It cannot be
 /// blocked, and the tracer suppresses it at its signal-delivery stop.
-const INTERRUPT_SIGNAL: i32 = libc::SIGSTOP;
+const INTERRUPT_SIGNAL: i32 = libc::SIGURG;
 
 /// Protection bits for [`AddressSpace::map`] and [`AddressSpace::protect`],
 /// using the host's `PROT_*` values.
@@ -45,10 +45,50 @@ impl Platform {
 
     /// Creates a new, empty guest address space: a fresh stub process traced
     /// by the calling thread. Every later use must be on this same thread.
+    /// Attaches the calling thread to a stub thread that
+    /// [`AddressSpace::new_thread`] started, as its tracer, and returns
+    /// the handle to run a guest thread there.
+    pub fn attach_thread(&self, tgid: i32, tid: i32) -> Result<AddressSpace, Error> {
+        sys::seize(tid, libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL)?;
+        loop {
+            let status = sys::wait_stop(tid)?;
+            if !libc::WIFSTOPPED(status) {
+                return Err(Error::UnexpectedStop {
+                    pid: tid,
+                    op: "attach to a stub thread",
+                    status,
+                });
+            }
+            // The PTRACE_INTERRUPT stop (an event stop); anything else that
+            // raced in (an interrupt signal) is suppressed.
+            if status >> 16 == libc::PTRACE_EVENT_STOP {
+                break;
+            }
+            sys::resume(tid, libc::PTRACE_CONT, 0)?;
+        }
+        let mut as_ = AddressSpace {
+            pid: tid,
+            tgid,
+            is_thread: true,
+            memfd: self.memfd,
+            base_regs: Registers::default(),
+            clobbered: true,
+            pinned_cpu: -1,
+            pin_cpu: self.pin_cpu,
+            _not_send: PhantomData,
+        };
+        // Injected syscalls start from the spinning thread's registers
+        // (valid segments), pointed at the stub's syscall instruction.
+        as_.base_regs = sys::get_regs(tid)?;
+        Ok(as_)
+    }
+
     pub fn new_address_space(&self) -> Result<AddressSpace, Error> {
         let pid = stub::spawn(self.memfd)?;
         let mut as_ = AddressSpace {
             pid,
+            tgid: pid,
+            is_thread: false,
             memfd: self.memfd,
             base_regs: Registers::default(),
             clobbered: false,
@@ -63,7 +103,13 @@ impl Platform {
 
 /// One guest address space: a stub process traced by the current thread.
 pub struct AddressSpace {
+    /// The stub thread this handle traces.
     pid: i32,
+    /// The stub process (thread group) it belongs to.
+    tgid: i32,
+    /// A thread added with [`AddressSpace::new_thread`]: dropping the
+    /// handle ends only this thread.
+    is_thread: bool,
     memfd: RawFd,
     /// The stub's registers when parked at its syscall instruction; injected
     /// syscalls start from a copy so segment registers stay valid.
@@ -95,7 +141,30 @@ impl AddressSpace {
     /// A handle another thread can use to interrupt this address space's
     /// running context.
     pub fn interrupter(&self) -> Interrupter {
-        Interrupter { pid: self.pid }
+        Interrupter {
+            tgid: self.tgid,
+            tid: self.pid,
+        }
+    }
+
+    /// Starts another stub thread in this address space (for a new guest
+    /// thread) and returns its host tid. It spins in stub code until a
+    /// thread attaches to it with [`Platform::attach_thread`].
+    pub fn new_thread(&mut self) -> Result<i32, Error> {
+        const FLAGS: u64 = (libc::CLONE_VM
+            | libc::CLONE_FS
+            | libc::CLONE_FILES
+            | libc::CLONE_SIGHAND
+            | libc::CLONE_THREAD
+            | libc::CLONE_SYSVSEM) as u64;
+        let ret = self.inject_at(
+            stub::clone_addr(),
+            libc::SYS_clone as u64,
+            [FLAGS, 0, 0, 0, 0, 0],
+            "clone in stub",
+        )?;
+        check_injected(ret, "clone in stub")?;
+        Ok(ret as i32)
     }
 
     /// Maps `len` bytes of the memory file at `offset` at guest address
@@ -130,25 +199,45 @@ impl AddressSpace {
     /// Runs one syscall in the stub and returns its raw result. The stub
     /// must be stopped (it always is between switches).
     fn inject(&mut self, nr: u64, args: [u64; 6], op: &'static str) -> Result<i64, Error> {
+        self.inject_at(stub::syscall_addr(), nr, args, op)
+    }
+
+    /// Runs one syscall at stub address `at` (a `syscall` followed, for
+    /// the caller, by `int3`).
+    fn inject_at(
+        &mut self,
+        at: u64,
+        nr: u64,
+        args: [u64; 6],
+        op: &'static str,
+    ) -> Result<i64, Error> {
         let mut regs = self.base_regs;
         let r = &mut regs.0;
         r.rax = nr;
         // Not a syscall as far as restart logic is concerned.
         r.orig_rax = u64::MAX;
         [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9] = args;
-        r.rip = stub::syscall_addr();
+        r.rip = at;
         sys::set_regs(self.pid, &regs)?;
         self.clobbered = true;
         sys::resume(self.pid, libc::PTRACE_CONT, 0)?;
-        let status = sys::wait_stop(self.pid)?;
-        if !libc::WIFSTOPPED(status) || libc::WSTOPSIG(status) != libc::SIGTRAP {
-            return Err(Error::UnexpectedStop {
-                pid: self.pid,
-                op,
-                status,
-            });
+        loop {
+            let status = sys::wait_stop(self.pid)?;
+            // An interrupt from another thread may arrive meanwhile: it
+            // only asks the task to look at its signals, which it will.
+            if libc::WIFSTOPPED(status) && libc::WSTOPSIG(status) == INTERRUPT_SIGNAL {
+                sys::resume(self.pid, libc::PTRACE_CONT, 0)?;
+                continue;
+            }
+            if !libc::WIFSTOPPED(status) || libc::WSTOPSIG(status) != libc::SIGTRAP {
+                return Err(Error::UnexpectedStop {
+                    pid: self.pid,
+                    op,
+                    status,
+                });
+            }
+            return Ok(sys::get_regs(self.pid)?.0.rax as i64);
         }
-        Ok(sys::get_regs(self.pid)?.0.rax as i64)
     }
 
     /// Keeps the stub on the CPU the tracer runs on: a ptrace stop and
@@ -170,6 +259,16 @@ impl AddressSpace {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
+        if self.is_thread {
+            // End only this stub thread: it makes an exit syscall.
+            if self
+                .inject(libc::SYS_exit as u64, [0; 6], "exit of a stub thread")
+                .is_err()
+            {
+                // It exited (UnexpectedStop with an exit status) or is gone.
+            }
+            return;
+        }
         sys::kill_and_reap(self.pid);
     }
 }
@@ -189,14 +288,15 @@ fn check_injected(ret: i64, op: &'static str) -> Result<(), Error> {
 /// address space itself.
 #[derive(Clone, Copy, Debug)]
 pub struct Interrupter {
-    pid: i32,
+    tgid: i32,
+    tid: i32,
 }
 
 impl Interrupter {
     /// Interrupts the stub. Harmless if it is not running: the switch that
     /// follows returns [`Event::Interrupted`] at once.
     pub fn interrupt(&self) {
-        sys::tgkill(self.pid, self.pid, INTERRUPT_SIGNAL);
+        sys::tgkill(self.tgid, self.tid, INTERRUPT_SIGNAL);
     }
 }
 

@@ -35,6 +35,19 @@ std::arch::global_asm!(
     "syscall",
     "int3",
     "jmp platform_stub_syscall",
+    // Thread creation: the tracer injects clone here. The parent (rax =
+    // the new tid) stops at int3; the new thread (rax = 0) spins, using
+    // no stack, until a sentry thread attaches to it and sets its
+    // registers.
+    ".globl platform_stub_clone",
+    "platform_stub_clone:",
+    "syscall",
+    "test rax, rax",
+    "jz 2f",
+    "int3",
+    "2:",
+    "pause",
+    "jmp 2b",
     ".globl platform_stub_end",
     "platform_stub_end:",
     ".popsection",
@@ -54,6 +67,7 @@ unsafe extern "C" {
     static __rseq_size: u32;
     static platform_stub_begin: u8;
     static platform_stub_syscall: u8;
+    static platform_stub_clone: u8;
     static platform_stub_end: u8;
 }
 
@@ -90,20 +104,23 @@ const SECCOMP_DATA_ARCH: u32 = 4;
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 
 /// The stub's seccomp filter. Allowed: what the platform injects (mmap,
-/// munmap, mprotect) and the stub's own start-up stop (getpid, kill).
+/// munmap, mprotect; clone and exit for stub threads) and the stub's own
+/// start-up stop (getpid, kill).
 /// Everything else traps with SIGSYS, which the tracer sees; that covers
 /// the host's vsyscall emulation, so the host never runs a guest's
 /// time()/gettimeofday()/getcpu() for it.
-static STUB_FILTER: [libc::sock_filter; 11] = [
+static STUB_FILTER: [libc::sock_filter; 13] = [
     stmt(LD_ABS_W, SECCOMP_DATA_ARCH),
     jeq(AUDIT_ARCH_X86_64, 1, 0),
     stmt(RET_K, libc::SECCOMP_RET_KILL_PROCESS),
     stmt(LD_ABS_W, SECCOMP_DATA_NR),
-    jeq(libc::SYS_mmap as u32, 5, 0),
-    jeq(libc::SYS_munmap as u32, 4, 0),
-    jeq(libc::SYS_mprotect as u32, 3, 0),
-    jeq(libc::SYS_getpid as u32, 2, 0),
-    jeq(libc::SYS_kill as u32, 1, 0),
+    jeq(libc::SYS_mmap as u32, 7, 0),
+    jeq(libc::SYS_munmap as u32, 6, 0),
+    jeq(libc::SYS_mprotect as u32, 5, 0),
+    jeq(libc::SYS_getpid as u32, 4, 0),
+    jeq(libc::SYS_kill as u32, 3, 0),
+    jeq(libc::SYS_clone as u32, 2, 0),
+    jeq(libc::SYS_exit as u32, 1, 0),
     stmt(RET_K, libc::SECCOMP_RET_TRAP),
     stmt(RET_K, libc::SECCOMP_RET_ALLOW),
 ];
@@ -125,6 +142,14 @@ pub(super) fn syscall_addr() -> u64 {
     let sys = &raw const platform_stub_syscall;
     // SAFETY: both labels are in the same asm block (same allocation).
     STUB_START + unsafe { sys.offset_from(begin) } as u64
+}
+
+/// The guest address of the thread-creation `syscall` instruction.
+pub(super) fn clone_addr() -> u64 {
+    let begin = &raw const platform_stub_begin;
+    let c = &raw const platform_stub_clone;
+    // SAFETY: both labels are in the same asm block (same allocation).
+    STUB_START + unsafe { c.offset_from(begin) } as u64
 }
 
 /// Reserves the stub region in the sentry so no host mapping of ours can

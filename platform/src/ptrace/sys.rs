@@ -201,3 +201,19 @@ pub(super) fn set_xstate(pid: i32, data: &[u8]) -> Result<(), Error> {
 
 /// Largest XSAVE area we accept (AVX-512 needs about 2.7 KiB; AMX more).
 pub(super) const XSTATE_MAX: usize = 16 << 10;
+
+/// PTRACE_SEIZE with options, then PTRACE_INTERRUPT: the thread stops in
+/// an event stop for the calling (now tracing) thread.
+pub(super) fn seize(tid: i32, options: libc::c_int) -> Result<(), Error> {
+    // SAFETY: PTRACE_SEIZE takes the options as data, no pointers.
+    let r = unsafe { libc::ptrace(libc::PTRACE_SEIZE, tid, 0usize, options as usize) };
+    if r < 0 {
+        return Err(Error::last("PTRACE_SEIZE"));
+    }
+    // SAFETY: PTRACE_INTERRUPT takes no pointers.
+    let r = unsafe { libc::ptrace(libc::PTRACE_INTERRUPT, tid, 0usize, 0usize) };
+    if r < 0 {
+        return Err(Error::last("PTRACE_INTERRUPT"));
+    }
+    Ok(())
+}

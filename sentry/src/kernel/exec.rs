@@ -142,7 +142,7 @@ impl Task {
         };
         // Past the point of no return: the old image is gone.
         self.as_ = as_;
-        self.mm = mm;
+        self.mm = Arc::new(mm);
         self.ctx = platform::Context::new(&self.as_);
         self.ctx.regs_mut().reset_for_exec(loaded.entry, loaded.sp);
         self.fds.close_on_exec();

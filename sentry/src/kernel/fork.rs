@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// Everything a new task needs, built by its parent.
 pub struct NewTask {
     /// The copied address space (not yet mapped in a stub).
-    pub mm: MemoryManager,
+    pub mm: Arc<MemoryManager>,
     /// Registers to start from.
     pub regs: platform::Registers,
     /// Open files.

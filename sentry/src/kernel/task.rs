@@ -87,8 +87,8 @@ pub struct Task {
     pub ctx: Context,
     /// The stub holding this task's address space.
     pub as_: AddressSpace,
-    /// VMAs and program break.
-    pub mm: MemoryManager,
+    /// VMAs and program break (shared by the threads of a process).
+    pub mm: Arc<MemoryManager>,
     /// Open files.
     pub fds: FdTable,
     /// Root and working directory.

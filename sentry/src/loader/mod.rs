@@ -212,7 +212,7 @@ fn load_image(
         }
         let from = s.max(mapped_end);
         if e > from {
-            if !mm.vmas().is_free(from, e) {
+            if !mm.is_free(from, e) {
                 return Err(Errno::ENOEXEC.into());
             }
             mm.map_anon_fixed(as_, from, e - from, PROT_READ | PROT_WRITE, false, None)?;

@@ -51,7 +51,7 @@ fn platform_errno(e: platform::Error) -> Errno {
 
 /// A guest address space's VMAs and program break.
 #[derive(Debug)]
-pub struct MemoryManager {
+pub struct Mm {
     mf: Arc<MemoryFile>,
     vmas: VmaSet,
     brk_start: u64,
@@ -121,10 +121,10 @@ pub enum FaultOutcome {
     Forbidden,
 }
 
-impl MemoryManager {
+impl Mm {
     /// An empty address space over `mf`.
     pub fn new(mf: Arc<MemoryFile>) -> Self {
-        MemoryManager {
+        Mm {
             mf,
             vmas: VmaSet::default(),
             brk_start: 0,
@@ -810,8 +810,8 @@ impl MemoryManager {
     /// memory is copied into fresh pages (eagerly; copy-on-write is
     /// future work); shared memory is shared, its pages becoming jointly
     /// owned. The child's stub is mapped later with [`Self::map_all`].
-    pub fn fork_copy(&mut self, as_: &mut AddressSpace) -> Result<MemoryManager, Errno> {
-        let mut child = MemoryManager::new(self.mf.clone());
+    pub fn fork_copy(&mut self, as_: &mut AddressSpace) -> Result<Mm, Errno> {
+        let mut child = Mm::new(self.mf.clone());
         child.brk_start = self.brk_start;
         child.brk = self.brk;
         let starts: Vec<u64> = self.vmas.iter().map(|v| v.start).collect();
@@ -901,8 +901,8 @@ impl MemoryManager {
 
     /// vfork: the child runs in the parent's memory (CLONE_VM) while the
     /// parent waits, so it gets the same pages, borrowed, not copied.
-    pub fn vfork_share(&self) -> MemoryManager {
-        let mut child = MemoryManager::new(self.mf.clone());
+    pub fn vfork_share(&self) -> Mm {
+        let mut child = Mm::new(self.mf.clone());
         child.brk_start = self.brk_start;
         child.brk = self.brk;
         for v in self.vmas.iter() {
@@ -1088,7 +1088,7 @@ impl MemoryManager {
     }
 }
 
-impl Drop for MemoryManager {
+impl Drop for Mm {
     /// An address space that goes away (exit, exec, a failed fork) gives
     /// its own pages back; jointly owned pages go with their last owner.
     fn drop(&mut self) {
@@ -1098,5 +1098,259 @@ impl Drop for MemoryManager {
                 self.mf.free(off, v.len());
             }
         }
+    }
+}
+
+/// A guest address space, shared by the threads of a process: the VMAs
+/// and page state behind one mutex (a leaf lock: nothing else is locked
+/// while it is held, except memory-file and file-page locks inside).
+pub struct MemoryManager {
+    mf: Arc<MemoryFile>,
+    inner: std::sync::Mutex<Mm>,
+}
+
+impl std::fmt::Debug for MemoryManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryManager")
+    }
+}
+
+impl MemoryManager {
+    /// An empty address space over `mf`.
+    pub fn new(mf: Arc<MemoryFile>) -> Self {
+        Self::wrap(Mm::new(mf))
+    }
+
+    fn wrap(mm: Mm) -> Self {
+        MemoryManager {
+            mf: mm.mf.clone(),
+            inner: std::sync::Mutex::new(mm),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Mm> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The memory file.
+    pub fn memory_file(&self) -> &Arc<MemoryFile> {
+        &self.mf
+    }
+
+    /// A snapshot of the VMAs, in address order (/proc, tests).
+    pub fn vma_list(&self) -> Vec<Vma> {
+        self.lock().vmas.iter().cloned().collect()
+    }
+
+    /// Whether `[start, end)` touches no VMA.
+    pub fn is_free(&self, start: u64, end: u64) -> bool {
+        self.lock().vmas.is_free(start, end)
+    }
+
+    /// fork: see [`Mm::fork_copy`].
+    pub fn fork_copy(&self, as_: &mut AddressSpace) -> Result<MemoryManager, Errno> {
+        self.lock().fork_copy(as_).map(Self::wrap)
+    }
+
+    /// vfork: see [`Mm::vfork_share`].
+    pub fn vfork_share(&self) -> MemoryManager {
+        Self::wrap(self.lock().vfork_share())
+    }
+
+    /// A lazy private mapping of a memory-backed file (see [`LazyPages`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn mmap_lazy(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        lazy: LazyFile,
+    ) -> Result<u64, Errno> {
+        self.lock()
+            .mmap_lazy(as_, addr, len, prot, flags, file, lazy)
+    }
+
+    /// Redoes stub mappings the sentry's own writes made stale (a page it
+    /// copied while the stub still maps the file's page).
+    pub fn apply_pending(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
+        self.lock().apply_pending(as_)
+    }
+
+    /// Resolves a guest fault at `addr`: maps a lazy file page (read-only,
+    /// or a private copy when the page is written), or says which signal
+    /// the guest gets.
+    pub fn handle_fault(&self, as_: &mut AddressSpace, addr: u64) -> FaultResolution {
+        self.lock().handle_fault(as_, addr)
+    }
+
+    /// Sets where the program break starts (end of the loaded image).
+    pub fn set_brk_start(&self, addr: u64) {
+        self.lock().set_brk_start(addr)
+    }
+
+    /// Creates an anonymous mapping at exactly `[addr, addr+len)` (which must
+    /// be free and page-aligned) and maps it in the stub.
+    pub fn map_anon_fixed(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        shared: bool,
+        name: Option<&'static str>,
+    ) -> Result<(), Errno> {
+        self.lock()
+            .map_anon_fixed(as_, addr, len, prot, shared, name)
+    }
+
+    /// The mmap syscall for anonymous memory. `addr`, `len`, `prot` and
+    /// `flags` are the guest's arguments; returns the mapping's address.
+    pub fn mmap_anon(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+    ) -> Result<u64, Errno> {
+        self.lock().mmap_anon(as_, addr, len, prot, flags)
+    }
+
+    /// A free, page-aligned range of `len` bytes where mmap would put it.
+    pub fn find_free(&self, len: u64) -> Result<u64, Errno> {
+        self.lock().find_free(len)
+    }
+
+    /// mmap of a file: maps the memory-file ranges `segs` (in order) at a
+    /// new place. When `file.pages_owner` is None the ranges are the
+    /// mapping's own private copy (freed on unmap, and here on failure);
+    /// otherwise the file owns them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mmap_file(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        segs: Vec<(u64, u64)>,
+    ) -> Result<u64, Errno> {
+        self.lock()
+            .mmap_file(as_, addr, len, prot, flags, file, segs)
+    }
+
+    /// The munmap syscall.
+    pub fn munmap(&self, as_: &mut AddressSpace, addr: u64, len: u64) -> Result<(), Errno> {
+        self.lock().munmap(as_, addr, len)
+    }
+
+    /// Whether `[start, end)` is covered by VMAs with no hole.
+    pub fn fully_mapped(&self, start: u64, end: u64) -> bool {
+        self.lock().fully_mapped(start, end)
+    }
+
+    /// The mprotect syscall.
+    pub fn mprotect(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+    ) -> Result<(), Errno> {
+        self.lock().mprotect(as_, addr, len, prot)
+    }
+
+    /// The brk syscall: returns the new (or unchanged) break.
+    pub fn brk(&self, as_: &mut AddressSpace, addr: u64) -> u64 {
+        self.lock().brk(as_, addr)
+    }
+
+    /// The mremap syscall.
+    pub fn mremap(
+        &self,
+        as_: &mut AddressSpace,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u64,
+        new_addr: u64,
+    ) -> Result<u64, Errno> {
+        self.lock()
+            .mremap(as_, old, old_len, new_len, flags, new_addr)
+    }
+
+    /// madvise(MADV_DONTNEED): private anonymous pages read back as zero;
+    /// pages of lazy file mappings go back to showing the file.
+    pub fn dontneed(&self, as_: &mut AddressSpace, addr: u64, len: u64) -> Result<(), Errno> {
+        self.lock().dontneed(as_, addr, len)
+    }
+
+    /// Private file pages in `[addr, addr+len)` that MADV_DONTNEED must
+    /// read again from their file: (memory-file offset, length, file,
+    /// file offset).
+    pub fn file_refills(
+        &self,
+        addr: u64,
+        len: u64,
+    ) -> Vec<(u64, u64, Arc<crate::vfs::FileDescription>, u64)> {
+        self.lock().file_refills(addr, len)
+    }
+
+    /// Marks `[start, end)` as mapped from `file` (its offset is that of
+    /// `start`), for /proc/PID/maps.
+    pub fn label_file(&self, start: u64, end: u64, file: VmaFile) {
+        self.lock().label_file(start, end, file)
+    }
+
+    /// Maps every VMA into a fresh stub (the child side of fork).
+    pub fn map_all(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
+        self.lock().map_all(as_)
+    }
+
+    /// Resolves a guest fault at `addr`. Mappings are made eagerly, so a
+    /// fault is always one the guest must see.
+    pub fn fault(&self, addr: u64) -> FaultOutcome {
+        self.lock().fault(addr)
+    }
+
+    /// Host iovecs (pointers into the memory file) for the longest prefix
+    /// of `[addr, addr+len)` the guest may access (`write`: the sentry will
+    /// write guest memory). EFAULT if not even the first byte is accessible.
+    pub fn io_vecs(&self, addr: u64, len: u64, write: bool) -> Result<Vec<libc::iovec>, Errno> {
+        self.lock().io_vecs(addr, len, write)
+    }
+
+    /// Copies guest memory at `addr` into `dst`; EFAULT unless every byte is
+    /// readable.
+    pub fn copy_in(&self, addr: u64, dst: &mut [u8]) -> Result<(), Errno> {
+        self.lock().copy_in(addr, dst)
+    }
+
+    /// Copies `src` to guest memory at `addr`; EFAULT unless every byte is
+    /// writable (nothing is written then).
+    pub fn copy_out(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        self.lock().copy_out(addr, src)
+    }
+
+    /// Whether every byte of the range is accessible.
+    pub fn accessible(&self, addr: u64, len: u64, write: bool) -> bool {
+        self.lock().accessible(addr, len, write)
+    }
+
+    /// Writes to guest memory ignoring VMA protections (the loader fills
+    /// read-only segments this way). EFAULT if a byte is unmapped.
+    pub fn poke(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        self.lock().poke(addr, src)
+    }
+
+    /// Reads a NUL-terminated string of at most `max` bytes (NUL included)
+    /// from guest memory. ENAMETOOLONG if no NUL within `max`, EFAULT if it
+    /// runs into inaccessible memory first.
+    pub fn copy_in_cstr(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
+        self.lock().copy_in_cstr(addr, max)
     }
 }

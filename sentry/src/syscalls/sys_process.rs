@@ -85,7 +85,7 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         let _ = mm.copy_out(c.child_tid, &pid.to_le_bytes());
     }
     let new = NewTask {
-        mm,
+        mm: std::sync::Arc::new(mm),
         regs,
         fds: t.fds.clone(),
         fs: t.fs.clone(),

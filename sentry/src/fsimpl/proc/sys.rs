@@ -262,7 +262,8 @@ fn meminfo_line(o: &mut String, name: &str, value: u64, kb: bool) {
 /// /proc/meminfo: the host's total, with the guest's mappings used.
 pub(super) fn meminfo(t: &Task, _s: &Shared) -> Vec<u8> {
     let total = host_mem_total_kb();
-    let mapped: u64 = t.mm.vmas().iter().map(|v| v.len()).sum::<u64>() / PAGE_SIZE * KB_PER_PAGE;
+    let mapped: u64 =
+        t.mm.vma_list().iter().map(|v| v.len()).sum::<u64>() / PAGE_SIZE * KB_PER_PAGE;
     let used = mapped.min(total);
     let free = total - used;
     let mut o = String::new();

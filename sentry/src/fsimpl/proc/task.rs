@@ -65,7 +65,7 @@ struct VmStats {
 
 fn vm_stats(t: &Task) -> VmStats {
     let mut s = VmStats::default();
-    for v in t.mm.vmas().iter() {
+    for v in t.mm.vma_list().iter() {
         let len = v.len();
         s.total += len;
         if v.name == Some(STACK_NAME) {
@@ -381,7 +381,7 @@ fn perms(prot: u64, shared: bool) -> String {
 /// /proc/PID/maps.
 pub(super) fn maps(t: &Task, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
-    for v in t.mm.vmas().iter() {
+    for v in t.mm.vma_list().iter() {
         match &v.file {
             Some(f) => {
                 let name = String::from_utf8_lossy(&f.path);
