@@ -114,7 +114,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         ctx,
         as_,
         mm,
-        fds,
+        fds: vfs::Fds::new(fds),
         fs: vfs::resolve::FsContext {
             root: root_path.clone(),
             cwd: root_path,

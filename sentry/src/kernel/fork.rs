@@ -11,7 +11,6 @@ use crate::abi::misc::{Rlimit, RLIM_NLIMITS};
 use crate::abi::signal::SIGKILL;
 use crate::mm::MemoryManager;
 use crate::vfs::resolve::FsContext;
-use crate::vfs::FdTable;
 use std::sync::Arc;
 
 /// Everything a new task needs, built by its parent.
@@ -21,7 +20,7 @@ pub struct NewTask {
     /// Registers to start from.
     pub regs: platform::Registers,
     /// Open files.
-    pub fds: FdTable,
+    pub fds: crate::vfs::Fds,
     /// Root and working directory.
     pub fs: FsContext,
     /// Identity.

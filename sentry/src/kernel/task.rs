@@ -12,7 +12,6 @@ use crate::abi::signal::{SIGSEGV, SIGSYS, SYS_SECCOMP};
 use crate::abi::{page_down, Errno, Pod, SysError};
 use crate::mm::MemoryManager;
 use crate::syscalls::{self, SyscallArgs};
-use crate::vfs::FdTable;
 use platform::{AddressSpace, Context, Event};
 use std::sync::Arc;
 use syscall_tables::nr;
@@ -89,8 +88,8 @@ pub struct Task {
     pub as_: AddressSpace,
     /// VMAs and program break (shared by the threads of a process).
     pub mm: Arc<MemoryManager>,
-    /// Open files.
-    pub fds: FdTable,
+    /// Open files (shared by threads).
+    pub fds: crate::vfs::Fds,
     /// Root and working directory.
     pub fs: crate::vfs::resolve::FsContext,
     /// Identity.

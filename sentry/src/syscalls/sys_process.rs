@@ -87,7 +87,11 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
     let new = NewTask {
         mm: std::sync::Arc::new(mm),
         regs,
-        fds: t.fds.clone(),
+        fds: if flags & CLONE_FILES != 0 {
+            t.fds.clone()
+        } else {
+            t.fds.fork_copy()
+        },
         fs: t.fs.clone(),
         creds: t.creds.clone(),
         signals: t.signals.clone(),

@@ -25,7 +25,7 @@ fn stat_file(f: &FileDescription) -> Result<Stat, Errno> {
 }
 
 pub(super) fn fstat(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let st = stat_file(t.fds.get(a.fd(0))?)?;
+    let st = stat_file(&*t.fds.get(a.fd(0))?)?;
     t.copy_out_obj(a.addr(1), &st)?;
     Ok(0)
 }
@@ -36,7 +36,7 @@ fn stat_common(t: &mut Task, dirfd: i32, addr: u64, buf: u64, flags: u64) -> Sys
         if dirfd == AT_FDCWD {
             stat_path(&t.fs.cwd)?
         } else {
-            stat_file(t.fds.get(dirfd)?)?
+            stat_file(&*t.fds.get(dirfd)?)?
         }
     } else {
         let p = resolve::lookup_at(t, dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
@@ -84,7 +84,7 @@ pub(super) fn statx(t: &mut Task, a: &SyscallArgs) -> SysResult {
             (stat_path(&t.fs.cwd)?, t.fs.cwd.mnt.id)
         } else {
             let f = t.fds.get(dirfd)?;
-            (stat_file(f)?, f.path.as_ref().map_or(0, |p| p.mnt.id))
+            (stat_file(&f)?, f.path.as_ref().map_or(0, |p| p.mnt.id))
         }
     } else {
         let p = resolve::lookup_at(t, dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;

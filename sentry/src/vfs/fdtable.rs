@@ -117,3 +117,80 @@ impl FdTable {
             .filter_map(|(i, s)| s.as_ref().map(|e| (i as i32, e)))
     }
 }
+
+/// A task's fd table, shared by the threads (and CLONE_FILES children)
+/// that share it.
+#[derive(Clone, Debug, Default)]
+pub struct Fds(std::sync::Arc<std::sync::Mutex<FdTable>>);
+
+impl Fds {
+    /// A table holding `t`.
+    pub fn new(t: FdTable) -> Fds {
+        Fds(std::sync::Arc::new(std::sync::Mutex::new(t)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FdTable> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A private copy (fork without CLONE_FILES, unshare).
+    pub fn fork_copy(&self) -> Fds {
+        Fds::new(self.lock().clone())
+    }
+
+    /// The file at `fd`, or EBADF.
+    pub fn get(&self, fd: i32) -> Result<Arc<FileDescription>, Errno> {
+        self.lock().get(fd).cloned()
+    }
+
+    /// The slot at `fd`, or EBADF.
+    pub fn entry(&self, fd: i32) -> Result<FdEntry, Errno> {
+        self.lock().entry(fd).cloned()
+    }
+
+    /// Sets or clears close-on-exec of `fd`.
+    pub fn set_cloexec(&self, fd: i32, cloexec: bool) -> Result<(), Errno> {
+        self.lock().set_cloexec(fd, cloexec)
+    }
+
+    /// Installs `file` at exactly `fd`, returning what was there.
+    pub fn install_at(
+        &self,
+        fd: usize,
+        file: Arc<FileDescription>,
+        cloexec: bool,
+    ) -> Option<FdEntry> {
+        self.lock().install_at(fd, file, cloexec)
+    }
+
+    /// Installs `file` at the lowest free fd >= `min` below `limit`.
+    pub fn install(
+        &self,
+        file: Arc<FileDescription>,
+        cloexec: bool,
+        min: usize,
+        limit: u64,
+    ) -> Result<i32, Errno> {
+        self.lock().install(file, cloexec, min, limit)
+    }
+
+    /// Closes `fd`, returning its file.
+    pub fn close(&self, fd: i32) -> Result<Arc<FileDescription>, Errno> {
+        self.lock().close(fd)
+    }
+
+    /// close_range.
+    pub fn close_range(&self, first: u32, last: u32, cloexec: bool) {
+        self.lock().close_range(first, last, cloexec)
+    }
+
+    /// Closes every close-on-exec fd (execve).
+    pub fn close_on_exec(&self) {
+        self.lock().close_on_exec()
+    }
+
+    /// The open fds in order.
+    pub fn fds(&self) -> Vec<(i32, FdEntry)> {
+        self.lock().fds().map(|(i, e)| (i, e.clone())).collect()
+    }
+}

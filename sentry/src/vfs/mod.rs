@@ -24,7 +24,7 @@ pub mod resolve;
 pub mod wait;
 
 pub use dentry::{Dentry, Mount, MountTable, VfsPath};
-pub use fdtable::{FdEntry, FdTable};
+pub use fdtable::{FdEntry, FdTable, Fds};
 pub use file::{DirFile, FileDescription, FileOps, MmapSource, PollState};
 
 use crate::abi::file::{Stat, Statfs};

@@ -453,6 +453,7 @@ impl Inode for ProcNode {
                 };
                 tt.fds
                     .fds()
+                    .into_iter()
                     .map(|(fd, _)| {
                         let n = fd.to_string();
                         dir_entry(n.as_bytes(), ino(n.as_bytes()), typ)
@@ -480,7 +481,7 @@ impl Inode for ProcNode {
             Kind::FdLink(id, n) => {
                 let tt = target(t, id).map_err(|_| Errno::ENOENT)?;
                 let file = tt.fds.get(n).map_err(|_| Errno::ENOENT)?;
-                Ok(fd::file_name(file, &t.fs.root))
+                Ok(fd::file_name(&file, &t.fs.root))
             }
             _ => Err(Errno::EINVAL),
         }
@@ -499,7 +500,7 @@ impl Inode for ProcNode {
                 target(t, id)
                     .and_then(|tt| tt.fds.get(n))
                     .map_err(|_| Errno::ENOENT)
-                    .map(|file| fd::reopen_path(t, file)),
+                    .map(|file| fd::reopen_path(t, &file)),
             ),
             _ => None,
         }

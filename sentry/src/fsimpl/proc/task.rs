@@ -246,6 +246,7 @@ pub(super) fn status(t: &Task, _s: &Shared) -> Vec<u8> {
     let max_fd = t
         .fds
         .fds()
+        .into_iter()
         .map(|(fd, _)| fd as usize + 1)
         .max()
         .unwrap_or(0);
