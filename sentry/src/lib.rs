@@ -88,7 +88,8 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
         .name("task-1".into())
         .spawn(move || -> Result<ExitStatus, BootError> {
             let mut task = new_init_task(kernel, root, init)?;
-            Ok(task.run())
+            let st = task.run();
+            Ok(kernel::fork::finish(task, st).unwrap_or(st))
         })
         .map_err(|e| BootError::Thread(e.to_string()))?;
     handle
@@ -142,6 +143,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         exit: None,
         restart: None,
         saved_mask: None,
+        thread_exit: false,
     };
     boot::mount_submounts(&task);
     let fail = |detail: String| BootError::Exec {

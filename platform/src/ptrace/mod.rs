@@ -135,6 +135,11 @@ impl std::fmt::Debug for AddressSpace {
 impl AddressSpace {
     /// Host pid of the stub process (what `ps` on the host shows).
     pub fn host_pid(&self) -> i32 {
+        self.tgid
+    }
+
+    /// Host tid of the stub thread this handle runs.
+    pub fn host_tid(&self) -> i32 {
         self.pid
     }
 

@@ -123,3 +123,33 @@ pub const SIGEV_THREAD: i32 = 2;
 pub const SIGEV_THREAD_ID: i32 = 4;
 /// timer_settime: the time is absolute.
 pub const TIMER_ABSTIME_FLAG: i32 = 1;
+
+/// FUTEX_WAKE_OP operations and comparisons.
+pub mod futex_op {
+    /// *uaddr2 = oparg.
+    pub const FUTEX_OP_SET: u32 = 0;
+    /// *uaddr2 += oparg.
+    pub const FUTEX_OP_ADD: u32 = 1;
+    /// *uaddr2 |= oparg.
+    pub const FUTEX_OP_OR: u32 = 2;
+    /// *uaddr2 &= ~oparg.
+    pub const FUTEX_OP_ANDN: u32 = 3;
+    /// *uaddr2 ^= oparg.
+    pub const FUTEX_OP_XOR: u32 = 4;
+    /// oparg is a shift count.
+    pub const FUTEX_OP_OPARG_SHIFT: u32 = 8;
+    /// Compare ==.
+    pub const FUTEX_OP_CMP_EQ: u32 = 0;
+    /// Compare !=.
+    pub const FUTEX_OP_CMP_NE: u32 = 1;
+    /// Compare <.
+    pub const FUTEX_OP_CMP_LT: u32 = 2;
+    /// Compare <=.
+    pub const FUTEX_OP_CMP_LE: u32 = 3;
+    /// Compare >.
+    pub const FUTEX_OP_CMP_GT: u32 = 4;
+    /// Compare >=.
+    pub const FUTEX_OP_CMP_GE: u32 = 5;
+    /// The bitset matching every waiter.
+    pub const FUTEX_BITSET_MATCH_ANY: u32 = u32::MAX;
+}

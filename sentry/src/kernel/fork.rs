@@ -27,8 +27,13 @@ pub struct NewTask {
     pub creds: Credentials,
     /// Dispositions and mask.
     pub signals: SignalState,
-    /// Its pid (and tid).
+    /// Its thread id (the pid for a new process).
     pub pid: i32,
+    /// Its thread group (the pid for a new process).
+    pub tgid: i32,
+    /// For a new thread: the stub process's host pid and the host tid of
+    /// the stub thread made for it.
+    pub stub_thread: Option<(i32, i32)>,
     /// Its parent.
     pub ppid: i32,
     /// CLONE_CHILD_CLEARTID address.
@@ -45,43 +50,81 @@ pub struct NewTask {
     pub comm: [u8; crate::abi::file::TASK_COMM_LEN],
 }
 
-/// Starts `new` on a fresh thread. When it ends, it becomes a zombie for
-/// its parent to reap.
+/// Ends a task: the whole group if it did not just exit(2), the
+/// CLONE_CHILD_CLEARTID wake, the leader waiting for its other threads
+/// (its stub process holds theirs), and the stub. Returns the process's
+/// exit status when this was its last thread.
+pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
+    let k = task.kernel.clone();
+    let (tid, tgid) = (task.tid, task.tgid);
+    if !task.thread_exit {
+        k.procs.group_exit(tgid, status);
+    }
+    crate::syscalls::sys_futex::clear_child_tid(&task);
+    if tid == tgid {
+        k.procs.wait_other_threads(tgid);
+    }
+    drop(task);
+    let last = k.procs.thread_done(tgid, tid, status)?;
+    k.timers.clear(tgid, false);
+    Some(last)
+}
+
+/// Starts `new` on a fresh thread. When its process ends, it becomes a
+/// zombie for its parent to reap.
 pub fn spawn(kernel: Arc<Kernel>, new: NewTask) -> Result<(), crate::abi::Errno> {
-    let pid = new.pid;
+    let (pid, tgid) = (new.pid, new.tgid);
     let uid = new.creds.uid;
     let k = kernel.clone();
     std::thread::Builder::new()
         .name(format!("task-{pid}"))
         .spawn(move || {
-            let status = match build(k.clone(), new) {
+            let last = match build(k.clone(), new) {
                 Ok(mut task) => {
                     let st = task.run();
-                    // Files close and the stub dies before the parent hears.
-                    drop(task);
-                    st
+                    finish(task, st)
                 }
                 Err(e) => {
                     crate::log::warn(&format!("task {pid}: cannot start: {e}"));
-                    ExitStatus::Signaled(SIGKILL)
+                    let st = ExitStatus::Signaled(SIGKILL);
+                    if pid != tgid {
+                        k.procs.group_exit(tgid, st);
+                    }
+                    k.procs.thread_done(tgid, pid, st)
                 }
             };
-            k.timers.clear(pid, false);
-            k.procs.exit(pid, status, uid);
+            if let Some(st) = last {
+                k.procs.exit(tgid, st, uid);
+            }
         })
         .map(|_| ())
         .map_err(|_| crate::abi::Errno::EAGAIN)
 }
 
 fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
-    let mut as_ = kernel
-        .platform
-        .new_address_space()
-        .map_err(|_| crate::abi::Errno::ENOMEM)?;
-    new.mm.map_all(&mut as_)?;
-    kernel
-        .procs
-        .set_stub(new.pid, as_.host_pid(), as_.interrupter());
+    let as_ = match new.stub_thread {
+        Some((host_tgid, stub_tid)) => {
+            let as_ = kernel
+                .platform
+                .attach_thread(host_tgid, stub_tid)
+                .map_err(|_| crate::abi::Errno::EAGAIN)?;
+            kernel
+                .procs
+                .set_thread_interrupter(new.tgid, new.pid, as_.interrupter());
+            as_
+        }
+        None => {
+            let mut as_ = kernel
+                .platform
+                .new_address_space()
+                .map_err(|_| crate::abi::Errno::ENOMEM)?;
+            new.mm.map_all(&mut as_)?;
+            kernel
+                .procs
+                .set_stub(new.pid, as_.host_pid(), as_.interrupter());
+            as_
+        }
+    };
     let mut ctx = platform::Context::new(&as_);
     *ctx.regs_mut() = new.regs;
     Ok(Task {
@@ -94,7 +137,7 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         creds: new.creds,
         signals: new.signals,
         tid: new.pid,
-        tgid: new.pid,
+        tgid: new.tgid,
         ppid: new.ppid,
         clear_child_tid: new.clear_child_tid,
         robust_list: (0, 0),
@@ -106,5 +149,6 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         exit: None,
         restart: None,
         saved_mask: None,
+        thread_exit: false,
     })
 }

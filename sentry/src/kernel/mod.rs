@@ -8,6 +8,7 @@
 
 pub mod exec;
 pub mod fork;
+pub mod futex;
 pub mod process;
 pub mod signal;
 pub mod task;
@@ -83,6 +84,8 @@ pub struct Kernel {
     pub procs: process::ProcTable,
     /// alarm/setitimer and POSIX timers.
     pub timers: timers::Timers,
+    /// Futex wait queues.
+    pub futexes: futex::Futexes,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -111,6 +114,7 @@ impl Kernel {
             tmpfs_tmp: std::sync::Mutex::new(false),
             procs: process::ProcTable::default(),
             timers: timers::Timers::default(),
+            futexes: futex::Futexes::default(),
             mf,
             platform,
             config,

@@ -35,6 +35,11 @@ pub struct Proc {
     pub host_pid: i32,
     /// Interrupts its task when another process signals it.
     pub interrupter: Option<platform::Interrupter>,
+    /// Live threads (the leader's tid is the pid) and how to interrupt
+    /// each.
+    pub threads: BTreeMap<i32, Option<platform::Interrupter>>,
+    /// Set by exit_group (or a fatal signal): every thread ends with it.
+    pub group_exit: Option<ExitStatus>,
 }
 
 /// All processes of the sandbox.
@@ -81,6 +86,8 @@ impl ProcTable {
                 vfork_released: true,
                 host_pid,
                 interrupter: Some(interrupter),
+                threads: BTreeMap::from([(1, Some(interrupter))]),
+                group_exit: None,
             },
         );
         *lock(&self.next) = 2;
@@ -114,6 +121,8 @@ impl ProcTable {
                 vfork_released: !vfork,
                 host_pid: 0,
                 interrupter: None,
+                threads: BTreeMap::from([(pid, None)]),
+                group_exit: None,
             },
         );
         Some(pid)
@@ -124,6 +133,116 @@ impl ProcTable {
         if let Some(p) = lock(&self.procs).get_mut(&pid) {
             p.host_pid = host_pid;
             p.interrupter = Some(interrupter);
+            p.threads.insert(pid, Some(interrupter));
+        }
+    }
+
+    /// Allocates a tid for a new thread of `tgid`.
+    pub fn add_thread(&self, tgid: i32) -> Option<i32> {
+        let mut procs = lock(&self.procs);
+        let mut next = lock(&self.next);
+        let taken = |procs: &BTreeMap<i32, Proc>, id: i32| {
+            procs.contains_key(&id) || procs.values().any(|p| p.threads.contains_key(&id))
+        };
+        let start = *next;
+        let tid = loop {
+            let cand = *next;
+            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
+            if !taken(&procs, cand) {
+                break cand;
+            }
+            if *next == start {
+                return None;
+            }
+        };
+        procs.get_mut(&tgid)?.threads.insert(tid, None);
+        Some(tid)
+    }
+
+    /// Records how to interrupt thread `tid` of `tgid`.
+    pub fn set_thread_interrupter(&self, tgid: i32, tid: i32, i: platform::Interrupter) {
+        if let Some(p) = lock(&self.procs).get_mut(&tgid) {
+            p.threads.insert(tid, Some(i));
+        }
+    }
+
+    /// The thread group `tid` belongs to.
+    pub fn tgid_of(&self, tid: i32) -> Option<i32> {
+        let procs = lock(&self.procs);
+        if procs.contains_key(&tid) {
+            return Some(tid);
+        }
+        procs
+            .iter()
+            .find(|(_, p)| p.threads.contains_key(&tid))
+            .map(|(&g, _)| g)
+    }
+
+    /// Thread ids of `tgid`.
+    pub fn threads(&self, tgid: i32) -> Vec<i32> {
+        lock(&self.procs)
+            .get(&tgid)
+            .map(|p| p.threads.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// exit_group or a fatal signal: every thread of `tgid` ends with
+    /// `status` (the first such status wins).
+    pub fn group_exit(&self, tgid: i32, status: ExitStatus) {
+        let mut procs = lock(&self.procs);
+        if let Some(p) = procs.get_mut(&tgid) {
+            if p.group_exit.is_none() {
+                p.group_exit = Some(status);
+            }
+            for i in p.threads.values().flatten() {
+                i.interrupt();
+            }
+        }
+        drop(procs);
+        self.cv.notify_all();
+        crate::vfs::events::bump();
+    }
+
+    /// One look at the process table for the run loop: the group's exit
+    /// status if it is exiting, and whether a signal is deliverable.
+    pub fn poll_task(&self, tgid: i32, mask: u64) -> (Option<ExitStatus>, bool) {
+        match lock(&self.procs).get(&tgid) {
+            Some(p) => (p.group_exit, deliverable(p.pending, mask) != 0),
+            None => (None, false),
+        }
+    }
+
+    /// The status every thread of `tgid` must end with, once exiting.
+    pub fn group_exiting(&self, tgid: i32) -> Option<ExitStatus> {
+        lock(&self.procs).get(&tgid).and_then(|p| p.group_exit)
+    }
+
+    /// Thread `tid` ended; returns the process's status if it was the
+    /// last one (the group's exit status, else the thread's own).
+    pub fn thread_done(&self, tgid: i32, tid: i32, status: ExitStatus) -> Option<ExitStatus> {
+        let mut procs = lock(&self.procs);
+        let p = procs.get_mut(&tgid)?;
+        p.threads.remove(&tid);
+        let last = p.threads.is_empty();
+        let st = p.group_exit.unwrap_or(status);
+        drop(procs);
+        self.cv.notify_all();
+        last.then_some(st)
+    }
+
+    /// The leader waits here until it is the last thread (its stub
+    /// process must outlive the other threads' stub threads).
+    pub fn wait_other_threads(&self, tgid: i32) {
+        let mut procs = lock(&self.procs);
+        while procs
+            .get(&tgid)
+            .is_some_and(|p| p.threads.keys().any(|&t| t != tgid))
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
         }
     }
 

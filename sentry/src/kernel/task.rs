@@ -122,6 +122,8 @@ pub struct Task {
     pub restart: Option<crate::abi::SysError>,
     /// The mask to restore after a sigsuspend-style temporary mask.
     pub saved_mask: Option<SigSet>,
+    /// The task ended with exit(2): only this thread ends.
+    pub thread_exit: bool,
 }
 
 impl std::fmt::Debug for Task {
@@ -208,12 +210,12 @@ impl Task {
             if let Some(status) = self.exit {
                 return status;
             }
-            if self.restart.is_some()
-                || crate::kernel::process::deliverable(
-                    self.kernel.procs.pending(self.tgid),
-                    self.signals.mask.0,
-                ) != 0
-            {
+            let (group_exit, deliverable) =
+                self.kernel.procs.poll_task(self.tgid, self.signals.mask.0);
+            if let Some(st) = group_exit {
+                return st;
+            }
+            if self.restart.is_some() || deliverable {
                 self.deliver_signals();
                 if let Some(status) = self.exit {
                     return status;

@@ -7,7 +7,7 @@
 mod sys_epoll;
 mod sys_exec;
 mod sys_file;
-mod sys_futex;
+pub mod sys_futex;
 mod sys_identity;
 mod sys_lock;
 mod sys_misc;

@@ -1,46 +1,158 @@
-//! futex for a single-threaded guest: with one task there is never a
-//! waiter to wake, and a wait whose value matches could only end by
-//! timeout. Waiter queues and cross-thread wakeups arrive with step 3.
+//! futex: WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET,
+//! WAKE_BITSET, with timeouts (relative for WAIT, absolute for
+//! WAIT_BITSET on CLOCK_MONOTONIC or CLOCK_REALTIME).
 
 use super::SyscallArgs;
 use crate::abi::time::futex::*;
-use crate::abi::{Errno, SysResult};
+use crate::abi::time::futex_op::*;
+use crate::abi::{Errno, SysError, SysResult};
+use crate::kernel::futex::{word, Key, WaitEnd};
 use crate::kernel::Task;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let (uaddr, op, val) = (a.addr(0), a.int(1), a.uint(2));
-    if !uaddr.is_multiple_of(4) {
+fn key(t: &Task, addr: u64) -> Key {
+    (Arc::as_ptr(&t.mm) as usize, addr)
+}
+
+/// The deadline of a wait: `rel` timeouts count from now; absolute ones
+/// (WAIT_BITSET) are on the monotonic or (FUTEX_CLOCK_REALTIME) real clock.
+fn deadline(t: &Task, addr: u64, absolute: bool, realtime: bool) -> Result<Option<Instant>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let ts: [i64; 2] = t.copy_in_obj(addr)?;
+    if ts[0] < 0 || !(0..1_000_000_000).contains(&ts[1]) {
+        return Err(Errno::EINVAL);
+    }
+    let d = Duration::new(ts[0] as u64, ts[1] as u32);
+    if !absolute {
+        return Ok(Some(Instant::now() + d));
+    }
+    let now = if realtime {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+    } else {
+        let mut n = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: n is a valid out pointer.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut n) };
+        Duration::new(n.tv_sec as u64, n.tv_nsec as u32)
+    };
+    Ok(Some(Instant::now() + d.saturating_sub(now)))
+}
+
+fn wait(t: &mut Task, a: &SyscallArgs, bitset: u32, absolute: bool) -> SysResult {
+    if bitset == 0 {
         return Err(Errno::EINVAL.into());
     }
+    let (addr, op, val) = (a.addr(0), a.int(1), a.uint(2));
+    let dl = deadline(t, a.addr(3), absolute, op & FUTEX_CLOCK_REALTIME != 0)?;
+    let w = word(&t.mm, addr, false)?;
+    let this: &Task = t;
+    let interrupted = || this.signal_pending();
+    match this
+        .kernel
+        .futexes
+        .wait(key(this, addr), w, val, bitset, dl, &interrupted)
+    {
+        WaitEnd::Woken => Ok(0),
+        WaitEnd::Again => Err(Errno::EAGAIN.into()),
+        WaitEnd::TimedOut => Err(Errno::ETIMEDOUT.into()),
+        WaitEnd::Interrupted => Err(SysError::RestartSys),
+    }
+}
+
+/// FUTEX_WAKE_OP: applies the encoded operation to *uaddr2 and returns
+/// whether the comparison on its old value holds.
+fn wake_op_apply(t: &Task, addr2: u64, encoded: u32) -> Result<bool, Errno> {
+    let op = (encoded >> 28) & 0x7;
+    let shift = (encoded >> 28) & FUTEX_OP_OPARG_SHIFT != 0;
+    let cmp = (encoded >> 24) & 0xf;
+    let mut oparg = ((encoded << 8) as i32 >> 20) as u32;
+    let cmparg = ((encoded << 20) as i32 >> 20) as u32;
+    if shift {
+        oparg = 1u32.checked_shl(oparg & 31).unwrap_or(0);
+    }
+    let w = word(&t.mm, addr2, true)?;
+    let old = match op {
+        FUTEX_OP_SET => w.swap(oparg, Ordering::SeqCst),
+        FUTEX_OP_ADD => w.fetch_add(oparg, Ordering::SeqCst),
+        FUTEX_OP_OR => w.fetch_or(oparg, Ordering::SeqCst),
+        FUTEX_OP_ANDN => w.fetch_and(!oparg, Ordering::SeqCst),
+        FUTEX_OP_XOR => w.fetch_xor(oparg, Ordering::SeqCst),
+        _ => return Err(Errno::ENOSYS),
+    };
+    let (o, c) = (old as i32, cmparg as i32);
+    Ok(match cmp {
+        FUTEX_OP_CMP_EQ => o == c,
+        FUTEX_OP_CMP_NE => o != c,
+        FUTEX_OP_CMP_LT => o < c,
+        FUTEX_OP_CMP_LE => o <= c,
+        FUTEX_OP_CMP_GT => o > c,
+        FUTEX_OP_CMP_GE => o >= c,
+        _ => return Err(Errno::ENOSYS),
+    })
+}
+
+pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (addr, op, val) = (a.addr(0), a.int(1), a.uint(2));
+    if !addr.is_multiple_of(4) {
+        return Err(Errno::EINVAL.into());
+    }
+    let f = &t.kernel.futexes;
     match op & FUTEX_CMD_MASK {
-        FUTEX_WAKE | FUTEX_WAKE_BITSET => Ok(0),
-        FUTEX_REQUEUE => Ok(0),
-        FUTEX_CMP_REQUEUE | FUTEX_WAKE_OP => {
-            let cur: u32 = t.copy_in_obj(uaddr)?;
-            if op & FUTEX_CMD_MASK == FUTEX_CMP_REQUEUE && cur != a.uint(5) {
-                return Err(Errno::EAGAIN.into());
-            }
-            Ok(0)
+        FUTEX_WAIT => wait(t, a, FUTEX_BITSET_MATCH_ANY, false),
+        FUTEX_WAIT_BITSET => wait(t, a, a.uint(5), true),
+        FUTEX_WAKE => {
+            word(&t.mm, addr, false)?;
+            Ok(f.wake(key(t, addr), val, FUTEX_BITSET_MATCH_ANY) as u64)
         }
-        FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-            let cur: u32 = t.copy_in_obj(uaddr)?;
-            if cur != val {
-                return Err(Errno::EAGAIN.into());
-            }
-            // Nobody else can change the word: the wait ends only by its
-            // timeout (or never, which a lone thread cannot recover from).
-            if a.addr(3) == 0 {
-                return Err(Errno::EDEADLK.into());
-            }
-            let ts: [i64; 2] = t.copy_in_obj(a.addr(3))?;
-            if ts[0] < 0 || !(0..1_000_000_000).contains(&ts[1]) {
+        FUTEX_WAKE_BITSET => {
+            if a.uint(5) == 0 {
                 return Err(Errno::EINVAL.into());
             }
-            if op & FUTEX_CMD_MASK == FUTEX_WAIT {
-                std::thread::sleep(std::time::Duration::new(ts[0] as u64, ts[1] as u32));
+            word(&t.mm, addr, false)?;
+            Ok(f.wake(key(t, addr), val, a.uint(5)) as u64)
+        }
+        FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
+            let addr2 = a.addr(4);
+            let w = word(&t.mm, addr, false)?;
+            word(&t.mm, addr2, false)?;
+            if op & FUTEX_CMD_MASK == FUTEX_CMP_REQUEUE && w.load(Ordering::SeqCst) != a.uint(5) {
+                return Err(Errno::EAGAIN.into());
             }
-            Err(Errno::ETIMEDOUT.into())
+            let n_requeue = a.uint(3);
+            Ok(f.requeue(key(t, addr), key(t, addr2), val, n_requeue) as u64)
+        }
+        FUTEX_WAKE_OP => {
+            let addr2 = a.addr(4);
+            word(&t.mm, addr, false)?;
+            let hit = wake_op_apply(t, addr2, a.uint(5))?;
+            let mut n = f.wake(key(t, addr), val, FUTEX_BITSET_MATCH_ANY);
+            if hit {
+                n += f.wake(key(t, addr2), a.uint(3), FUTEX_BITSET_MATCH_ANY);
+            }
+            Ok(n as u64)
         }
         _ => Err(Errno::ENOSYS.into()),
+    }
+}
+
+/// Thread exit with CLONE_CHILD_CLEARTID: clears the tid word and wakes
+/// one waiter (pthread_join).
+pub fn clear_child_tid(t: &Task) {
+    let addr = t.clear_child_tid;
+    if addr == 0 {
+        return;
+    }
+    if t.mm.copy_out(addr, &0u32.to_le_bytes()).is_ok() {
+        t.kernel
+            .futexes
+            .wake(key(t, addr), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }

@@ -37,8 +37,11 @@ struct CloneArgs {
 
 fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
     let flags = c.flags;
-    if flags & CLONE_THREAD != 0 || flags & CLONE_SIGHAND != 0 {
-        // Threads share one address space, which step 3 brings.
+    if flags & CLONE_THREAD != 0 {
+        return clone_thread(t, c);
+    }
+    if flags & CLONE_SIGHAND != 0 {
+        // Sharing handlers between processes needs a shared table.
         return Err(Errno::ENOSYS.into());
     }
     if flags & !PROCESS_FLAGS != 0 {
@@ -96,6 +99,8 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         creds: t.creds.clone(),
         signals: t.signals.clone(),
         pid,
+        tgid: pid,
+        stub_thread: None,
         ppid: t.tgid,
         clear_child_tid: if flags & CLONE_CHILD_CLEARTID != 0 {
             c.child_tid
@@ -113,6 +118,69 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         t.kernel.procs.wait_vfork(pid);
     }
     Ok(pid as u64)
+}
+
+/// CLONE_THREAD: a new thread in the caller's process, sharing its
+/// memory and (CLONE_FILES) its fd table, run on a new stub thread of the
+/// same stub process. Signal dispositions and the working directory are
+/// copied, not shared, for now.
+fn clone_thread(t: &mut Task, c: CloneArgs) -> SysResult {
+    let flags = c.flags;
+    if flags & CLONE_SIGHAND == 0 || flags & CLONE_VM == 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let tid = t.kernel.procs.add_thread(t.tgid).ok_or(Errno::EAGAIN)?;
+    let stub_tid = match t.as_.new_thread() {
+        Ok(s) => s,
+        Err(_) => {
+            t.kernel
+                .procs
+                .thread_done(t.tgid, tid, ExitStatus::Exited(0));
+            return Err(Errno::EAGAIN.into());
+        }
+    };
+    let mut regs = *t.ctx.regs();
+    regs.set_syscall_return(0);
+    if c.stack != 0 {
+        regs.set_rsp(c.stack);
+    }
+    if flags & CLONE_SETTLS != 0 {
+        regs.set_fs_base(c.tls);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        t.copy_out_obj(c.parent_tid, &tid)?;
+    }
+    if flags & CLONE_CHILD_SETTID != 0 {
+        t.copy_out_obj(c.child_tid, &tid)?;
+    }
+    let new = NewTask {
+        mm: t.mm.clone(),
+        regs,
+        fds: if flags & CLONE_FILES != 0 {
+            t.fds.clone()
+        } else {
+            t.fds.fork_copy()
+        },
+        fs: t.fs.clone(),
+        creds: t.creds.clone(),
+        signals: t.signals.clone(),
+        pid: tid,
+        tgid: t.tgid,
+        stub_thread: Some((t.as_.host_pid(), stub_tid)),
+        ppid: t.ppid,
+        clear_child_tid: if flags & CLONE_CHILD_CLEARTID != 0 {
+            c.child_tid
+        } else {
+            0
+        },
+        exe_path: t.exe_path.clone(),
+        argv_env: t.argv_env.clone(),
+        rlimits: t.rlimits,
+        umask: t.umask,
+        comm: t.comm,
+    };
+    fork::spawn(t.kernel.clone(), new)?;
+    Ok(tid as u64)
 }
 
 pub(super) fn clone(t: &mut Task, a: &SyscallArgs) -> SysResult {

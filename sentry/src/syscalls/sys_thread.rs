@@ -9,13 +9,18 @@ use crate::kernel::{ExitStatus, Task};
 /// Size of `struct robust_list_head`.
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
-/// exit: with one thread per process in this step, the same as exit_group.
+/// exit: ends the calling thread only.
 pub(super) fn exit(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    exit_group(t, a)
+    t.exit = Some(ExitStatus::Exited(a.int(0) as u8));
+    t.thread_exit = true;
+    Ok(0)
 }
 
+/// exit_group: ends every thread of the process.
 pub(super) fn exit_group(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    t.exit = Some(ExitStatus::Exited(a.int(0) as u8));
+    let st = ExitStatus::Exited(a.int(0) as u8);
+    t.exit = Some(st);
+    t.kernel.procs.group_exit(t.tgid, st);
     Ok(0)
 }
 
