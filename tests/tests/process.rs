@@ -104,9 +104,6 @@ fn test_sig_restart_eintr_sigpipe_timers_match_native() {
 }
 
 #[test]
-#[ignore = "sentry bug: blocking pipe read and wait4 interrupted by a handler with SA_RESTART \
-            fail with EINTR instead of restarting (fsimpl/pipe.rs and kernel/process.rs return \
-            Errno::EINTR, not SysError::RestartSys)"]
 fn test_sig_restart_sa_restart_restarts_read_and_waitpid() {
     check(
         "sig_restart",
@@ -119,8 +116,6 @@ fn test_sig_restart_sa_restart_restarts_read_and_waitpid() {
 }
 
 #[test]
-#[ignore = "sentry bug: the SIGPIPE raised by a write to a readerless pipe has si_pid 0; \
-            Linux sends it as SI_USER from the writer (si_pid == getpid())"]
 fn test_sig_restart_sigpipe_si_pid_is_writer() {
     check(
         "sig_restart",
@@ -130,8 +125,6 @@ fn test_sig_restart_sigpipe_si_pid_is_writer() {
 }
 
 #[test]
-#[ignore = "sentry bug: rt_sigaction setting SIG_IGN does not discard an already pending \
-            (blocked) instance of the signal: sigpending still shows it"]
 fn test_sig_basic_sig_ign_discards_pending() {
     check(
         "sig_basic",
@@ -141,8 +134,6 @@ fn test_sig_basic_sig_ign_discards_pending() {
 }
 
 #[test]
-#[ignore = "sentry bug: sigaltstack(NULL, &old) inside a handler running on the alternate \
-            stack does not report SS_ONSTACK in ss_flags"]
 fn test_sig_basic_sigaltstack_reports_ss_onstack_in_handler() {
     check(
         "sig_basic",
@@ -155,8 +146,6 @@ fn test_sig_basic_sigaltstack_reports_ss_onstack_in_handler() {
 }
 
 #[test]
-#[ignore = "sentry bug: a signal handler starts with the interrupted code's FPU control \
-            state (MXCSR and x87 rounding mode) instead of the default state Linux gives it"]
 fn test_sig_basic_handler_starts_with_default_fpu_state() {
     check(
         "sig_basic",
@@ -166,8 +155,6 @@ fn test_sig_basic_handler_starts_with_default_fpu_state() {
 }
 
 #[test]
-#[ignore = "sentry bug: SIGALRM from alarm()/ITIMER_REAL has si_code SI_TIMER (-2); Linux \
-            sends it with SI_KERNEL (128)"]
 fn test_sig_basic_alarm_sigalrm_si_code_is_si_kernel() {
     check("sig_basic", &["bug-alarm-si-code"], &["alarm: si_code=128"]);
 }

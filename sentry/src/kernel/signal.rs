@@ -165,6 +165,9 @@ impl Task {
         let fp_len = fp.len() as u64 + 4;
         sp = sp.wrapping_sub(fp_len) & !63;
         let fp_addr = sp;
+        // The handler starts with a clean FPU (default control words, zero
+        // registers), as Linux gives it.
+        let clean = clean_fpstate(&fp);
         let mut area = fp;
         if area.len() >= FPX_SW_BYTES + 24 {
             let xfeatures = area
@@ -213,6 +216,9 @@ impl Task {
         put(&mut ucb, UC_SIGMASK, old_mask.0);
 
         self.mm.copy_out(fp_addr, &area)?;
+        if let Some(c) = clean {
+            let _ = self.ctx.set_fpstate(&self.as_, &c);
+        }
         self.mm.copy_out(frame, &act.restorer.to_le_bytes())?;
         self.mm.copy_out(uc, &ucb)?;
         self.mm.copy_out(si, &info.0)?;
@@ -295,4 +301,34 @@ impl Task {
         self.restart = None;
         Ok(w[13])
     }
+}
+
+/// x87 control word after FNINIT.
+const FCW_DEFAULT: u16 = 0x037f;
+/// MXCSR after reset: all exceptions masked, round to nearest.
+const MXCSR_DEFAULT: u32 = 0x1f80;
+/// Offset of MXCSR in the FXSAVE area.
+const FXSAVE_MXCSR: usize = 24;
+/// Offset of MXCSR_MASK (kept: it describes the CPU).
+const FXSAVE_MXCSR_MASK: usize = 28;
+/// Offset of XSTATE_BV in the XSAVE header.
+const XSTATE_BV: usize = 512;
+/// XSTATE_BV bits of the x87 and SSE components.
+const XFEATURE_FP_SSE: u64 = 0x3;
+
+/// A copy of an XSAVE area in its initial state: default x87 and SSE
+/// control words, every register zero, upper components in init state.
+fn clean_fpstate(fp: &[u8]) -> Option<Vec<u8>> {
+    if fp.len() < XSTATE_BV + 8 {
+        return None;
+    }
+    let mut c = vec![0u8; fp.len()];
+    c[0..2].copy_from_slice(&FCW_DEFAULT.to_le_bytes());
+    c[FXSAVE_MXCSR..FXSAVE_MXCSR + 4].copy_from_slice(&MXCSR_DEFAULT.to_le_bytes());
+    c[FXSAVE_MXCSR_MASK..FXSAVE_MXCSR_MASK + 4]
+        .copy_from_slice(&fp[FXSAVE_MXCSR_MASK..FXSAVE_MXCSR_MASK + 4]);
+    // Keep the header's format word (XCOMP_BV) as the host wrote it.
+    c[XSTATE_BV + 8..XSTATE_BV + 16].copy_from_slice(&fp[XSTATE_BV + 8..XSTATE_BV + 16]);
+    c[XSTATE_BV..XSTATE_BV + 8].copy_from_slice(&XFEATURE_FP_SSE.to_le_bytes());
+    Some(c)
 }

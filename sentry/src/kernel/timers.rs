@@ -9,7 +9,7 @@
 //! The timer table's mutex is a leaf; the process table is called after it
 //! is released.
 
-use crate::abi::signal::{SigInfo, SI_TIMER};
+use crate::abi::signal::{SigInfo, SI_KERNEL, SI_TIMER};
 use crate::vfs::dentry::lock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -134,7 +134,14 @@ impl Timers {
                         return;
                     };
                     if !silent {
-                        let mut info = SigInfo::new(signo, SI_TIMER);
+                        // alarm/setitimer signals come from the kernel;
+                        // POSIX timers carry their id and value.
+                        let code = if id == ITIMER_REAL_ID {
+                            SI_KERNEL
+                        } else {
+                            SI_TIMER
+                        };
+                        let mut info = SigInfo::new(signo, code);
                         info.0[16..20].copy_from_slice(&id.max(0).to_le_bytes());
                         info.0[24..32].copy_from_slice(&sival.to_le_bytes());
                         if kernel.procs.send(pid, signo, info).is_err() {

@@ -5,7 +5,7 @@ use super::SyscallArgs;
 use crate::abi::signal::clone::*;
 use crate::abi::signal::wait::*;
 use crate::abi::signal::SIGCHLD;
-use crate::abi::{Errno, SysResult};
+use crate::abi::{Errno, SysError, SysResult};
 use crate::kernel::fork::{self, NewTask};
 use crate::kernel::process::{WaitFor, WaitResult};
 use crate::kernel::{ExitStatus, Task};
@@ -259,13 +259,22 @@ fn wstatus(st: ExitStatus) -> i32 {
     }
 }
 
-fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, Errno> {
-    t.kernel.procs.wait(
-        t.tgid,
-        which,
-        options & WNOHANG != 0,
-        t.signals.mask.0 | t.ignored_set(),
-    )
+fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, SysError> {
+    t.kernel
+        .procs
+        .wait(
+            t.tgid,
+            which,
+            options & WNOHANG != 0,
+            t.signals.mask.0 | t.ignored_set(),
+        )
+        .map_err(|e| {
+            if e == Errno::EINTR {
+                SysError::RestartSys
+            } else {
+                e.into()
+            }
+        })
 }
 
 pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {

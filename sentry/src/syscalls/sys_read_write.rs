@@ -33,7 +33,7 @@ pub(super) fn read(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Ok(0);
     }
     let iov = t.mm.io_vecs(a.addr(1), len, true)?;
-    Ok(file.read(t, &iov)? as u64)
+    Ok(restartable(file.read(t, &iov))? as u64)
 }
 
 pub(super) fn write(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -98,7 +98,7 @@ pub(super) fn readv(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if iov.is_empty() {
         return Ok(0);
     }
-    Ok(file.read(t, &iov)? as u64)
+    Ok(restartable(file.read(t, &iov))? as u64)
 }
 
 pub(super) fn writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -447,12 +447,23 @@ pub(super) fn sendfile(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(n)
 }
 
-/// write(2) family: EPIPE also raises SIGPIPE at the writer.
+/// write(2) family: EPIPE also raises SIGPIPE at the writer; a wait a
+/// signal interrupted may restart.
 fn epipe(t: &mut Task, r: Result<usize, Errno>) -> SysResult {
     if r == Err(Errno::EPIPE) {
         super::sys_signal::raise_self(t, crate::abi::signal::SIGPIPE);
     }
-    Ok(r? as u64)
+    Ok(restartable(r)? as u64)
+}
+
+/// A blocking file operation ended by a signal (EINTR from the file)
+/// restarts or fails as the handler's SA_RESTART says (ERESTARTSYS).
+fn restartable(r: Result<usize, Errno>) -> Result<usize, crate::abi::SysError> {
+    match r {
+        Err(Errno::EINTR) => Err(crate::abi::SysError::RestartSys),
+        Err(e) => Err(e.into()),
+        Ok(n) => Ok(n),
+    }
 }
 
 pub(super) fn copy_file_range(t: &mut Task, a: &SyscallArgs) -> SysResult {

@@ -33,6 +33,10 @@ pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if let Some(mut new) = new {
         new.mask.0 &= !SigSet::UNBLOCKABLE.0;
         t.signals.actions[slot] = new;
+        // A signal that becomes ignored is discarded if pending.
+        if t.ignored_set() & bit(sig) != 0 {
+            t.kernel.procs.discard(t.tgid, sig);
+        }
     }
     Ok(0)
 }
@@ -80,11 +84,20 @@ pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
     } else {
         None
     };
+    let cur = t.signals.altstack;
+    let sp = t.ctx.regs().rsp();
+    let on_stack = cur.flags & SS_DISABLE == 0 && sp.wrapping_sub(cur.sp) < cur.size;
     if oss != 0 {
-        let old = t.signals.altstack;
+        let mut old = cur;
+        if on_stack {
+            old.flags = SS_ONSTACK;
+        }
         t.copy_out_obj(oss, &old)?;
     }
     if let Some(new) = new {
+        if on_stack {
+            return Err(Errno::EPERM.into());
+        }
         t.signals.altstack = new;
     }
     Ok(0)
@@ -98,7 +111,7 @@ fn send(t: &Task, pid: i32, sig: i32, code: i32) -> Result<(), Errno> {
 
 /// A signal the kernel raises at the caller (SIGPIPE on EPIPE).
 pub(super) fn raise_self(t: &mut Task, sig: i32) {
-    t.send_self(sig, SigInfo::user(sig, SI_USER, 0, 0));
+    t.send_self(sig, SigInfo::user(sig, SI_USER, t.tgid, t.creds.uid));
 }
 
 fn check_sig(sig: i32) -> Result<(), Errno> {
