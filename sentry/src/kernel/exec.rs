@@ -102,6 +102,14 @@ impl Task {
             exe = self.open_exec(AT_FDCWD, interp)?;
         }
 
+        // Other threads end first (Linux's de-thread). A non-leader that
+        // execs would have to take over the leader's pid: not yet.
+        if self.kernel.procs.threads(self.tgid).len() > 1 {
+            if self.tid != self.tgid {
+                return Err(Errno::EAGAIN.into());
+            }
+            self.kernel.procs.kill_other_threads(self.tgid, self.tid);
+        }
         let mut as_ = self
             .kernel
             .platform

@@ -40,6 +40,8 @@ pub struct Proc {
     pub threads: BTreeMap<i32, Option<platform::Interrupter>>,
     /// Set by exit_group (or a fatal signal): every thread ends with it.
     pub group_exit: Option<ExitStatus>,
+    /// Threads told to end (execve by another thread of the group).
+    pub doomed: std::collections::BTreeSet<i32>,
 }
 
 /// All processes of the sandbox.
@@ -88,6 +90,7 @@ impl ProcTable {
                 interrupter: Some(interrupter),
                 threads: BTreeMap::from([(1, Some(interrupter))]),
                 group_exit: None,
+                doomed: Default::default(),
             },
         );
         *lock(&self.next) = 2;
@@ -123,6 +126,7 @@ impl ProcTable {
                 interrupter: None,
                 threads: BTreeMap::from([(pid, None)]),
                 group_exit: None,
+                doomed: Default::default(),
             },
         );
         Some(pid)
@@ -205,10 +209,42 @@ impl ProcTable {
 
     /// One look at the process table for the run loop: the group's exit
     /// status if it is exiting, and whether a signal is deliverable.
-    pub fn poll_task(&self, tgid: i32, mask: u64) -> (Option<ExitStatus>, bool) {
+    pub fn poll_task(&self, tgid: i32, tid: i32, mask: u64) -> (Option<ExitStatus>, bool) {
         match lock(&self.procs).get(&tgid) {
+            Some(p) if p.doomed.contains(&tid) => (
+                Some(ExitStatus::Signaled(crate::abi::signal::SIGKILL)),
+                false,
+            ),
             Some(p) => (p.group_exit, deliverable(p.pending, mask) != 0),
             None => (None, false),
+        }
+    }
+
+    /// execve from thread `tid`: every other thread of the group ends;
+    /// returns once they are gone.
+    pub fn kill_other_threads(&self, tgid: i32, tid: i32) {
+        let mut procs = lock(&self.procs);
+        if let Some(p) = procs.get_mut(&tgid) {
+            let others: Vec<i32> = p.threads.keys().copied().filter(|&t| t != tid).collect();
+            for t in others {
+                p.doomed.insert(t);
+                if let Some(Some(i)) = p.threads.get(&t) {
+                    i.interrupt();
+                }
+            }
+        }
+        while procs
+            .get(&tgid)
+            .is_some_and(|p| p.threads.keys().any(|&t| t != tid))
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
+        if let Some(p) = procs.get_mut(&tgid) {
+            p.doomed.clear();
         }
     }
 
@@ -223,7 +259,8 @@ impl ProcTable {
         let mut procs = lock(&self.procs);
         let p = procs.get_mut(&tgid)?;
         p.threads.remove(&tid);
-        let last = p.threads.is_empty();
+        let doomed = p.doomed.remove(&tid);
+        let last = p.threads.is_empty() && !doomed;
         let st = p.group_exit.unwrap_or(status);
         drop(procs);
         self.cv.notify_all();

@@ -211,8 +211,14 @@ impl Task {
                 return status;
             }
             let (group_exit, deliverable) =
-                self.kernel.procs.poll_task(self.tgid, self.signals.mask.0);
+                self.kernel
+                    .procs
+                    .poll_task(self.tgid, self.tid, self.signals.mask.0);
             if let Some(st) = group_exit {
+                // A doomed thread (another thread exec'd) ends alone.
+                if self.kernel.procs.group_exiting(self.tgid).is_none() {
+                    self.thread_exit = true;
+                }
                 return st;
             }
             if self.restart.is_some() || deliverable {

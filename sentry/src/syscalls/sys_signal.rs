@@ -161,10 +161,11 @@ pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     check_sig(sig)?;
-    // One task per process: a thread id is its process id.
-    if tid != tgid {
+    if t.kernel.procs.tgid_of(tid) != Some(tgid) {
         return Err(Errno::ESRCH.into());
     }
+    // Pending signals are kept per process: any thread not blocking the
+    // signal takes it (per-thread queues are future work).
     send(t, tgid, sig, SI_TKILL)?;
     Ok(0)
 }
@@ -175,7 +176,8 @@ pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     check_sig(sig)?;
-    send(t, tid, sig, SI_TKILL)?;
+    let tgid = t.kernel.procs.tgid_of(tid).ok_or(Errno::ESRCH)?;
+    send(t, tgid, sig, SI_TKILL)?;
     Ok(0)
 }
 
