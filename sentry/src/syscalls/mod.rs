@@ -202,16 +202,8 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::RT_SIGSUSPEND, sig::rt_sigsuspend),
         supported(nr::PAUSE, sig::pause),
         supported(nr::RT_SIGPENDING, sig::rt_sigpending),
-        partial(
-            nr::NANOSLEEP,
-            time::nanosleep,
-            "signals other than fatal ones do not interrupt it until step 3",
-        ),
-        partial(
-            nr::CLOCK_NANOSLEEP,
-            time::clock_nanosleep,
-            "signals other than fatal ones do not interrupt it until step 3",
-        ),
+        supported(nr::NANOSLEEP, time::nanosleep),
+        partial(nr::CLOCK_NANOSLEEP, time::clock_nanosleep, "CPU-time clocks give EINVAL"),
         supported(nr::SYSINFO, time::sysinfo),
         partial(
             nr::TIMES,
@@ -223,17 +215,9 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             time::getrusage,
             "resource use is not accounted yet (zero)",
         ),
-        partial(
-            nr::CLONE,
-            sys_process::clone,
-            "new processes (memory copied eagerly); threads are ENOSYS until step 3",
-        ),
-        partial(
-            nr::CLONE3,
-            sys_process::clone3,
-            "new processes (memory copied eagerly); threads are ENOSYS until step 3",
-        ),
-        partial(nr::FORK, sys_process::fork, "memory copied eagerly"),
+        partial(nr::CLONE, sys_process::clone, "threads share memory and files but copy dispositions and cwd; CLONE_SIGHAND without threads is ENOSYS"),
+        partial(nr::CLONE3, sys_process::clone3, "as clone; no pidfd, set_tid or cgroup"),
+        supported(nr::FORK, sys_process::fork),
         partial(
             nr::VFORK,
             sys_process::vfork,
@@ -288,41 +272,25 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             mm::mincore,
             "every mapped page reports resident",
         ),
-        partial(
-            nr::PIPE,
-            sys_pipe::pipe,
-            "a read or write that would block gives EDEADLK until step 3",
-        ),
-        partial(
-            nr::PIPE2,
-            sys_pipe::pipe2,
-            "a read or write that would block gives EDEADLK until step 3",
-        ),
+        supported(nr::PIPE, sys_pipe::pipe),
+        supported(nr::PIPE2, sys_pipe::pipe2),
         partial(
             nr::SPLICE,
             sys_pipe::splice,
             "copies through a sentry buffer",
         ),
         supported(nr::TEE, sys_pipe::tee),
-        partial(
-            nr::FUTEX,
-            sys_futex::futex,
-            "one task: wakes find no waiters; a matching wait ends only by timeout",
-        ),
-        partial(
-            nr::KILL,
-            sig::kill,
-            "to the caller's own process only until step 3",
-        ),
+        partial(nr::FUTEX, sys_futex::futex, "no PI futexes; futexes in memory shared between processes are not matched"),
+        supported(nr::KILL, sig::kill),
         partial(
             nr::TGKILL,
             sig::tgkill,
-            "to the calling thread only until step 3",
+            "the signal may be taken by any thread that does not block it",
         ),
         partial(
             nr::TKILL,
             sig::tkill,
-            "to the calling thread only until step 3",
+            "the signal may be taken by any thread that does not block it",
         ),
         supported(nr::CLOSE_RANGE, f::close_range),
         supported(nr::OPEN, f::open),
@@ -339,12 +307,12 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::FCNTL,
             f::fcntl,
-            "locks that would wait give EDEADLK until step 3; no leases, notify or seals",
+            "no lock deadlock detection, leases or directory notification",
         ),
         partial(
             nr::FLOCK,
             f::flock,
-            "a lock that would wait gives EDEADLK until step 3",
+            "no deadlock detection",
         ),
         partial(
             nr::MKNOD,
@@ -588,6 +556,14 @@ pub fn dispatch(task: &mut Task, nr: u64, args: &SyscallArgs) -> SysResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn test_no_syscall_is_declared_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for (n, ..) in super::declarations() {
+            assert!(seen.insert(n), "syscall {n} is declared twice");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -3,8 +3,9 @@
 //!
 //! Locks live in a sandbox-wide table keyed by inode. A lock that would
 //! have to wait gives EAGAIN for the non-blocking forms; the waiting forms
-//! (F_SETLKW, F_OFD_SETLKW, flock without LOCK_NB) report EDEADLK when
-//! they would wait, until the blocking machinery of step 3 lets them sleep.
+//! (F_SETLKW, F_OFD_SETLKW, flock without LOCK_NB) sleep on the file-event
+//! notifier until the conflicting lock goes (or a signal comes: ERESTARTSYS).
+//! Deadlock detection (EDEADLK) is not done.
 
 use crate::abi::file::fcntl::*;
 use crate::abi::file::{Flock, SEEK_CUR, SEEK_END, SEEK_SET};
@@ -174,6 +175,8 @@ pub(super) fn fcntl_lock(
             match typ {
                 F_UNLCK => {
                     set_range(&mut entry.records, owner, start, end, None);
+                    drop(table);
+                    crate::vfs::events::bump();
                     Ok(0)
                 }
                 F_RDLCK | F_WRLCK => {
@@ -188,11 +191,29 @@ pub(super) fn fcntl_lock(
                         end,
                         pid: t.tgid,
                     };
-                    if entry.records.iter().any(|l| conflicts(l, &new)) {
-                        return Err(if wait { Errno::EDEADLK } else { Errno::EAGAIN }.into());
+                    if !entry.records.iter().any(|l| conflicts(l, &new)) {
+                        set_range(&mut entry.records, owner, start, end, Some(new));
+                        return Ok(0);
                     }
-                    set_range(&mut entry.records, owner, start, end, Some(new));
-                    Ok(0)
+                    if !wait {
+                        return Err(Errno::EAGAIN.into());
+                    }
+                    drop(table);
+                    loop {
+                        let seen = crate::vfs::events::seq();
+                        {
+                            let mut table = lock(&LOCKS);
+                            let entry = table.entry(key).or_default();
+                            if !entry.records.iter().any(|l| conflicts(l, &new)) {
+                                set_range(&mut entry.records, owner, start, end, Some(new));
+                                return Ok(0);
+                            }
+                        }
+                        if t.signal_pending() {
+                            return Err(crate::abi::SysError::RestartSys);
+                        }
+                        crate::vfs::events::wait_change(seen, std::time::Duration::from_millis(50));
+                    }
                 }
                 _ => Err(Errno::EINVAL.into()),
             }
@@ -200,7 +221,7 @@ pub(super) fn fcntl_lock(
     }
 }
 
-pub(super) fn flock(_t: &mut Task, file: &Arc<FileDescription>, op: i32) -> SysResult {
+pub(super) fn flock(t: &mut Task, file: &Arc<FileDescription>, op: i32) -> SysResult {
     let nb = op & LOCK_NB != 0;
     let op = op & !LOCK_NB;
     let me = Arc::as_ptr(file) as usize;
@@ -210,19 +231,35 @@ pub(super) fn flock(_t: &mut Task, file: &Arc<FileDescription>, op: i32) -> SysR
     match op {
         LOCK_UN => {
             entry.flocks.remove(&me);
+            drop(table);
+            crate::vfs::events::bump();
             Ok(0)
         }
         LOCK_SH | LOCK_EX => {
             let ex = op == LOCK_EX;
-            let busy = entry
-                .flocks
-                .iter()
-                .any(|(&who, &held_ex)| who != me && (ex || held_ex));
-            if busy {
-                return Err(if nb { Errno::EAGAIN } else { Errno::EDEADLK }.into());
+            drop(table);
+            loop {
+                let seen = crate::vfs::events::seq();
+                {
+                    let mut table = lock(&LOCKS);
+                    let entry = table.entry(key).or_default();
+                    let busy = entry
+                        .flocks
+                        .iter()
+                        .any(|(&who, &held_ex)| who != me && (ex || held_ex));
+                    if !busy {
+                        entry.flocks.insert(me, ex);
+                        return Ok(0);
+                    }
+                }
+                if nb {
+                    return Err(Errno::EAGAIN.into());
+                }
+                if t.signal_pending() {
+                    return Err(crate::abi::SysError::RestartSys);
+                }
+                crate::vfs::events::wait_change(seen, std::time::Duration::from_millis(50));
             }
-            entry.flocks.insert(me, ex);
-            Ok(0)
         }
         _ => Err(Errno::EINVAL.into()),
     }
@@ -244,4 +281,6 @@ pub(super) fn release(file: &Arc<FileDescription>, tgid: i32) {
             table.remove(&key);
         }
     }
+    drop(table);
+    crate::vfs::events::bump();
 }
