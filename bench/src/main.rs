@@ -125,7 +125,7 @@ fn main() {
     // iteration count). File workloads do more per operation, so fewer.
     let file_iters = (iters / 10).max(1);
     let proc_iters = (iters / 500).max(1);
-    let workloads: [(&str, &str, usize, &[&str]); 9] = [
+    let workloads: [(&str, &str, usize, &[&str]); 11] = [
         ("getpid", "getpid", iters, &[]),
         ("open_close", "open_close", file_iters, &[]),
         ("open_close_tmp", "open_close", file_iters, &["scratch"]),
@@ -135,6 +135,8 @@ fn main() {
         ("fork_exit_wait", "fork_wait", proc_iters, &[]),
         ("fork_exec_wait", "fork_wait", proc_iters, &["exec"]),
         ("pipe_pingpong", "pipe_pingpong", file_iters, &[]),
+        ("futex_pingpong", "futex_pingpong", file_iters, &[]),
+        ("clock_gettime", "clock_gettime", iters, &[]),
     ];
     println!(
         "{:<16} {:>14} {:>14} {:>16} {:>12} {:>12}",
