@@ -144,6 +144,9 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         restart: None,
         saved_mask: None,
         thread_exit: false,
+        pdeathsig: 0,
+        dumpable: true,
+        no_new_privs: false,
     };
     boot::mount_submounts(&task);
     let fail = |detail: String| BootError::Exec {

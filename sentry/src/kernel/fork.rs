@@ -150,5 +150,8 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         restart: None,
         saved_mask: None,
         thread_exit: false,
+        pdeathsig: 0,
+        dumpable: true,
+        no_new_privs: false,
     })
 }

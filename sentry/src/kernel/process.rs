@@ -513,6 +513,17 @@ impl ProcTable {
             .is_some_and(|p| deliverable(p.pending, mask) != 0)
     }
 
+    /// Sleeps up to `d` unless `pid` has a signal `mask` lets through.
+    pub fn wait_signal_for(&self, pid: i32, mask: u64, d: std::time::Duration) {
+        let procs = lock(&self.procs);
+        if procs
+            .get(&pid)
+            .is_some_and(|p| deliverable(p.pending, mask) == 0)
+        {
+            let _ = self.cv.wait_timeout(procs, d);
+        }
+    }
+
     /// Sleeps until `pid` has a deliverable signal (sigsuspend, pause).
     pub fn wait_signal(&self, pid: i32, mask: u64) {
         let mut procs = lock(&self.procs);

@@ -124,6 +124,12 @@ pub struct Task {
     pub saved_mask: Option<SigSet>,
     /// The task ended with exit(2): only this thread ends.
     pub thread_exit: bool,
+    /// prctl(PR_SET_PDEATHSIG).
+    pub pdeathsig: i32,
+    /// prctl(PR_SET_DUMPABLE).
+    pub dumpable: bool,
+    /// prctl(PR_SET_NO_NEW_PRIVS).
+    pub no_new_privs: bool,
 }
 
 impl std::fmt::Debug for Task {

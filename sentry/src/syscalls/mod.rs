@@ -202,6 +202,9 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::RT_SIGSUSPEND, sig::rt_sigsuspend),
         supported(nr::PAUSE, sig::pause),
         supported(nr::RT_SIGPENDING, sig::rt_sigpending),
+        supported(nr::RT_SIGTIMEDWAIT, sig::rt_sigtimedwait),
+        supported(nr::RT_SIGQUEUEINFO, sig::rt_sigqueueinfo),
+        partial(nr::RT_TGSIGQUEUEINFO, sig::rt_tgsigqueueinfo, "the signal may be taken by any thread that does not block it"),
         supported(nr::NANOSLEEP, time::nanosleep),
         partial(nr::CLOCK_NANOSLEEP, time::clock_nanosleep, "CPU-time clocks give EINVAL"),
         supported(nr::SYSINFO, time::sysinfo),
@@ -415,7 +418,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::PRCTL,
             th::prctl,
-            "PR_SET_NAME and PR_GET_NAME; other options give EINVAL",
+            "names, PDEATHSIG (recorded), DUMPABLE, NO_NEW_PRIVS, SUBREAPER (accepted), CAPBSET, TIMERSLACK; others give EINVAL",
         ),
         partial(
             nr::IOCTL,

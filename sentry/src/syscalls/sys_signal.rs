@@ -221,3 +221,67 @@ pub(super) fn rt_sigpending(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.mm.copy_out(a.addr(0), &p.to_le_bytes()[..a.size(1) as usize])?;
     Ok(0)
 }
+
+/// rt_sigtimedwait: takes a pending signal of `set` (waiting up to the
+/// timeout) and returns its number, with its siginfo.
+pub(super) fn rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.size(3) != SIGSET_SIZE {
+        return Err(Errno::EINVAL.into());
+    }
+    let set: SigSet = t.copy_in_obj(a.addr(0))?;
+    let set = set.0 & !SigSet::UNBLOCKABLE.0;
+    let deadline = if a.addr(2) == 0 {
+        None
+    } else {
+        let ts: [i64; 2] = t.copy_in_obj(a.addr(2))?;
+        if ts[0] < 0 || !(0..1_000_000_000).contains(&ts[1]) {
+            return Err(Errno::EINVAL.into());
+        }
+        Some(std::time::Instant::now() + std::time::Duration::new(ts[0] as u64, ts[1] as u32))
+    };
+    loop {
+        // Only signals of `set`: everything else counts as blocked here.
+        if let Some((sig, info)) = t.kernel.procs.take_signal(t.tgid, !set) {
+            if a.addr(1) != 0 {
+                t.mm.copy_out(a.addr(1), &info.0)?;
+            }
+            return Ok(sig as u64);
+        }
+        if t.signal_pending() {
+            return Err(SysError::RestartNoHand);
+        }
+        let now = std::time::Instant::now();
+        let slice = match deadline {
+            Some(d) if d <= now => return Err(Errno::EAGAIN.into()),
+            Some(d) => (d - now).min(std::time::Duration::from_millis(20)),
+            None => std::time::Duration::from_millis(20),
+        };
+        t.kernel
+            .procs
+            .wait_signal_for(t.tgid, !set & t.signals.mask.0, slice);
+    }
+}
+
+fn queueinfo(t: &mut Task, tgid: i32, sig: i32, addr: u64) -> SysResult {
+    check_sig(sig)?;
+    let mut info = SigInfo([0; SIGINFO_LEN]);
+    t.mm.copy_in(addr, &mut info.0)?;
+    // Only the kernel may claim a kernel si_code; others must use < 0.
+    if info.code() >= 0 && tgid != t.tgid {
+        return Err(Errno::EPERM.into());
+    }
+    info.0[0..4].copy_from_slice(&sig.to_le_bytes());
+    t.kernel.procs.send(tgid, sig, info)?;
+    Ok(0)
+}
+
+pub(super) fn rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    queueinfo(t, a.int(0), a.int(1), a.addr(2))
+}
+
+pub(super) fn rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if t.kernel.procs.tgid_of(a.int(1)) != Some(a.int(0)) {
+        return Err(Errno::ESRCH.into());
+    }
+    queueinfo(t, a.int(0), a.int(2), a.addr(3))
+}

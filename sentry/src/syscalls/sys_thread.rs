@@ -112,6 +112,7 @@ pub(super) fn sched_yield(_: &mut Task, _: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::file::prctl::*;
     use crate::abi::file::{PR_GET_NAME, PR_SET_NAME, TASK_COMM_LEN};
     match a.int(0) {
         PR_SET_NAME => {
@@ -136,6 +137,59 @@ pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             t.mm.copy_out(a.addr(1), &name)?;
             Ok(0)
         }
+        PR_SET_PDEATHSIG => {
+            let sig = a.int(1);
+            if !(0..crate::abi::signal::NSIG).contains(&sig) {
+                return Err(Errno::EINVAL.into());
+            }
+            t.pdeathsig = sig;
+            Ok(0)
+        }
+        PR_GET_PDEATHSIG => {
+            t.copy_out_obj(a.addr(1), &t.pdeathsig)?;
+            Ok(0)
+        }
+        PR_GET_DUMPABLE => Ok(t.dumpable as u64),
+        PR_SET_DUMPABLE => match a.raw(1) {
+            0 | 1 => {
+                t.dumpable = a.raw(1) == 1;
+                Ok(0)
+            }
+            _ => Err(Errno::EINVAL.into()),
+        },
+        PR_GET_KEEPCAPS => Ok(0),
+        PR_SET_KEEPCAPS if a.raw(1) <= 1 => Ok(0),
+        PR_GET_TIMERSLACK => Ok(DEFAULT_TIMERSLACK),
+        PR_SET_TIMERSLACK => Ok(0),
+        PR_SET_CHILD_SUBREAPER => Ok(0),
+        PR_GET_CHILD_SUBREAPER => {
+            t.copy_out_obj(a.addr(1), &0i32)?;
+            Ok(0)
+        }
+        PR_SET_NO_NEW_PRIVS => {
+            if a.raw(1) != 1 || a.raw(2) != 0 || a.raw(3) != 0 || a.raw(4) != 0 {
+                return Err(Errno::EINVAL.into());
+            }
+            t.no_new_privs = true;
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => Ok(t.no_new_privs as u64),
+        PR_CAPBSET_READ => {
+            if a.raw(1) > CAP_LAST_CAP {
+                return Err(Errno::EINVAL.into());
+            }
+            Ok(1)
+        }
+        PR_CAPBSET_DROP => {
+            if a.raw(1) > CAP_LAST_CAP {
+                return Err(Errno::EINVAL.into());
+            }
+            if t.creds.euid != 0 {
+                return Err(Errno::EPERM.into());
+            }
+            Ok(0)
+        }
+        PR_GET_SECCOMP => Ok(0),
         _ => Err(Errno::EINVAL.into()),
     }
 }
