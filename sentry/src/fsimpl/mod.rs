@@ -8,3 +8,5 @@ pub mod host;
 pub mod memfs;
 pub mod pipe;
 pub mod proc;
+pub mod signalfd;
+pub mod timerfd;

@@ -178,6 +178,11 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::EPOLL_PWAIT2, sys_epoll::epoll_pwait2),
         supported(nr::EVENTFD, sys_epoll::eventfd),
         supported(nr::EVENTFD2, sys_epoll::eventfd2),
+        partial(nr::TIMERFD_CREATE, sys_epoll::timerfd_create, "every clock ticks in real time; TFD_TIMER_CANCEL_ON_SET is accepted and ignored"),
+        supported(nr::TIMERFD_SETTIME, sys_epoll::timerfd_settime),
+        supported(nr::TIMERFD_GETTIME, sys_epoll::timerfd_gettime),
+        partial(nr::SIGNALFD4, sys_epoll::signalfd4, "reads the signals of the process that made it"),
+        partial(nr::SIGNALFD, sys_epoll::signalfd, "reads the signals of the process that made it"),
         supported(nr::ALARM, time::alarm),
         partial(
             nr::SETITIMER,

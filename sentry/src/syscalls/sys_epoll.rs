@@ -127,3 +127,120 @@ pub(super) fn eventfd(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = FileDescription::new(Box::new(EventFd::new(a.uint(0), 0)), None, O_RDWR);
     install(t, f, false)
 }
+
+/// timerfd_create/signalfd flags (O_CLOEXEC and O_NONBLOCK values).
+const TFD_FLAGS: u32 = O_CLOEXEC | O_NONBLOCK;
+/// timerfd_settime: absolute time.
+const TFD_TIMER_ABSTIME: i32 = 1;
+/// timerfd_settime: cancel on clock change (accepted).
+const TFD_TIMER_CANCEL_ON_SET: i32 = 2;
+
+pub(super) fn timerfd_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::time::*;
+    let (clock, flags) = (a.int(0), a.uint(1));
+    match clock {
+        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME | CLOCK_REALTIME_ALARM
+        | CLOCK_BOOTTIME_ALARM => {}
+        _ => return Err(Errno::EINVAL.into()),
+    }
+    if flags & !TFD_FLAGS != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let f = FileDescription::new(
+        Box::new(crate::fsimpl::timerfd::TimerFd::new(matches!(
+            clock,
+            CLOCK_REALTIME | CLOCK_REALTIME_ALARM
+        ))),
+        None,
+        O_RDWR | (flags & O_NONBLOCK),
+    );
+    install(t, f, flags & O_CLOEXEC != 0)
+}
+
+fn itimerspec(t: &Task, addr: u64) -> Result<(Duration, Duration), Errno> {
+    let raw: [i64; 4] = t.copy_in_obj(addr)?;
+    let d = |s: i64, n: i64| -> Result<Duration, Errno> {
+        if s < 0 || !(0..1_000_000_000).contains(&n) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(Duration::new(s as u64, n as u32))
+    };
+    Ok((d(raw[2], raw[3])?, d(raw[0], raw[1])?))
+}
+
+fn itimerspec_out(t: &Task, addr: u64, v: (Duration, Duration)) -> Result<(), Errno> {
+    let out = [
+        v.1.as_secs() as i64,
+        v.1.subsec_nanos() as i64,
+        v.0.as_secs() as i64,
+        v.0.subsec_nanos() as i64,
+    ];
+    t.copy_out_obj(addr, &out)
+}
+
+pub(super) fn timerfd_settime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.fds.get(a.fd(0))?;
+    let tfd = file.ops.as_timerfd().ok_or(Errno::EINVAL)?;
+    let flags = a.int(1);
+    if flags & !(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET) != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let (mut value, interval) = itimerspec(t, a.addr(2))?;
+    if flags & TFD_TIMER_ABSTIME != 0 && !value.is_zero() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let mono = {
+            let mut n = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: n is a valid out pointer.
+            unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut n) };
+            Duration::new(n.tv_sec as u64, n.tv_nsec as u32)
+        };
+        // Absolute times are on the timer's clock.
+        let base = if tfd.realtime { now } else { mono };
+        value = value.saturating_sub(base).max(Duration::from_nanos(1));
+    }
+    let old = tfd.set(value, interval);
+    if a.addr(3) != 0 {
+        itimerspec_out(t, a.addr(3), old)?;
+    }
+    Ok(0)
+}
+
+pub(super) fn timerfd_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.fds.get(a.fd(0))?;
+    let tfd = file.ops.as_timerfd().ok_or(Errno::EINVAL)?;
+    let cur = tfd.get();
+    itimerspec_out(t, a.addr(1), cur)?;
+    Ok(0)
+}
+
+pub(super) fn signalfd4(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::signal::{SigSet, SIGSET_SIZE};
+    let (fd, flags) = (a.fd(0), a.uint(3));
+    if a.size(2) != SIGSET_SIZE || flags & !TFD_FLAGS != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    let mask: SigSet = t.copy_in_obj(a.addr(1))?;
+    let mask = mask.0 & !SigSet::UNBLOCKABLE.0;
+    if fd != -1 {
+        let file = t.fds.get(fd)?;
+        let sfd = file.ops.as_signalfd().ok_or(Errno::EINVAL)?;
+        sfd.mask.store(mask, std::sync::atomic::Ordering::Relaxed);
+        return Ok(fd as u64);
+    }
+    let f = FileDescription::new(
+        Box::new(crate::fsimpl::signalfd::SignalFd::new(t, mask)),
+        None,
+        O_RDONLY | (flags & O_NONBLOCK),
+    );
+    install(t, f, flags & O_CLOEXEC != 0)
+}
+
+pub(super) fn signalfd(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let args = SyscallArgs::new([a.raw(0), a.raw(1), a.raw(2), 0, 0, 0]);
+    signalfd4(t, &args)
+}

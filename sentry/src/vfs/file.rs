@@ -70,6 +70,14 @@ pub trait FileOps: Send + Sync {
     fn epollable(&self) -> bool {
         true
     }
+    /// The signalfd behind a signalfd fd.
+    fn as_signalfd(&self) -> Option<&crate::fsimpl::signalfd::SignalFd> {
+        None
+    }
+    /// The timerfd behind a timerfd fd.
+    fn as_timerfd(&self) -> Option<&crate::fsimpl::timerfd::TimerFd> {
+        None
+    }
     /// The epoll instance behind an epoll fd.
     fn as_epoll(&self) -> Option<&crate::fsimpl::epoll::Epoll> {
         None
