@@ -1,11 +1,10 @@
-//! Futexes: wait queues keyed by (address space, address).
+//! Futexes: wait queues keyed by (address space, address) for private
+//! futexes and by the word's memory-file offset for shared ones.
 //!
 //! The word is read and changed with host atomics through the sentry's
 //! mapping of the memory file, and a waiter is queued under the table
 //! lock before it re-checks the word, so a wake that follows a change of
-//! the word always finds it. Shared futexes (between processes) are keyed
-//! the same way: processes sharing memory after fork keep distinct keys,
-//! a known gap.
+//! the word always finds it.
 //!
 //! # Lock order
 //! The table lock is a leaf, taken after the address space's lock has

@@ -150,6 +150,12 @@ impl MemoryFile {
         unsafe { self.base.add(off as usize) }
     }
 
+    /// The file offset of a sentry pointer into the mapping (inverse of
+    /// [`Self::ptr`]).
+    pub fn offset_of(&self, p: *const u8) -> u64 {
+        (p as usize).wrapping_sub(self.base as usize) as u64
+    }
+
     /// Copies bytes out of the file.
     pub fn read(&self, off: u64, dst: &mut [u8]) {
         let src = self.ptr(off, dst.len() as u64);

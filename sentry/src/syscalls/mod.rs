@@ -288,7 +288,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::TEE, sys_pipe::tee),
-        partial(nr::FUTEX, sys_futex::futex, "no PI futexes; futexes in memory shared between processes are not matched"),
+        partial(nr::FUTEX, sys_futex::futex, "no PI futexes"),
         supported(nr::KILL, sig::kill),
         partial(
             nr::TGKILL,

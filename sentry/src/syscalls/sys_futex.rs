@@ -12,6 +12,24 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// Process-private futexes are keyed by address space and address;
+/// shared ones by the memory-file offset of the word, so processes that
+/// map the same pages (MAP_SHARED, POSIX semaphores) meet.
+fn key_op(t: &Task, addr: u64, op: i32) -> Key {
+    if op & FUTEX_PRIVATE_FLAG == 0 {
+        if let Ok(iov) = t.mm.io_vecs(addr, 4, false) {
+            if let Some(v) = iov.first() {
+                let off = t.mm.memory_file().offset_of(v.iov_base.cast::<u8>());
+                return (SHARED_KEY, off);
+            }
+        }
+    }
+    (Arc::as_ptr(&t.mm) as usize, addr)
+}
+
+/// The key space of shared futexes (no address space has this address).
+const SHARED_KEY: usize = usize::MAX;
+
 fn key(t: &Task, addr: u64) -> Key {
     (Arc::as_ptr(&t.mm) as usize, addr)
 }
@@ -58,7 +76,7 @@ fn wait(t: &mut Task, a: &SyscallArgs, bitset: u32, absolute: bool) -> SysResult
     match this
         .kernel
         .futexes
-        .wait(key(this, addr), w, val, bitset, dl, &interrupted)
+        .wait(key_op(this, addr, op), w, val, bitset, dl, &interrupted)
     {
         WaitEnd::Woken => Ok(0),
         WaitEnd::Again => Err(Errno::EAGAIN.into()),
@@ -110,14 +128,14 @@ pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
         FUTEX_WAIT_BITSET => wait(t, a, a.uint(5), true),
         FUTEX_WAKE => {
             word(&t.mm, addr, false)?;
-            Ok(f.wake(key(t, addr), val, FUTEX_BITSET_MATCH_ANY) as u64)
+            Ok(f.wake(key_op(t, addr, op), val, FUTEX_BITSET_MATCH_ANY) as u64)
         }
         FUTEX_WAKE_BITSET => {
             if a.uint(5) == 0 {
                 return Err(Errno::EINVAL.into());
             }
             word(&t.mm, addr, false)?;
-            Ok(f.wake(key(t, addr), val, a.uint(5)) as u64)
+            Ok(f.wake(key_op(t, addr, op), val, a.uint(5)) as u64)
         }
         FUTEX_REQUEUE | FUTEX_CMP_REQUEUE => {
             let addr2 = a.addr(4);
@@ -127,15 +145,15 @@ pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 return Err(Errno::EAGAIN.into());
             }
             let n_requeue = a.uint(3);
-            Ok(f.requeue(key(t, addr), key(t, addr2), val, n_requeue) as u64)
+            Ok(f.requeue(key_op(t, addr, op), key_op(t, addr2, op), val, n_requeue) as u64)
         }
         FUTEX_WAKE_OP => {
             let addr2 = a.addr(4);
             word(&t.mm, addr, false)?;
             let hit = wake_op_apply(t, addr2, a.uint(5))?;
-            let mut n = f.wake(key(t, addr), val, FUTEX_BITSET_MATCH_ANY);
+            let mut n = f.wake(key_op(t, addr, op), val, FUTEX_BITSET_MATCH_ANY);
             if hit {
-                n += f.wake(key(t, addr2), a.uint(3), FUTEX_BITSET_MATCH_ANY);
+                n += f.wake(key_op(t, addr2, op), a.uint(3), FUTEX_BITSET_MATCH_ANY);
             }
             Ok(n as u64)
         }
