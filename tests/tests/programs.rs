@@ -475,3 +475,91 @@ fn test_tar_and_gzip_round_trips_inside_tmp_match_native() {
         "the sandbox's round trip left {dir} on the host"
     );
 }
+
+/// Runs `prog ARGS` natively and sandboxed; stdout and status must agree.
+fn same_output(name: &str, prog: &str, args: &[&str]) -> String {
+    let native = run_native(Path::new(prog), args, Input::Null);
+    assert_eq!(
+        native.status,
+        0,
+        "{name} failed natively: {}",
+        native.stderr_text()
+    );
+    let sandboxed = run_sandboxed(Path::new(prog), args, Input::Null);
+    assert_same(name, &native, &sandboxed);
+    native.stdout_text()
+}
+
+#[test]
+fn test_bash_traps_background_jobs_and_wait_match_native() {
+    let out = same_output(
+        "bash jobs",
+        "/bin/bash",
+        &[
+            "-c",
+            "trap 'echo trapped USR1' USR1; kill -USR1 $$; \
+             sleep 0.2 & p=$!; (exit 3) & q=$!; wait $q; echo q=$?; wait $p; echo p=$?; \
+             (for i in 1 2 3; do (echo sub $i) & done; wait) | sort; \
+             true && echo and-ok; false || echo or-ok; echo $(echo $(echo nested))",
+        ],
+    );
+    assert!(out.contains("trapped USR1") && out.contains("q=3"), "{out}");
+}
+
+#[test]
+fn test_make_j2_builds_a_c_project_like_native() {
+    let dir = format!("/tmp/runsc-make-{}", std::process::id());
+    let script = format!(
+        "set -e; rm -rf {dir}; mkdir -p {dir}; cd {dir}; \
+         printf 'int f(void);\\nint g(void);\\n#include <stdio.h>\\nint main(void){{printf(\"%%d\\\\n\", f()+g());return 0;}}\\n' > main.c; \
+         printf 'int f(void){{return 40;}}\\n' > f.c; printf 'int g(void){{return 2;}}\\n' > g.c; \
+         printf 'prog: main.o f.o g.o\\n\\tgcc -o prog main.o f.o g.o\\n%%.o: %%.c\\n\\tgcc -c $< -o $@\\n' > Makefile; \
+         make -s -j2; ./prog; cd /; rm -rf {dir}"
+    );
+    let out = same_output("make -j2", "/bin/sh", &["-c", &script]);
+    assert_eq!(out, "42\n");
+}
+
+#[test]
+fn test_python3_threads_subprocess_multiprocessing_match_native() {
+    let py = "/usr/bin/python3";
+    assert!(
+        Path::new(py).exists(),
+        "python3 missing: apt-get install python3-minimal"
+    );
+    let code = "
+import threading, subprocess, multiprocessing as mp
+def sq(x): return x * x
+if __name__ == '__main__':
+    out = []
+    lock = threading.Lock()
+    def work(i):
+        with lock: out.append(sum(range(i * 1000)))
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    [t.start() for t in ts]; [t.join() for t in ts]
+    print(sorted(out)[-1])
+    print(subprocess.run(['echo', 'from subprocess'], capture_output=True, text=True).stdout.strip())
+    with mp.Pool(2) as p: print(sum(p.map(sq, range(100))))
+    q = mp.Queue(); pr = mp.Process(target=q.put, args=(42,)); pr.start(); print(q.get()); pr.join(); print(pr.exitcode)
+";
+    let out = same_output("python3", py, &["-c", code]);
+    assert!(
+        out.contains("from subprocess") && out.contains("328350"),
+        "{out}"
+    );
+}
+
+#[test]
+fn test_xargs_p2_timeout_and_parallel_sort_match_native() {
+    let out = same_output(
+        "xargs/timeout/sort",
+        "/bin/sh",
+        &[
+            "-c",
+            "seq 1 20 | xargs -P2 -n1 echo | sort -n | tr '\\n' ' '; echo; \
+             timeout 1 sleep 5; echo timeout=$?; \
+             seq 1 300000 | awk '{print ($1 * 7919) % 300007}' | sort -n --parallel=2 -S 50M | md5sum",
+        ],
+    );
+    assert!(out.contains("timeout=124"), "{out}");
+}

@@ -386,3 +386,18 @@ fn test_mm_cow_fork_isolates_private_memory_and_shares_shared() {
         );
     }
 }
+
+#[test]
+fn test_proc_orphan_reparented_to_subreaper_and_reaped() {
+    let out = compare("proc_orphan", &[], Input::Null);
+    let text = out.stdout_text();
+    for line in [
+        "grandchild reparented to the reaper: 1",
+        "reaped the grandchild: 1 status 7",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+}

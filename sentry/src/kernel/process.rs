@@ -42,6 +42,8 @@ pub struct Proc {
     pub group_exit: Option<ExitStatus>,
     /// Threads told to end (execve by another thread of the group).
     pub doomed: std::collections::BTreeSet<i32>,
+    /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants come here.
+    pub subreaper: bool,
 }
 
 /// All processes of the sandbox.
@@ -91,6 +93,7 @@ impl ProcTable {
                 threads: BTreeMap::from([(1, Some(interrupter))]),
                 group_exit: None,
                 doomed: Default::default(),
+                subreaper: false,
             },
         );
         *lock(&self.next) = 2;
@@ -127,6 +130,7 @@ impl ProcTable {
                 threads: BTreeMap::from([(pid, None)]),
                 group_exit: None,
                 doomed: Default::default(),
+                subreaper: false,
             },
         );
         Some(pid)
@@ -139,6 +143,18 @@ impl ProcTable {
             p.interrupter = Some(interrupter);
             p.threads.insert(pid, Some(interrupter));
         }
+    }
+
+    /// prctl(PR_SET_CHILD_SUBREAPER) / PR_GET_CHILD_SUBREAPER.
+    pub fn set_subreaper(&self, pid: i32, on: bool) {
+        if let Some(p) = lock(&self.procs).get_mut(&pid) {
+            p.subreaper = on;
+        }
+    }
+
+    /// Whether `pid` is a child subreaper.
+    pub fn is_subreaper(&self, pid: i32) -> bool {
+        lock(&self.procs).get(&pid).is_some_and(|p| p.subreaper)
     }
 
     /// Allocates a tid for a new thread of `tgid`.
@@ -341,9 +357,19 @@ impl ProcTable {
     pub fn exit(&self, pid: i32, status: ExitStatus, uid: u32) {
         use crate::abi::signal::{wait::*, SigInfo, SIGCHLD};
         let mut procs = lock(&self.procs);
+        // Orphans go to the nearest live subreaper ancestor, else init.
+        let mut reaper = procs.get(&pid).map_or(1, |p| p.ppid);
+        while reaper > 1
+            && !procs
+                .get(&reaper)
+                .is_some_and(|p| p.subreaper && p.zombie.is_none())
+        {
+            reaper = procs.get(&reaper).map_or(1, |p| p.ppid);
+        }
+        let reaper = reaper.max(1);
         for p in procs.values_mut() {
             if p.ppid == pid {
-                p.ppid = 1;
+                p.ppid = reaper;
             }
         }
         let mut parent = 0;

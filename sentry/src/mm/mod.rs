@@ -1147,6 +1147,11 @@ impl MemoryManager {
         self.lock().vmas.is_free(start, end)
     }
 
+    /// Whether `addr` lies in a shared mapping.
+    pub fn is_shared(&self, addr: u64) -> bool {
+        self.lock().vmas.find(addr).is_some_and(|v| v.shared)
+    }
+
     /// fork: see [`Mm::fork_copy`].
     pub fn fork_copy(&self, as_: &mut AddressSpace) -> Result<MemoryManager, Errno> {
         self.lock().fork_copy(as_).map(Self::wrap)

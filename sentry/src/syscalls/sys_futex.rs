@@ -12,11 +12,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// Process-private futexes are keyed by address space and address;
-/// shared ones by the memory-file offset of the word, so processes that
-/// map the same pages (MAP_SHARED, POSIX semaphores) meet.
+/// Futexes are keyed as Linux keys them: by address space and address,
+/// except non-private operations on a shared mapping, which are keyed by
+/// the memory-file offset of the word, so processes that map the same
+/// pages (MAP_SHARED, POSIX semaphores) meet.
 fn key_op(t: &Task, addr: u64, op: i32) -> Key {
-    if op & FUTEX_PRIVATE_FLAG == 0 {
+    if op & FUTEX_PRIVATE_FLAG == 0 && t.mm.is_shared(addr) {
         if let Ok(iov) = t.mm.io_vecs(addr, 4, false) {
             if let Some(v) = iov.first() {
                 let off = t.mm.memory_file().offset_of(v.iov_base.cast::<u8>());
@@ -29,10 +30,6 @@ fn key_op(t: &Task, addr: u64, op: i32) -> Key {
 
 /// The key space of shared futexes (no address space has this address).
 const SHARED_KEY: usize = usize::MAX;
-
-fn key(t: &Task, addr: u64) -> Key {
-    (Arc::as_ptr(&t.mm) as usize, addr)
-}
 
 /// The deadline of a wait: `rel` timeouts count from now; absolute ones
 /// (WAIT_BITSET) are on the monotonic or (FUTEX_CLOCK_REALTIME) real clock.
@@ -171,6 +168,6 @@ pub fn clear_child_tid(t: &Task) {
     if t.mm.copy_out(addr, &0u32.to_le_bytes()).is_ok() {
         t.kernel
             .futexes
-            .wake(key(t, addr), 1, FUTEX_BITSET_MATCH_ANY);
+            .wake(key_op(t, addr, 0), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }

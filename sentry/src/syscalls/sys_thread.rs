@@ -161,9 +161,13 @@ pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         PR_SET_KEEPCAPS if a.raw(1) <= 1 => Ok(0),
         PR_GET_TIMERSLACK => Ok(DEFAULT_TIMERSLACK),
         PR_SET_TIMERSLACK => Ok(0),
-        PR_SET_CHILD_SUBREAPER => Ok(0),
+        PR_SET_CHILD_SUBREAPER => {
+            t.kernel.procs.set_subreaper(t.tgid, a.raw(1) != 0);
+            Ok(0)
+        }
         PR_GET_CHILD_SUBREAPER => {
-            t.copy_out_obj(a.addr(1), &0i32)?;
+            let v = t.kernel.procs.is_subreaper(t.tgid) as i32;
+            t.copy_out_obj(a.addr(1), &v)?;
             Ok(0)
         }
         PR_SET_NO_NEW_PRIVS => {
