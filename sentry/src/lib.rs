@@ -147,6 +147,8 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         pdeathsig: 0,
         dumpable: true,
         no_new_privs: false,
+        nice: 0,
+        personality: 0,
     };
     boot::mount_submounts(&task);
     let fail = |detail: String| BootError::Exec {

@@ -195,3 +195,41 @@ pub const UIO_MAXIOV: u64 = 1024;
 pub const IOVEC_SIZE: u64 = 16;
 
 pub use super::file::{AT_FDCWD, PATH_MAX};
+
+/// Scheduling policies and priority constants.
+pub mod sched {
+    /// The default time-sharing policy.
+    pub const SCHED_OTHER: i32 = 0;
+    /// FIFO real-time.
+    pub const SCHED_FIFO: i32 = 1;
+    /// Round-robin real-time.
+    pub const SCHED_RR: i32 = 2;
+    /// Batch.
+    pub const SCHED_BATCH: i32 = 3;
+    /// Idle.
+    pub const SCHED_IDLE: i32 = 5;
+    /// Highest real-time priority.
+    pub const RT_PRIO_MAX: i32 = 99;
+    /// getpriority/setpriority: a process.
+    pub const PRIO_PROCESS: i32 = 0;
+    /// A process group.
+    pub const PRIO_PGRP: i32 = 1;
+    /// A user.
+    pub const PRIO_USER: i32 = 2;
+    /// Nice range.
+    pub const NICE_MIN: i32 = -20;
+    /// Nice range.
+    pub const NICE_MAX: i32 = 19;
+    /// getpriority returns 20 - nice.
+    pub const PRIO_BIAS: i32 = 20;
+    /// personality: the Linux personality.
+    pub const PER_LINUX: u64 = 0;
+    /// personality(0xffffffff) queries.
+    pub const PERSONALITY_QUERY: u64 = 0xffff_ffff;
+    /// capget/capset header version 3.
+    pub const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+    /// capget/capset header version 1.
+    pub const LINUX_CAPABILITY_VERSION_1: u32 = 0x1998_0330;
+    /// capget/capset header version 2.
+    pub const LINUX_CAPABILITY_VERSION_2: u32 = 0x2007_1026;
+}

@@ -153,5 +153,7 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         pdeathsig: 0,
         dumpable: true,
         no_new_privs: false,
+        nice: 0,
+        personality: 0,
     })
 }

@@ -130,6 +130,10 @@ pub struct Task {
     pub dumpable: bool,
     /// prctl(PR_SET_NO_NEW_PRIVS).
     pub no_new_privs: bool,
+    /// setpriority's nice value.
+    pub nice: i32,
+    /// personality(2).
+    pub personality: u64,
 }
 
 impl std::fmt::Debug for Task {

@@ -16,6 +16,7 @@ mod sys_pipe;
 mod sys_poll;
 mod sys_process;
 mod sys_read_write;
+mod sys_sched;
 mod sys_signal;
 mod sys_stat;
 mod sys_thread;
@@ -158,6 +159,18 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "copies through a sentry buffer",
         ),
         supported(nr::CLOSE, f::close),
+        partial(nr::GETPRIORITY, sys_sched::getpriority, "per task; groups and users report the caller's"),
+        partial(nr::SETPRIORITY, sys_sched::setpriority, "recorded per task; the host does not schedule by it"),
+        supported(nr::SCHED_GETSCHEDULER, sys_sched::sched_getscheduler),
+        supported(nr::SCHED_GETPARAM, sys_sched::sched_getparam),
+        partial(nr::SCHED_SETSCHEDULER, sys_sched::sched_setscheduler, "real-time policies give EPERM"),
+        supported(nr::SCHED_SETPARAM, sys_sched::sched_setparam),
+        supported(nr::SCHED_GET_PRIORITY_MAX, sys_sched::sched_get_priority_max),
+        supported(nr::SCHED_GET_PRIORITY_MIN, sys_sched::sched_get_priority_min),
+        partial(nr::GETCPU, sys_sched::getcpu, "the CPU of the task's sentry thread; one NUMA node"),
+        partial(nr::PERSONALITY, sys_sched::personality, "recorded; no flag changes behaviour"),
+        partial(nr::CAPGET, sys_sched::capget, "all capabilities for euid 0, none for others"),
+        partial(nr::CAPSET, sys_sched::capset, "accepted for euid 0 and not tracked"),
         partial(
             nr::EPOLL_CREATE,
             sys_epoll::epoll_create,
