@@ -60,6 +60,7 @@ pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
     if !task.thread_exit {
         k.procs.group_exit(tgid, status);
     }
+    crate::syscalls::sys_futex::release_robust_list(&task);
     crate::syscalls::sys_futex::clear_child_tid(&task);
     if tid == tgid {
         k.procs.wait_other_threads(tgid);

@@ -171,3 +171,57 @@ pub fn clear_child_tid(t: &Task) {
             .wake(key_op(t, addr, 0), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }
+
+/// The owner-died bit robust futexes get when their owner exits.
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+/// The tid bits of a robust futex word.
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Most robust-list entries walked (Linux's ROBUST_LIST_LIMIT).
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// Thread exit: every robust futex the thread still holds gets the
+/// owner-died bit and one waiter is woken (set_robust_list(2)).
+pub fn release_robust_list(t: &Task) {
+    let (head, len) = t.robust_list;
+    if head == 0 || len == 0 {
+        return;
+    }
+    // struct robust_list_head { next, futex_offset, list_op_pending }.
+    let Ok(h) = t.copy_in_obj::<[u64; 3]>(head) else {
+        return;
+    };
+    let offset = h[1] as i64;
+    let mark = |entry: u64| {
+        let addr = (entry as i64).wrapping_add(offset) as u64;
+        let Ok(w) = word(&t.mm, addr, true) else {
+            return;
+        };
+        let cur = w.load(Ordering::SeqCst);
+        if cur & FUTEX_TID_MASK == t.tid as u32
+            && w.compare_exchange(
+                cur,
+                (cur & !FUTEX_TID_MASK) | FUTEX_OWNER_DIED,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+        {
+            t.kernel
+                .futexes
+                .wake(key_op(t, addr, 0), 1, FUTEX_BITSET_MATCH_ANY);
+        }
+    };
+    let mut entry = h[0];
+    let mut n = 0;
+    while entry != head && entry != 0 && n < ROBUST_LIST_LIMIT {
+        let next = t.copy_in_obj::<u64>(entry).unwrap_or(head);
+        if entry != h[2] {
+            mark(entry & !1);
+        }
+        entry = next;
+        n += 1;
+    }
+    if h[2] != 0 {
+        mark(h[2] & !1);
+    }
+}
