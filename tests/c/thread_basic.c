@@ -108,8 +108,6 @@ static void sum_and_join(void) {
     FACT("gettid distinct in every thread", distinct);
     FACT("getpid same in every thread", same_pid);
     FACT("main thread gettid == getpid", gettid() == getpid());
-    /* A joined thread's resources are gone: joining again is an error on
-     * glibc only by luck, so it is not checked. */
 }
 
 /* ---- detach ---- */
@@ -452,7 +450,7 @@ static void process_effects(void) {
         sleep_ms(10);
         return; /* back to main's caller, which returns 0 */
     }
-    /* (the child returns from process_effects with pid 0; see main) */
+    /* (the child returned from process_effects; main returns 0 for it) */
     reap("main returns while a detached thread sleeps", pid);
 
     fflush(stdout);

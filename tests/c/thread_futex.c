@@ -364,18 +364,15 @@ static void on_usr1(int sig) {
     atomic_fetch_add(&handled, 1);
 }
 
-struct killer {
-    pid_t target;
-    int with_timeout;
-};
-
+/* Sends SIGUSR1 to the thread `arg` points at once it sleeps on the word,
+ * with every signal blocked itself so only that thread can take it. */
 static void *killer_fn(void *arg) {
-    struct killer *k = arg;
+    pid_t target = *(pid_t *)arg;
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     if (await_waiters(&sig_word, 0, 1))
-        syscall(SYS_tgkill, getpid(), k->target, SIGUSR1);
+        syscall(SYS_tgkill, getpid(), target, SIGUSR1);
     else
         printf("  main never slept on the word\n");
     return NULL;
@@ -389,9 +386,9 @@ static void interrupted(int flags, int with_timeout) {
     sigaction(SIGUSR1, &sa, NULL);
     atomic_store(&sig_word, 0);
     atomic_store(&handled, 0);
-    struct killer k = {gettid(), with_timeout};
+    pid_t me = gettid();
     pthread_t t;
-    pthread_create(&t, NULL, killer_fn, &k);
+    pthread_create(&t, NULL, killer_fn, &me);
     struct timespec ts = {30, 0};
     errno = 0;
     long r = futex_wait(&sig_word, 0, with_timeout ? &ts : NULL);
