@@ -156,8 +156,6 @@ mod sentry_bugs {
     use super::check;
 
     #[test]
-    #[ignore = "sentry bug: FUTEX_CMP_REQUEUE with a negative nr_wake or nr_requeue \
-                returns 0; Linux fails with EINVAL"]
     fn test_futex_cmp_requeue_negative_counts_einval() {
         check(
             "thread_futex",
@@ -170,8 +168,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: FUTEX_WAKE|FUTEX_CLOCK_REALTIME returns 0; Linux accepts \
-                FUTEX_CLOCK_REALTIME only with the wait ops and fails with ENOSYS"]
     fn test_futex_clock_realtime_on_wake_enosys() {
         check(
             "thread_futex",
@@ -181,10 +177,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: a FUTEX_WAIT with a timeout interrupted by an SA_RESTART \
-                handler is restarted (and here fails EAGAIN as the handler changed the \
-                word); Linux returns EINTR (ERESTART_RESTARTBLOCK becomes EINTR when a \
-                handler runs)"]
     fn test_futex_wait_timeout_sa_restart_eintr() {
         check(
             "thread_futex",
@@ -194,9 +186,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: select does not write the time left back to its timeval \
-                (still 30ms after timing out, still 20s after returning at once); \
-                Linux updates it"]
     fn test_select_writes_time_left() {
         check(
             "ipc_poll",
@@ -209,8 +198,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: the write end of a pipe whose reader is closed polls \
-                POLLERR (epoll EPOLLERR) without POLLOUT; Linux reports POLLOUT|POLLERR"]
     fn test_pipe_reader_closed_polls_pollout_pollerr() {
         check(
             "ipc_poll",
@@ -223,9 +210,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: an EPOLLET item on a pipe's read end is reported again \
-                after a partial read with no new data; Linux reports it only when \
-                data arrive"]
     fn test_epoll_et_not_rearmed_by_read() {
         check(
             "ipc_poll",
@@ -235,9 +219,6 @@ mod sentry_bugs {
     }
 
     #[test]
-    #[ignore = "sentry bug: epoll_ctl ADD of an epoll fd into one it contains succeeds \
-                (Linux: ELOOP), and a later poll/epoll_wait on the cycle deadlocks \
-                (not exercised here)"]
     fn test_epoll_loop_eloop() {
         check(
             "ipc_poll",

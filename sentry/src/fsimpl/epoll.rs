@@ -67,6 +67,13 @@ impl Epoll {
         if !file.ops.epollable() {
             return Err(Errno::EPERM);
         }
+        if op == EPOLL_CTL_ADD {
+            if let Some(inner) = file.ops.as_epoll() {
+                if inner.reaches(self, 0) {
+                    return Err(Errno::ELOOP);
+                }
+            }
+        }
         let mut items = lock(&self.items);
         items.retain(|i| i.file.strong_count() > 0);
         let pos = items
@@ -108,14 +115,48 @@ impl Epoll {
         Ok(())
     }
 
+    /// Whether this instance watches `target` (itself or through nested
+    /// instances): adding it to `target` would make a loop.
+    fn reaches(&self, target: &Epoll, depth: u32) -> bool {
+        if std::ptr::eq(self, target) {
+            return true;
+        }
+        if depth > MAX_NESTING {
+            return true;
+        }
+        let Ok(items) = self.items.try_lock() else {
+            return true;
+        };
+        items.iter().any(|i| {
+            i.file.upgrade().is_some_and(|f| {
+                f.ops
+                    .as_epoll()
+                    .is_some_and(|e| e.reaches(target, depth + 1))
+            })
+        })
+    }
+
     /// How many items are ready (for polling the epoll fd itself).
     pub fn ready_now(&self, depth: u32) -> usize {
-        let items = lock(&self.items);
+        // A nested instance already being checked (a loop that slipped
+        // through) counts as not ready rather than deadlocking.
+        let Ok(items) = self.items.try_lock() else {
+            return 0;
+        };
         let seq = events::seq();
         items
             .iter()
             .filter(|i| !i.disabled)
-            .filter(|i| i.events & EPOLLET == 0 || i.reported_at != Some(seq))
+            .filter(|i| {
+                i.events & EPOLLET == 0
+                    || i.reported_at
+                        != Some(
+                            i.file
+                                .upgrade()
+                                .and_then(|f| f.ops.event_gen())
+                                .unwrap_or(seq),
+                        )
+            })
             .filter_map(|i| i.file.upgrade().map(|f| readiness(&f, i.events, depth).0))
             .filter(|&r| r != 0)
             .count()
@@ -143,10 +184,11 @@ impl Epoll {
             if r == 0 {
                 continue;
             }
-            if it.events & EPOLLET != 0 && it.reported_at == Some(seq) {
+            let gen = f.ops.event_gen().unwrap_or(seq);
+            if it.events & EPOLLET != 0 && it.reported_at == Some(gen) {
                 continue;
             }
-            it.reported_at = Some(seq);
+            it.reported_at = Some(gen);
             if it.events & EPOLLONESHOT != 0 {
                 it.disabled = true;
             }

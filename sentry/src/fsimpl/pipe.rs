@@ -34,6 +34,9 @@ struct State {
     readers: usize,
     writers: usize,
     cap: usize,
+    /// Input events (writes, the last writer leaving) for edge-triggered
+    /// epoll.
+    events: u64,
     /// Ends ever opened, so a blocked FIFO open notices a peer that came
     /// and went while it slept.
     opened_readers: u64,
@@ -57,6 +60,7 @@ impl Pipe {
                 readers: 0,
                 writers: 0,
                 cap: DEFAULT_PIPE_SIZE,
+                events: 0,
                 opened_readers: 0,
                 opened_writers: 0,
             }),
@@ -186,6 +190,9 @@ impl Pipe {
                 room.min(rest.len())
             };
             st.buf.extend(&rest[..n]);
+            if n > 0 {
+                st.events += 1;
+            }
             done += n;
             if n > 0 {
                 self.cv.notify_all();
@@ -245,6 +252,7 @@ impl Drop for PipeEnd {
         } else {
             st.readers -= 1;
         }
+        st.events += 1;
         drop(st);
         self.pipe.cv.notify_all();
         crate::vfs::events::bump();
@@ -287,7 +295,8 @@ impl FileOps for PipeEnd {
         let mut r = 0;
         if self.write {
             if st.readers == 0 {
-                r |= POLLERR;
+                // A write would fail at once: writable, with an error.
+                r |= POLLERR | (events & (POLLOUT | POLLWRNORM));
             } else if st.cap - st.buf.len() >= PIPE_BUF {
                 r |= events & (POLLOUT | POLLWRNORM);
             }
@@ -303,6 +312,9 @@ impl FileOps for PipeEnd {
     }
     fn pipe(&self) -> Option<&Arc<Pipe>> {
         Some(&self.pipe)
+    }
+    fn event_gen(&self) -> Option<u64> {
+        Some(lock(&self.pipe.st).events)
     }
     fn anon_name(&self) -> Option<String> {
         Some(format!("pipe:[{}]", self.pipe.ino))

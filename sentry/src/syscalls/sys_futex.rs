@@ -78,6 +78,9 @@ fn wait(t: &mut Task, a: &SyscallArgs, bitset: u32, absolute: bool) -> SysResult
         WaitEnd::Woken => Ok(0),
         WaitEnd::Again => Err(Errno::EAGAIN.into()),
         WaitEnd::TimedOut => Err(Errno::ETIMEDOUT.into()),
+        // A wait with a timeout is never restarted by SA_RESTART
+        // (Linux's restart block gives EINTR to a handler).
+        WaitEnd::Interrupted if a.addr(3) != 0 => Err(SysError::RestartNoHand),
         WaitEnd::Interrupted => Err(SysError::RestartSys),
     }
 }
@@ -120,7 +123,12 @@ pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     let f = &t.kernel.futexes;
-    match op & FUTEX_CMD_MASK {
+    let cmd = op & FUTEX_CMD_MASK;
+    // FUTEX_CLOCK_REALTIME only means something to the waits.
+    if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+        return Err(Errno::ENOSYS.into());
+    }
+    match cmd {
         FUTEX_WAIT => wait(t, a, FUTEX_BITSET_MATCH_ANY, false),
         FUTEX_WAIT_BITSET => wait(t, a, a.uint(5), true),
         FUTEX_WAKE => {
@@ -141,7 +149,11 @@ pub(super) fn futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
             if op & FUTEX_CMD_MASK == FUTEX_CMP_REQUEUE && w.load(Ordering::SeqCst) != a.uint(5) {
                 return Err(Errno::EAGAIN.into());
             }
-            let n_requeue = a.uint(3);
+            let (n_wake, n_requeue) = (val as i32, a.uint(3) as i32);
+            if n_wake < 0 || n_requeue < 0 {
+                return Err(Errno::EINVAL.into());
+            }
+            let n_requeue = n_requeue as u32;
             Ok(f.requeue(key_op(t, addr, op), key_op(t, addr2, op), val, n_requeue) as u64)
         }
         FUTEX_WAKE_OP => {

@@ -204,7 +204,16 @@ pub(super) fn pselect6(t: &mut Task, a: &SyscallArgs) -> SysResult {
         let sm: [u64; 2] = t.copy_in_obj(a.addr(5))?;
         temp_mask(t, sm[0], sm[1])?;
     }
+    let start = Instant::now();
     let r = do_select(t, a.int(0), [a.addr(1), a.addr(2), a.addr(3)], timeout);
     end_temp_mask(t, &r);
+    // Like select, pselect6 reports the time left (glibc's select uses it).
+    if let Some(d) = timeout {
+        let left = d.saturating_sub(start.elapsed());
+        let _ = t.copy_out_obj(
+            a.addr(4),
+            &[left.as_secs() as i64, left.subsec_nanos() as i64],
+        );
+    }
     r
 }

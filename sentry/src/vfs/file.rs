@@ -65,6 +65,11 @@ pub trait FileOps: Send + Sync {
         use crate::abi::file::poll::*;
         PollState::Ready(events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM))
     }
+    /// A counter of the file's input events (data arriving, a hang-up),
+    /// for edge-triggered epoll; None: the sandbox-wide event sequence.
+    fn event_gen(&self) -> Option<u64> {
+        None
+    }
     /// Whether epoll may watch the file (regular files and directories
     /// cannot be watched: EPERM).
     fn epollable(&self) -> bool {
