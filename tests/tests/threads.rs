@@ -3,8 +3,8 @@
 //! they end must agree. They print only facts that are the same in both
 //! places (tids, pids, addresses and times are compared inside the
 //! program, never printed), and order threads with handshakes rather than
-//! sleeps. Checks the sandbox still gets wrong run in sections a program
-//! runs only when given their name, from the ignored tests below.
+//! sleeps. Checks for divergences the sentry once had run in sections a
+//! program runs only when given their name (module `regressions`).
 //! See the harness in `src/lib.rs`.
 
 use tests::{compare, Input};
@@ -149,10 +149,9 @@ fn test_ipc_poll_select_epoll_eventfd_match_native() {
     );
 }
 
-/// Checks the sandbox still gets wrong; each program passes them natively
-/// (the ignored tests compare both runs). Run them with
-/// `cargo test --release -p tests --test threads -- --ignored`.
-mod sentry_bugs {
+/// Checks for divergences the sentry once had (each was a sentry bug,
+/// now fixed); they compare native and sandboxed runs like the others.
+mod regressions {
     use super::check;
 
     #[test]
