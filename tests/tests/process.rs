@@ -2,8 +2,8 @@
 //! natively and under `runsc do`; what they print and how they end must
 //! agree. They print only facts that are the same in both places (pids,
 //! addresses and times are compared inside the program, never printed).
-//! Checks the sandbox still gets wrong run in sections a program runs only
-//! when given their name, from the ignored tests below.
+//! Checks for divergences the sentry once had run in sections a program
+//! runs only when given their name (the regression tests below).
 //! See the harness in `src/lib.rs`.
 
 use tests::{compare, Input};
