@@ -14,6 +14,8 @@ command -v tar >/dev/null || need+=(tar)
 command -v gzip >/dev/null || need+=(gzip)
 command -v find >/dev/null || need+=(findutils)
 command -v sha256sum >/dev/null || need+=(coreutils)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "test.sh: missing packages ${need[*]}: run as root or apt-get install them" >&2
