@@ -473,6 +473,31 @@ pub fn compare_binary(prog: &Path, args: &[&str], input: Input) -> Outcome {
     native
 }
 
+/// Runs `c/NAME.c ARGS` both ways, asserts agreement, checks that the
+/// native run ended with status 0 and wrote nothing to stderr, and that
+/// every line of `expect` is among the lines it printed.
+pub fn check_program(name: &str, args: &[&str], expect: &[&str]) {
+    let out = compare(name, args, Input::Null);
+    let text = out.stdout_text();
+    assert_eq!(
+        out.status,
+        0,
+        "{name} {args:?} failed natively:\nstdout:\n{text}\nstderr:\n{}",
+        out.stderr_text()
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{name} {args:?} wrote to stderr natively:\n{}",
+        out.stderr_text()
+    );
+    for line in expect {
+        assert!(
+            text.lines().any(|l| l == *line),
+            "missing {line:?} in the output of {name} {args:?}:\n{text}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

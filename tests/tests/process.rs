@@ -6,32 +6,7 @@
 //! runs only when given their name (the regression tests below).
 //! See the harness in `src/lib.rs`.
 
-use tests::{compare, Input};
-
-/// Runs `c/NAME.c ARGS` both ways, asserts agreement, checks that the
-/// native run ended with status 0 and wrote nothing to stderr, and that
-/// every line of `expect` is among the lines it printed.
-fn check(name: &str, args: &[&str], expect: &[&str]) {
-    let out = compare(name, args, Input::Null);
-    let text = out.stdout_text();
-    assert_eq!(
-        out.status,
-        0,
-        "{name} {args:?} failed natively:\nstdout:\n{text}\nstderr:\n{}",
-        out.stderr_text()
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{name} {args:?} wrote to stderr natively:\n{}",
-        out.stderr_text()
-    );
-    for line in expect {
-        assert!(
-            text.lines().any(|l| l == *line),
-            "missing {line:?} in the output of {name} {args:?}:\n{text}"
-        );
-    }
-}
+use tests::check_program as check;
 
 #[test]
 fn test_proc_fork_wait_status_exec_sessions_match_native() {

@@ -5,7 +5,7 @@
 //! is not); one-shot items disable themselves after a report.
 
 use crate::abi::file::epoll::*;
-use crate::abi::file::{Stat, S_IFREG};
+use crate::abi::file::Stat;
 use crate::abi::Errno;
 use crate::kernel::Task;
 use crate::vfs::dentry::lock;
@@ -206,12 +206,7 @@ impl FileOps for EpollFile {
         false
     }
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(Stat {
-            mode: S_IFREG | 0o600,
-            nlink: 1,
-            blksize: 4096,
-            ..Stat::default()
-        })
+        Ok(crate::vfs::file::anon_stat())
     }
     fn poll(&self, events: i16) -> PollState {
         let n = self.0.ready_now(1);

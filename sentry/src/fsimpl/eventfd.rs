@@ -2,7 +2,7 @@
 
 use crate::abi::file::eventfd::EFD_SEMAPHORE;
 use crate::abi::file::poll::*;
-use crate::abi::file::{Stat, O_NONBLOCK, S_IFREG};
+use crate::abi::file::{Stat, O_NONBLOCK};
 use crate::abi::Errno;
 use crate::kernel::Task;
 use crate::vfs::dentry::lock;
@@ -96,12 +96,7 @@ impl FileOps for EventFd {
         false
     }
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(Stat {
-            mode: S_IFREG | 0o600,
-            nlink: 1,
-            blksize: 4096,
-            ..Stat::default()
-        })
+        Ok(crate::vfs::file::anon_stat())
     }
     fn poll(&self, events: i16) -> PollState {
         let c = *lock(&self.count);

@@ -2,7 +2,7 @@
 //! `struct signalfd_siginfo` records.
 
 use crate::abi::file::poll::*;
-use crate::abi::file::{Stat, O_NONBLOCK, S_IFREG};
+use crate::abi::file::{Stat, O_NONBLOCK};
 use crate::abi::signal::SigInfo;
 use crate::abi::Errno;
 use crate::kernel::Task;
@@ -87,12 +87,7 @@ impl FileOps for SignalFd {
         false
     }
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(Stat {
-            mode: S_IFREG | 0o600,
-            nlink: 1,
-            blksize: 4096,
-            ..Stat::default()
-        })
+        Ok(crate::vfs::file::anon_stat())
     }
     fn poll(&self, events: i16) -> PollState {
         let pending = self

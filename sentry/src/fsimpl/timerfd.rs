@@ -1,7 +1,7 @@
 //! timerfd: a file whose reads return how many times a timer expired.
 
 use crate::abi::file::poll::*;
-use crate::abi::file::{Stat, O_NONBLOCK, S_IFREG};
+use crate::abi::file::{Stat, O_NONBLOCK};
 use crate::abi::Errno;
 use crate::kernel::Task;
 use crate::vfs::dentry::lock;
@@ -135,12 +135,7 @@ impl FileOps for TimerFd {
         false
     }
     fn stat(&self) -> Result<Stat, Errno> {
-        Ok(Stat {
-            mode: S_IFREG | 0o600,
-            nlink: 1,
-            blksize: 4096,
-            ..Stat::default()
-        })
+        Ok(crate::vfs::file::anon_stat())
     }
     fn poll(&self, events: i16) -> PollState {
         let ready = lock(&self.st).expirations > 0;

@@ -220,57 +220,58 @@ pub(super) fn pwrite64(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(file.pwrite(t, &iov, off)? as u64)
 }
 
-/// preadv/preadv2 with offset -1 meaning "the file offset" (v2 only).
-fn preadv_common(t: &mut Task, a: &SyscallArgs, v2: bool) -> SysResult {
-    let file = t.fds.get(a.fd(0))?.clone();
-    if !file.readable() {
+/// preadv/pwritev and their v2 forms (`write` picks the direction); for
+/// v2 an offset of -1 means "at the file offset".
+fn vectored_at(t: &mut Task, a: &SyscallArgs, v2: bool, write: bool) -> SysResult {
+    let file = t.fds.get(a.fd(0))?;
+    if !(if write {
+        file.writable()
+    } else {
+        file.readable()
+    }) {
         return Err(Errno::EBADF.into());
     }
     let off = a.long(3);
     if v2 && a.int(5) & !RWF_SUPPORTED != 0 {
         return Err(Errno::EOPNOTSUPP.into());
     }
-    let iov = guest_iovecs(t, a.addr(1), a.int(2), true)?;
-    if v2 && off == -1 {
+    let iov = guest_iovecs(t, a.addr(1), a.int(2), !write)?;
+    let r = if v2 && off == -1 {
         if iov.is_empty() {
             return Ok(0);
         }
-        return Ok(file.read(t, &iov)? as u64);
+        if write {
+            file.write(t, &iov)
+        } else {
+            file.read(t, &iov)
+        }
+    } else {
+        let off = offset_arg(off)?;
+        if !file.ops.seekable() {
+            return Err(Errno::ESPIPE.into());
+        }
+        if iov.is_empty() {
+            return Ok(0);
+        }
+        if write {
+            file.pwrite(t, &iov, off)
+        } else {
+            file.pread(t, &iov, off)
+        }
+    };
+    if write {
+        epipe(t, r)
+    } else {
+        Ok(restartable(r)? as u64)
     }
-    let off = offset_arg(off)?;
-    if !file.ops.seekable() {
-        return Err(Errno::ESPIPE.into());
-    }
-    if iov.is_empty() {
-        return Ok(0);
-    }
-    Ok(file.pread(t, &iov, off)? as u64)
+}
+
+fn preadv_common(t: &mut Task, a: &SyscallArgs, v2: bool) -> SysResult {
+    vectored_at(t, a, v2, false)
 }
 
 fn pwritev_common(t: &mut Task, a: &SyscallArgs, v2: bool) -> SysResult {
-    let file = t.fds.get(a.fd(0))?.clone();
-    if !file.writable() {
-        return Err(Errno::EBADF.into());
-    }
-    let off = a.long(3);
-    if v2 && a.int(5) & !RWF_SUPPORTED != 0 {
-        return Err(Errno::EOPNOTSUPP.into());
-    }
-    let iov = guest_iovecs(t, a.addr(1), a.int(2), false)?;
-    if v2 && off == -1 {
-        if iov.is_empty() {
-            return Ok(0);
-        }
-        return Ok(file.write(t, &iov)? as u64);
-    }
-    let off = offset_arg(off)?;
-    if !file.ops.seekable() {
-        return Err(Errno::ESPIPE.into());
-    }
-    if iov.is_empty() {
-        return Ok(0);
-    }
-    Ok(file.pwrite(t, &iov, off)? as u64)
+    vectored_at(t, a, v2, true)
 }
 
 pub(super) fn preadv(t: &mut Task, a: &SyscallArgs) -> SysResult {

@@ -378,3 +378,14 @@ pub fn gather_iovecs(iov: &[libc::iovec]) -> Vec<u8> {
     }
     out
 }
+
+/// The metadata of an anonymous-inode file (eventfd, timerfd, signalfd,
+/// epoll).
+pub fn anon_stat() -> Stat {
+    Stat {
+        mode: crate::abi::file::S_IFREG | 0o600,
+        nlink: 1,
+        blksize: 4096,
+        ..Stat::default()
+    }
+}
