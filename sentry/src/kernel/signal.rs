@@ -51,7 +51,7 @@ impl Task {
     /// Signals whose disposition ignores them.
     pub fn ignored_set(&self) -> u64 {
         let mut set = 0u64;
-        for (i, a) in self.signals.actions.iter().enumerate() {
+        for (i, a) in self.signals.actions.all().iter().enumerate() {
             let sig = i as i32 + 1;
             let ignored = a.handler == SIG_IGN
                 || (a.handler == SIG_DFL
@@ -76,8 +76,8 @@ impl Task {
     pub fn force_signal_info(&mut self, sig: i32, info: SigInfo) {
         let slot = (sig - 1) as usize;
         let blocked = self.signals.mask.has(sig);
-        if blocked || self.signals.actions[slot].handler == SIG_IGN {
-            self.signals.actions[slot] = SigAction::default();
+        if blocked || self.signals.actions.get(slot).handler == SIG_IGN {
+            self.signals.actions.set(slot, SigAction::default());
             self.signals.mask.0 &= !bit(sig);
         }
         self.send_self(sig, info);
@@ -96,7 +96,7 @@ impl Task {
                 self.exit = Some(ExitStatus::Signaled(SIGKILL));
                 return;
             }
-            let act = self.signals.actions[(sig - 1) as usize];
+            let act = self.signals.actions.get((sig - 1) as usize);
             if act.handler == SIG_IGN {
                 continue;
             }
@@ -239,7 +239,9 @@ impl Task {
         }
         self.signals.mask.0 |= blocked & !SigSet::UNBLOCKABLE.0;
         if act.flags & SA_RESETHAND != 0 {
-            self.signals.actions[(sig - 1) as usize] = SigAction::default();
+            self.signals
+                .actions
+                .set((sig - 1) as usize, SigAction::default());
         }
         Ok(())
     }

@@ -38,12 +38,51 @@ pub struct Credentials {
     pub groups: Vec<u32>,
 }
 
-/// Signal dispositions and mask of a task (recorded; delivery of handlers
-/// arrives with step 3).
+/// Signal dispositions, shared by the threads of a process
+/// (CLONE_SIGHAND); index `sig - 1`.
+#[derive(Clone, Debug)]
+pub struct SigHandlers(Arc<std::sync::Mutex<[SigAction; (NSIG - 1) as usize]>>);
+
+impl Default for SigHandlers {
+    fn default() -> Self {
+        SigHandlers(Arc::new(std::sync::Mutex::new(
+            [SigAction::default(); (NSIG - 1) as usize],
+        )))
+    }
+}
+
+impl SigHandlers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, [SigAction; (NSIG - 1) as usize]> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The action of signal slot `i` (`sig - 1`).
+    pub fn get(&self, i: usize) -> SigAction {
+        self.lock()[i]
+    }
+
+    /// Sets the action of slot `i`.
+    pub fn set(&self, i: usize, a: SigAction) {
+        self.lock()[i] = a;
+    }
+
+    /// All actions.
+    pub fn all(&self) -> [SigAction; (NSIG - 1) as usize] {
+        *self.lock()
+    }
+
+    /// A private copy (fork without CLONE_SIGHAND, execve).
+    pub fn fork_copy(&self) -> SigHandlers {
+        SigHandlers(Arc::new(std::sync::Mutex::new(self.all())))
+    }
+}
+
+/// Signal dispositions, mask and alternate stack of a task. Cloning
+/// shares the dispositions (threads); [`SignalState::fork_copy`] does not.
 #[derive(Clone, Debug)]
 pub struct SignalState {
-    /// Action per signal, index `sig - 1`.
-    pub actions: [SigAction; (NSIG - 1) as usize],
+    /// Action per signal.
+    pub actions: SigHandlers,
     /// Blocked signals.
     pub mask: SigSet,
     /// The alternate signal stack.
@@ -51,24 +90,36 @@ pub struct SignalState {
 }
 
 impl SignalState {
-    /// execve: handled signals go back to their default action.
+    /// execve: a private table where handled signals go back to their
+    /// default action; no alternate stack.
     pub fn reset_for_exec(&mut self) {
-        for a in &mut self.actions {
+        let mut all = self.actions.all();
+        for a in &mut all {
             if a.handler != SIG_IGN {
                 *a = SigAction::default();
             }
         }
+        self.actions = SigHandlers(Arc::new(std::sync::Mutex::new(all)));
         self.altstack = StackT {
             flags: SS_DISABLE,
             ..StackT::default()
         };
+    }
+
+    /// A copy for a new process: its own dispositions.
+    pub fn fork_copy(&self) -> SignalState {
+        SignalState {
+            actions: self.actions.fork_copy(),
+            mask: self.mask,
+            altstack: self.altstack,
+        }
     }
 }
 
 impl Default for SignalState {
     fn default() -> Self {
         SignalState {
-            actions: [SigAction::default(); (NSIG - 1) as usize],
+            actions: SigHandlers::default(),
             mask: SigSet::default(),
             altstack: StackT {
                 flags: SS_DISABLE,

@@ -97,7 +97,7 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         },
         fs: t.fs.clone(),
         creds: t.creds.clone(),
-        signals: t.signals.clone(),
+        signals: t.signals.fork_copy(),
         pid,
         tgid: pid,
         stub_thread: None,

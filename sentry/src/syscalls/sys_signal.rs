@@ -27,12 +27,12 @@ pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     let slot = (sig - 1) as usize;
     if oact != 0 {
-        let old = t.signals.actions[slot];
+        let old = t.signals.actions.get(slot);
         t.copy_out_obj(oact, &old)?;
     }
     if let Some(mut new) = new {
         new.mask.0 &= !SigSet::UNBLOCKABLE.0;
-        t.signals.actions[slot] = new;
+        t.signals.actions.set(slot, new);
         // A signal that becomes ignored is discarded if pending.
         if t.ignored_set() & bit(sig) != 0 {
             t.kernel.procs.discard(t.tgid, sig);

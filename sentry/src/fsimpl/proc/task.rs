@@ -88,7 +88,7 @@ fn vm_stats(t: &Task) -> VmStats {
 /// Signals whose disposition is ignore, and those with a handler.
 fn ignored_caught(t: &Task) -> (u64, u64) {
     let (mut ign, mut cgt) = (0u64, 0u64);
-    for (i, a) in t.signals.actions.iter().enumerate() {
+    for (i, a) in t.signals.actions.all().iter().enumerate() {
         let bit = 1u64 << i;
         match a.handler {
             SIG_IGN => ign |= bit,
