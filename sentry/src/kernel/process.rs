@@ -44,6 +44,15 @@ pub struct Proc {
     pub doomed: std::collections::BTreeSet<i32>,
     /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants come here.
     pub subreaper: bool,
+    /// Signals sent to one thread (tgkill, faults): pending set and infos.
+    pub thread_pending: BTreeMap<i32, (u64, BTreeMap<i32, crate::abi::signal::SigInfo>)>,
+}
+
+impl Proc {
+    /// Pending signals of thread `tid`: its own and the process's.
+    fn pending_for(&self, tid: i32) -> u64 {
+        self.pending | self.thread_pending.get(&tid).map_or(0, |t| t.0)
+    }
 }
 
 /// All processes of the sandbox.
@@ -94,6 +103,7 @@ impl ProcTable {
                 group_exit: None,
                 doomed: Default::default(),
                 subreaper: false,
+                thread_pending: BTreeMap::new(),
             },
         );
         *lock(&self.next) = 2;
@@ -131,6 +141,7 @@ impl ProcTable {
                 group_exit: None,
                 doomed: Default::default(),
                 subreaper: false,
+                thread_pending: BTreeMap::new(),
             },
         );
         Some(pid)
@@ -231,7 +242,7 @@ impl ProcTable {
                 Some(ExitStatus::Signaled(crate::abi::signal::SIGKILL)),
                 false,
             ),
-            Some(p) => (p.group_exit, deliverable(p.pending, mask) != 0),
+            Some(p) => (p.group_exit, deliverable(p.pending_for(tid), mask) != 0),
             None => (None, false),
         }
     }
@@ -275,6 +286,7 @@ impl ProcTable {
         let mut procs = lock(&self.procs);
         let p = procs.get_mut(&tgid)?;
         p.threads.remove(&tid);
+        p.thread_pending.remove(&tid);
         let doomed = p.doomed.remove(&tid);
         let last = p.threads.is_empty() && !doomed;
         let st = p.group_exit.unwrap_or(status);
@@ -500,6 +512,78 @@ impl ProcTable {
         Ok(())
     }
 
+    /// Sends `sig` to thread `tid` of `tgid` only (tgkill, faults).
+    pub fn send_thread(
+        &self,
+        tgid: i32,
+        tid: i32,
+        sig: i32,
+        info: crate::abi::signal::SigInfo,
+    ) -> Result<(), crate::abi::Errno> {
+        let mut procs = lock(&self.procs);
+        let p = procs
+            .get_mut(&tgid)
+            .filter(|p| p.zombie.is_none() && p.threads.contains_key(&tid))
+            .ok_or(crate::abi::Errno::ESRCH)?;
+        if sig != 0 {
+            let b = crate::abi::signal::bit(sig);
+            let q = p.thread_pending.entry(tid).or_default();
+            if q.0 & b == 0 {
+                q.0 |= b;
+                q.1.insert(sig, info);
+            }
+            if let Some(Some(i)) = p.threads.get(&tid) {
+                i.interrupt();
+            }
+        }
+        drop(procs);
+        self.cv.notify_all();
+        crate::vfs::events::bump();
+        Ok(())
+    }
+
+    /// The next deliverable signal for thread `tid`: its own first
+    /// (synchronous ones before others), then the process's.
+    pub fn take_signal_thread(
+        &self,
+        tgid: i32,
+        tid: i32,
+        mask: u64,
+    ) -> Option<(i32, crate::abi::signal::SigInfo)> {
+        {
+            let mut procs = lock(&self.procs);
+            let p = procs.get_mut(&tgid)?;
+            if let Some(q) = p.thread_pending.get_mut(&tid) {
+                let ready = deliverable(q.0, mask);
+                if ready != 0 {
+                    let sync = ready & crate::abi::signal::SYNCHRONOUS;
+                    let pick = if sync != 0 { sync } else { ready };
+                    let sig = pick.trailing_zeros() as i32 + 1;
+                    q.0 &= !crate::abi::signal::bit(sig);
+                    let info = q.1.remove(&sig).unwrap_or_else(|| {
+                        crate::abi::signal::SigInfo::new(sig, crate::abi::signal::SI_KERNEL)
+                    });
+                    return Some((sig, info));
+                }
+            }
+        }
+        self.take_signal(tgid, mask)
+    }
+
+    /// Whether thread `tid` has a signal `mask` lets through.
+    pub fn signal_pending_thread(&self, tgid: i32, tid: i32, mask: u64) -> bool {
+        lock(&self.procs)
+            .get(&tgid)
+            .is_some_and(|p| deliverable(p.pending_for(tid), mask) != 0)
+    }
+
+    /// Pending signals of thread `tid` (its own and its process's).
+    pub fn pending_thread(&self, tgid: i32, tid: i32) -> u64 {
+        lock(&self.procs)
+            .get(&tgid)
+            .map_or(0, |p| p.pending_for(tid))
+    }
+
     /// Takes the next deliverable signal of `pid` (synchronous ones first,
     /// then the lowest number).
     pub fn take_signal(&self, pid: i32, mask: u64) -> Option<(i32, crate::abi::signal::SigInfo)> {
@@ -529,6 +613,10 @@ impl ProcTable {
         if let Some(p) = lock(&self.procs).get_mut(&pid) {
             p.pending &= !crate::abi::signal::bit(sig);
             p.infos.remove(&sig);
+            for q in p.thread_pending.values_mut() {
+                q.0 &= !crate::abi::signal::bit(sig);
+                q.1.remove(&sig);
+            }
         }
     }
 
@@ -550,12 +638,13 @@ impl ProcTable {
         }
     }
 
-    /// Sleeps until `pid` has a deliverable signal (sigsuspend, pause).
-    pub fn wait_signal(&self, pid: i32, mask: u64) {
+    /// Sleeps until thread `tid` of `pid` has a deliverable signal
+    /// (sigsuspend, pause).
+    pub fn wait_signal(&self, pid: i32, tid: i32, mask: u64) {
         let mut procs = lock(&self.procs);
         while procs
             .get(&pid)
-            .is_some_and(|p| deliverable(p.pending, mask) == 0)
+            .is_some_and(|p| deliverable(p.pending_for(tid), mask) == 0)
         {
             let (g, _) = self
                 .cv

@@ -43,9 +43,11 @@ impl Task {
     /// Whether a signal is waiting that the task's mask lets through and
     /// that is not ignored (ignored signals never interrupt a wait).
     pub fn signal_pending(&self) -> bool {
-        self.kernel
-            .procs
-            .signal_pending(self.tgid, self.signals.mask.0 | self.ignored_set())
+        self.kernel.procs.signal_pending_thread(
+            self.tgid,
+            self.tid,
+            self.signals.mask.0 | self.ignored_set(),
+        )
     }
 
     /// Signals whose disposition ignores them.
@@ -80,17 +82,21 @@ impl Task {
             self.signals.actions.set(slot, SigAction::default());
             self.signals.mask.0 &= !bit(sig);
         }
-        self.send_self(sig, info);
+        // Synchronous: for the faulting thread.
+        let _ = self
+            .kernel
+            .procs
+            .send_thread(self.tgid, self.tid, sig, info);
     }
 
     /// Delivers pending signals before the task returns to the guest, and
     /// restarts or fails an interrupted syscall.
     pub fn deliver_signals(&mut self) {
         let restart = self.restart.take();
-        while let Some((sig, info)) = self
-            .kernel
-            .procs
-            .take_signal(self.tgid, self.signals.mask.0)
+        while let Some((sig, info)) =
+            self.kernel
+                .procs
+                .take_signal_thread(self.tgid, self.tid, self.signals.mask.0)
         {
             if sig == SIGKILL {
                 self.exit = Some(ExitStatus::Signaled(SIGKILL));

@@ -303,16 +303,8 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::TEE, sys_pipe::tee),
         partial(nr::FUTEX, sys_futex::futex, "no PI futexes"),
         supported(nr::KILL, sig::kill),
-        partial(
-            nr::TGKILL,
-            sig::tgkill,
-            "the signal may be taken by any thread that does not block it",
-        ),
-        partial(
-            nr::TKILL,
-            sig::tkill,
-            "the signal may be taken by any thread that does not block it",
-        ),
+        supported(nr::TGKILL, sig::tgkill),
+        supported(nr::TKILL, sig::tkill),
         supported(nr::CLOSE_RANGE, f::close_range),
         supported(nr::OPEN, f::open),
         partial(nr::OPENAT, f::openat, "O_TMPFILE gives EOPNOTSUPP"),

@@ -164,9 +164,8 @@ pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.kernel.procs.tgid_of(tid) != Some(tgid) {
         return Err(Errno::ESRCH.into());
     }
-    // Pending signals are kept per process: any thread not blocking the
-    // signal takes it (per-thread queues are future work).
-    send(t, tgid, sig, SI_TKILL)?;
+    let info = SigInfo::user(sig, SI_TKILL, t.tgid, t.creds.uid);
+    t.kernel.procs.send_thread(tgid, tid, sig, info)?;
     Ok(0)
 }
 
@@ -177,7 +176,8 @@ pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     check_sig(sig)?;
     let tgid = t.kernel.procs.tgid_of(tid).ok_or(Errno::ESRCH)?;
-    send(t, tgid, sig, SI_TKILL)?;
+    let info = SigInfo::user(sig, SI_TKILL, t.tgid, t.creds.uid);
+    t.kernel.procs.send_thread(tgid, tid, sig, info)?;
     Ok(0)
 }
 
@@ -202,14 +202,14 @@ pub(super) fn rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.saved_mask = Some(old);
     t.kernel
         .procs
-        .wait_signal(t.tgid, t.signals.mask.0 | t.ignored_set());
+        .wait_signal(t.tgid, t.tid, t.signals.mask.0 | t.ignored_set());
     Err(SysError::RestartNoHand)
 }
 
 pub(super) fn pause(t: &mut Task, _a: &SyscallArgs) -> SysResult {
     t.kernel
         .procs
-        .wait_signal(t.tgid, t.signals.mask.0 | t.ignored_set());
+        .wait_signal(t.tgid, t.tid, t.signals.mask.0 | t.ignored_set());
     Err(SysError::RestartNoHand)
 }
 
@@ -217,7 +217,7 @@ pub(super) fn rt_sigpending(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if a.size(1) > SIGSET_SIZE {
         return Err(Errno::EINVAL.into());
     }
-    let p = t.kernel.procs.pending(t.tgid) & t.signals.mask.0;
+    let p = t.kernel.procs.pending_thread(t.tgid, t.tid) & t.signals.mask.0;
     t.mm.copy_out(a.addr(0), &p.to_le_bytes()[..a.size(1) as usize])?;
     Ok(0)
 }
@@ -241,7 +241,7 @@ pub(super) fn rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> SysResult {
     };
     loop {
         // Only signals of `set`: everything else counts as blocked here.
-        if let Some((sig, info)) = t.kernel.procs.take_signal(t.tgid, !set) {
+        if let Some((sig, info)) = t.kernel.procs.take_signal_thread(t.tgid, t.tid, !set) {
             if a.addr(1) != 0 {
                 t.mm.copy_out(a.addr(1), &info.0)?;
             }
