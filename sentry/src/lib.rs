@@ -116,10 +116,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         as_,
         mm,
         fds: vfs::Fds::new(fds),
-        fs: vfs::resolve::FsContext {
-            root: root_path.clone(),
-            cwd: root_path,
-        },
+        fs: vfs::resolve::FsContext::new(root_path.clone(), root_path),
         creds: Credentials {
             uid: init.uid,
             euid: init.uid,
@@ -156,7 +153,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         detail,
     };
     if let Ok(cwd) = vfs::resolve::lookup_at(&task, abi::file::AT_FDCWD, &init.cwd, true) {
-        task.fs.cwd = cwd;
+        task.fs.set_cwd(cwd);
     }
     let path = boot::search_path(&task, &init.path, &init.envp)
         .map_err(|e| fail(format!("{e} (not found in the sandbox's root)")))?;

@@ -154,7 +154,7 @@ impl Task {
         self.ctx = platform::Context::new(&self.as_);
         self.ctx.regs_mut().reset_for_exec(loaded.entry, loaded.sp);
         self.fds.close_on_exec();
-        self.exe_path = exe.path.name_from(&self.fs.root);
+        self.exe_path = exe.path.name_from(&self.fs.root());
         self.comm = comm_of(&exec_path);
         self.signals.reset_for_exec();
         self.clear_child_tid = 0;
@@ -170,7 +170,7 @@ impl Task {
     /// The maps label of an executable.
     fn label_of(&self, p: &VfsPath) -> FileLabel {
         FileLabel {
-            path: p.name_from(&self.fs.root).into(),
+            path: p.name_from(&self.fs.root()).into(),
             dev_ino: (p.mnt.dev, p.inode().stat().map(|s| s.ino).unwrap_or(0)),
         }
     }

@@ -647,7 +647,7 @@ pub(super) fn chdir(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::ENOTDIR.into());
     }
     resolve::may_search(t, &p)?;
-    t.fs.cwd = p;
+    t.fs.set_cwd(p);
     Ok(0)
 }
 
@@ -658,7 +658,7 @@ pub(super) fn fchdir(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::ENOTDIR.into());
     }
     resolve::may_search(t, &p)?;
-    t.fs.cwd = p;
+    t.fs.set_cwd(p);
     Ok(0)
 }
 
@@ -671,16 +671,16 @@ pub(super) fn chroot(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.creds.euid != 0 {
         return Err(Errno::EPERM.into());
     }
-    t.fs.root = p;
+    t.fs.set_root(p);
     Ok(0)
 }
 
 pub(super) fn getcwd(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let cwd = &t.fs.cwd;
+    let cwd = &t.fs.cwd();
     if cwd.dentry.is_deleted() {
         return Err(Errno::ENOENT.into());
     }
-    let mut name = cwd.name_from(&t.fs.root);
+    let mut name = cwd.name_from(&t.fs.root());
     name.push(0);
     if (a.size(1) as usize) < name.len() {
         return Err(Errno::ERANGE.into());

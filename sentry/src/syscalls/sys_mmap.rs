@@ -134,7 +134,7 @@ fn mmap_file(
     }
     let st = file.ops.stat()?;
     let path: std::sync::Arc<[u8]> = match &file.path {
-        Some(p) => p.name_from(&t.fs.root).into(),
+        Some(p) => p.name_from(&t.fs.root()).into(),
         None => file
             .ops
             .anon_name()

@@ -95,7 +95,11 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         } else {
             t.fds.fork_copy()
         },
-        fs: t.fs.clone(),
+        fs: if flags & CLONE_FS != 0 {
+            t.fs.clone()
+        } else {
+            t.fs.fork_copy()
+        },
         creds: t.creds.clone(),
         signals: t.signals.fork_copy(),
         pid,
@@ -161,7 +165,11 @@ fn clone_thread(t: &mut Task, c: CloneArgs) -> SysResult {
         } else {
             t.fds.fork_copy()
         },
-        fs: t.fs.clone(),
+        fs: if flags & CLONE_FS != 0 {
+            t.fs.clone()
+        } else {
+            t.fs.fork_copy()
+        },
         creds: t.creds.clone(),
         signals: t.signals.clone(),
         pid: tid,

@@ -34,7 +34,7 @@ fn stat_common(t: &mut Task, dirfd: i32, addr: u64, buf: u64, flags: u64) -> Sys
     let path = path_arg(t, addr)?;
     let st = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         if dirfd == AT_FDCWD {
-            stat_path(&t.fs.cwd)?
+            stat_path(&t.fs.cwd())?
         } else {
             stat_file(&*t.fds.get(dirfd)?)?
         }
@@ -81,7 +81,7 @@ pub(super) fn statx(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let path = path_arg(t, addr)?;
     let (st, mnt_id) = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         if dirfd == AT_FDCWD {
-            (stat_path(&t.fs.cwd)?, t.fs.cwd.mnt.id)
+            (stat_path(&t.fs.cwd())?, t.fs.cwd().mnt.id)
         } else {
             let f = t.fds.get(dirfd)?;
             (stat_file(&f)?, f.path.as_ref().map_or(0, |p| p.mnt.id))

@@ -8,23 +8,56 @@ use crate::abi::Errno;
 use crate::kernel::Task;
 use std::sync::Arc;
 
-/// A task's filesystem context: root and working directory.
+/// A task's filesystem context: root and working directory, shared by
+/// threads (CLONE_FS); [`FsContext::fork_copy`] makes a private one.
 #[derive(Clone, Debug)]
-pub struct FsContext {
+pub struct FsContext(std::sync::Arc<std::sync::Mutex<(VfsPath, VfsPath)>>);
+
+impl FsContext {
+    /// A context with `root` and `cwd`.
+    pub fn new(root: VfsPath, cwd: VfsPath) -> FsContext {
+        FsContext(std::sync::Arc::new(std::sync::Mutex::new((root, cwd))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (VfsPath, VfsPath)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The root ("/").
-    pub root: VfsPath,
+    pub fn root(&self) -> VfsPath {
+        self.lock().0.clone()
+    }
+
     /// The working directory.
-    pub cwd: VfsPath,
+    pub fn cwd(&self) -> VfsPath {
+        self.lock().1.clone()
+    }
+
+    /// chroot.
+    pub fn set_root(&self, p: VfsPath) {
+        self.lock().0 = p;
+    }
+
+    /// chdir.
+    pub fn set_cwd(&self, p: VfsPath) {
+        self.lock().1 = p;
+    }
+
+    /// A private copy (fork without CLONE_FS).
+    pub fn fork_copy(&self) -> FsContext {
+        let g = self.lock();
+        FsContext::new(g.0.clone(), g.1.clone())
+    }
 }
 
 /// Where a dirfd-relative `path` starts: the root for absolute paths, the
 /// working directory for AT_FDCWD, else the directory `dirfd` names.
 pub fn start_dir(t: &Task, dirfd: i32, path: &[u8]) -> Result<VfsPath, Errno> {
     if path.first() == Some(&b'/') {
-        return Ok(t.fs.root.clone());
+        return Ok(t.fs.root());
     }
     if dirfd == AT_FDCWD {
-        return Ok(t.fs.cwd.clone());
+        return Ok(t.fs.cwd());
     }
     let file = t.fds.get(dirfd)?;
     let p = file.path.clone().ok_or(Errno::ENOTDIR)?;
@@ -56,7 +89,7 @@ pub fn lookup_at_empty(
 ) -> Result<VfsPath, Errno> {
     if path.is_empty() && empty_ok {
         if dirfd == AT_FDCWD {
-            return Ok(t.fs.cwd.clone());
+            return Ok(t.fs.cwd());
         }
         return t.fds.get(dirfd)?.path.clone().ok_or(Errno::EBADF);
     }
@@ -97,7 +130,7 @@ fn parent_of(t: &Task, start: VfsPath, path: &[u8], links: &mut u32) -> Result<P
         return Err(Errno::ENAMETOOLONG);
     }
     let dir = if path.first() == Some(&b'/') && dir_part.is_empty() {
-        t.fs.root.clone()
+        t.fs.root()
     } else if dir_part.is_empty() {
         start
     } else {
@@ -155,7 +188,7 @@ pub fn step(t: &Task, cur: &VfsPath, name: &[u8]) -> Result<VfsPath, Errno> {
 pub fn parent_path(t: &Task, cur: &VfsPath) -> VfsPath {
     let mut p = cur.clone();
     loop {
-        if p.same(&t.fs.root) {
+        if p.same(&t.fs.root()) {
             return p;
         }
         if Arc::ptr_eq(&p.dentry, &p.mnt.root) {
@@ -190,7 +223,7 @@ pub fn walk(
     links: &mut u32,
 ) -> Result<VfsPath, Errno> {
     let mut cur = if path.first() == Some(&b'/') {
-        t.fs.root.clone()
+        t.fs.root()
     } else {
         start
     };

@@ -54,7 +54,7 @@ pub(super) fn reopen_path(t: &Task, file: &Arc<FileDescription>) -> VfsPath {
         owner: (t.creds.euid, t.creds.egid),
     };
     VfsPath {
-        mnt: t.fs.root.mnt.clone(),
+        mnt: t.fs.root().mnt.clone(),
         dentry: Dentry::new_root(Arc::new(node)),
     }
 }

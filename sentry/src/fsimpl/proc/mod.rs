@@ -474,14 +474,14 @@ impl Inode for ProcNode {
                 let tt = target(t, id).map_err(|_| Errno::ENOENT)?;
                 Ok(match l {
                     TaskLink::Exe => tt.exe_path.clone(),
-                    TaskLink::Cwd => fd::path_name(&tt.fs.cwd, &t.fs.root),
-                    TaskLink::Root => fd::path_name(&tt.fs.root, &t.fs.root),
+                    TaskLink::Cwd => fd::path_name(&tt.fs.cwd(), &t.fs.root()),
+                    TaskLink::Root => fd::path_name(&tt.fs.root(), &t.fs.root()),
                 })
             }
             Kind::FdLink(id, n) => {
                 let tt = target(t, id).map_err(|_| Errno::ENOENT)?;
                 let file = tt.fds.get(n).map_err(|_| Errno::ENOENT)?;
-                Ok(fd::file_name(&file, &t.fs.root))
+                Ok(fd::file_name(&file, &t.fs.root()))
             }
             _ => Err(Errno::EINVAL),
         }
@@ -492,8 +492,8 @@ impl Inode for ProcNode {
             Kind::TaskLink(id, l) => Some(target(t, id).map_err(|_| Errno::ENOENT).and_then(
                 |tt| match l {
                     TaskLink::Exe => resolve::lookup_at(tt, AT_FDCWD, &tt.exe_path, true),
-                    TaskLink::Cwd => Ok(tt.fs.cwd.clone()),
-                    TaskLink::Root => Ok(tt.fs.root.clone()),
+                    TaskLink::Cwd => Ok(tt.fs.cwd()),
+                    TaskLink::Root => Ok(tt.fs.root()),
                 },
             )),
             Kind::FdLink(id, n) => Some(

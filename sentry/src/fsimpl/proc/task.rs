@@ -446,7 +446,7 @@ fn mount_point(t: &Task, m: &std::sync::Arc<crate::vfs::Mount>) -> Vec<u8> {
         mnt: m.clone(),
         dentry: m.root.clone(),
     }
-    .name_from(&t.fs.root)
+    .name_from(&t.fs.root())
 }
 
 /// /proc/PID/mounts (and /proc/mounts).
