@@ -64,6 +64,9 @@ pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
     crate::syscalls::sys_futex::clear_child_tid(&task);
     if tid == tgid {
         k.procs.wait_other_threads(tgid);
+        // The stub's CPU time is the process's, for its parent's rusage.
+        k.procs
+            .set_exit_cpu(tgid, crate::syscalls::sys_time::process_cpu(&task));
     }
     drop(task);
     let last = k.procs.thread_done(tgid, tid, status)?;

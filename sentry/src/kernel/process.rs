@@ -44,6 +44,10 @@ pub struct Proc {
     pub doomed: std::collections::BTreeSet<i32>,
     /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants come here.
     pub subreaper: bool,
+    /// CPU time the process used, recorded when it exits.
+    pub exit_cpu: std::time::Duration,
+    /// CPU time of its reaped children (and theirs).
+    pub child_cpu: std::time::Duration,
     /// Signals sent to one thread (tgkill, faults): pending set and infos.
     pub thread_pending: BTreeMap<i32, (u64, BTreeMap<i32, crate::abi::signal::SigInfo>)>,
 }
@@ -103,6 +107,8 @@ impl ProcTable {
                 group_exit: None,
                 doomed: Default::default(),
                 subreaper: false,
+                exit_cpu: std::time::Duration::ZERO,
+                child_cpu: std::time::Duration::ZERO,
                 thread_pending: BTreeMap::new(),
             },
         );
@@ -141,6 +147,8 @@ impl ProcTable {
                 group_exit: None,
                 doomed: Default::default(),
                 subreaper: false,
+                exit_cpu: std::time::Duration::ZERO,
+                child_cpu: std::time::Duration::ZERO,
                 thread_pending: BTreeMap::new(),
             },
         );
@@ -154,6 +162,20 @@ impl ProcTable {
             p.interrupter = Some(interrupter);
             p.threads.insert(pid, Some(interrupter));
         }
+    }
+
+    /// Records the CPU time process `pid` used (at its exit).
+    pub fn set_exit_cpu(&self, pid: i32, d: std::time::Duration) {
+        if let Some(p) = lock(&self.procs).get_mut(&pid) {
+            p.exit_cpu = d;
+        }
+    }
+
+    /// CPU time of the reaped children of `pid`.
+    pub fn child_cpu(&self, pid: i32) -> std::time::Duration {
+        lock(&self.procs)
+            .get(&pid)
+            .map_or(std::time::Duration::ZERO, |p| p.child_cpu)
     }
 
     /// prctl(PR_SET_CHILD_SUBREAPER) / PR_GET_CHILD_SUBREAPER.
@@ -460,7 +482,11 @@ impl ProcTable {
                 }
             }
             if let Some((pid, st)) = found {
-                procs.remove(&pid);
+                if let Some(c) = procs.remove(&pid) {
+                    if let Some(p) = procs.get_mut(&parent) {
+                        p.child_cpu += c.exit_cpu + c.child_cpu;
+                    }
+                }
                 return Ok(WaitResult::Reaped(pid, st));
             }
             if !any {

@@ -20,7 +20,7 @@ mod sys_sched;
 mod sys_signal;
 mod sys_stat;
 mod sys_thread;
-mod sys_time;
+pub mod sys_time;
 mod sys_xattr;
 
 use crate::abi::{Errno, SysResult};
@@ -229,12 +229,12 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::TIMES,
             time::times,
-            "CPU times are not accounted yet (zero)",
+            "guest CPU time counts as user time; system time is zero",
         ),
         partial(
             nr::GETRUSAGE,
             time::getrusage,
-            "resource use is not accounted yet (zero)",
+            "CPU time only (as user time); no memory or I/O counters",
         ),
         partial(nr::CLONE, sys_process::clone, "threads share memory and files but copy dispositions and cwd; CLONE_SIGHAND without threads is ENOSYS"),
         partial(nr::CLONE3, sys_process::clone3, "as clone; no pidfd, set_tid or cgroup"),

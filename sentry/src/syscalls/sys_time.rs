@@ -188,9 +188,25 @@ pub(super) fn sysinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
+/// CPU time the task's process has used (its stub's, where guest code
+/// runs; the sentry's work on its behalf is not counted).
+pub fn process_cpu(t: &Task) -> std::time::Duration {
+    now(t, CLOCK_PROCESS_CPUTIME_ID).map_or(std::time::Duration::ZERO, |ts| {
+        std::time::Duration::new(ts.sec.max(0) as u64, ts.nsec.clamp(0, 999_999_999) as u32)
+    })
+}
+
+fn ticks(d: std::time::Duration) -> i64 {
+    (d.as_millis() as u64 * crate::abi::misc::CLOCK_TICKS_PER_SEC / 1000) as i64
+}
+
 pub(super) fn times(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if a.addr(0) != 0 {
-        t.mm.copy_out(a.addr(0), &[0u8; TMS_SIZE])?;
+        // tms_utime, tms_stime, tms_cutime, tms_cstime: guest time is
+        // counted as user time.
+        let own = ticks(process_cpu(t));
+        let kids = ticks(t.kernel.procs.child_cpu(t.tgid));
+        t.copy_out_obj(a.addr(0), &[own, 0, kids, 0])?;
     }
     let ticks = t.kernel.boot_time.elapsed().as_millis() as u64
         * crate::abi::misc::CLOCK_TICKS_PER_SEC
@@ -199,11 +215,16 @@ pub(super) fn times(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    match a.int(0) {
-        RUSAGE_SELF | RUSAGE_CHILDREN | RUSAGE_THREAD => {}
+    let d = match a.int(0) {
+        RUSAGE_SELF | RUSAGE_THREAD => process_cpu(t),
+        RUSAGE_CHILDREN => t.kernel.procs.child_cpu(t.tgid),
         _ => return Err(Errno::EINVAL.into()),
-    }
-    t.mm.copy_out(a.addr(1), &[0u8; RUSAGE_SIZE])?;
+    };
+    // ru_utime first (guest time is user time); the rest is not counted.
+    let mut out = [0u8; RUSAGE_SIZE];
+    out[0..8].copy_from_slice(&(d.as_secs() as i64).to_le_bytes());
+    out[8..16].copy_from_slice(&(d.subsec_micros() as i64).to_le_bytes());
+    t.mm.copy_out(a.addr(1), &out)?;
     Ok(0)
 }
 
