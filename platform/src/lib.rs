@@ -14,13 +14,17 @@
 //! address space and its contexts must be created and used on the same host
 //! thread; the sentry's one-thread-per-task model gives that for free.
 //!
-//! This crate touches no files and knows nothing of the sentry.
+//! This crate knows nothing of the sentry and touches no files, except that
+//! it reads /proc/self/maps once, when the first platform is created, to
+//! find the host vDSO the stubs keep (see [`vdso`]).
 
 pub mod ptrace;
 mod regs;
+pub mod vdso;
 
 pub use ptrace::{AddressSpace, Context, Interrupter, Platform};
 pub use regs::Registers;
+pub use vdso::{host_vdso, HostMapping, HostVdso};
 
 /// Lowest address the stub code occupies; guest mappings must stay below it.
 pub const STUB_START: u64 = 0x7fff_ffe0_0000;

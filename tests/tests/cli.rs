@@ -136,3 +136,32 @@ fn test_strace_off_logs_nothing() {
     assert_eq!(out.status, 0);
     assert_eq!(out.stderr_text(), "");
 }
+
+/// Counts the traced time syscalls of `time_vdso loop` (1000 rounds of
+/// clock_gettime, gettimeofday, time and getcpu).
+fn traced_time_calls(no_vdso: bool) -> usize {
+    let prog = c_program("time_vdso");
+    let mut cmd = runtime().command(&["--strace", "do"]);
+    cmd.arg(&prog).arg("loop");
+    if no_vdso {
+        cmd.env("RUNSC_NO_VDSO", "1");
+    }
+    let out = run(cmd, Input::Null);
+    assert_eq!(out.status, 0, "stderr: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "looped: 1\n");
+    out.stderr_text()
+        .lines()
+        .filter(|l| {
+            ["clock_gettime(", "gettimeofday(", "time(", "getcpu("]
+                .iter()
+                .any(|c| l.contains(c))
+        })
+        .count()
+}
+
+#[test]
+fn test_vdso_time_queries_never_trap() {
+    assert_eq!(traced_time_calls(false), 0);
+    // Without the vDSO every call traps: the count above can fail.
+    assert!(traced_time_calls(true) >= 4000);
+}

@@ -133,3 +133,23 @@ fn test_sig_basic_handler_starts_with_default_fpu_state() {
 fn test_sig_basic_alarm_sigalrm_si_code_is_si_kernel() {
     check("sig_basic", &["bug-alarm-si-code"], &["alarm: si_code=128"]);
 }
+
+#[test]
+fn test_time_vdso_present_consistent_and_unmappable_match_native() {
+    check(
+        "time_vdso",
+        &[],
+        &[
+            "AT_SYSINFO_EHDR present: 1",
+            "/proc/self/maps [vdso] lines=1 at the base=1",
+            "symbol __vdso_clock_gettime: 1",
+            "clock MONOTONIC: vdso=0 syscall=0 vdso again=0 ordered=1",
+            "clock PROCESS_CPUTIME_ID: vdso=0 syscall=0 vdso again=0 ordered=1",
+            "write(pipe, vdso base, 64): 64",
+            "bytes read back equal the vDSO's: 1",
+            "read(pipe) into the vDSO: -1 EFAULT",
+            "after munmap: [vdso] lines=0",
+            "child touching the old base: signaled=1 sig=SEGV",
+        ],
+    );
+}

@@ -5,7 +5,8 @@
 //! A stub is a fork of the sentry thread that will trace it. Before it stops
 //! for the first time it copies a page of stub code to [`STUB_START`],
 //! unmaps everything else it inherited and closes every fd but the memory
-//! file, so the guest address space starts empty. The sentry then maps
+//! file, so the guest address space starts empty but for the host vDSO
+//! (see [`crate::vdso`]). The sentry then maps
 //! memory-file ranges into it by *injecting* syscalls: it points the stub's
 //! registers at the `syscall; int3` pair of the stub code and continues it.
 
@@ -37,6 +38,7 @@ impl Platform {
     /// that no host mapping of the sentry can sit where stubs put their code.
     pub fn new(memfd: RawFd) -> Result<Self, Error> {
         stub::reserve_region()?;
+        crate::vdso::init();
         Ok(Platform {
             memfd,
             pin_cpu: std::env::var_os("RUNSC_NO_PIN").is_none(),

@@ -6,17 +6,27 @@ use std::os::fd::RawFd;
 
 // The stub code, copied to STUB_START in every stub. It is position
 // independent and needs no stack. On entry it unmaps everything the fork
-// inherited except itself, stops with SIGSTOP for its tracer, and then parks
+// inherited except itself and the host vDSO, stops with SIGSTOP for its tracer, and then parks
 // at `syscall; int3`, where the tracer injects syscalls.
 std::arch::global_asm!(
     ".pushsection .text.platform_stub,\"ax\",@progbits",
     ".balign 16",
     ".globl platform_stub_begin",
     "platform_stub_begin:",
-    // munmap(0, STUB_START)
+    // Entered with rdi, rsi = the range of the host vDSO to keep (both
+    // STUB_START when there is none).
+    "mov r12, rdi",
+    "mov r13, rsi",
+    // munmap(0, keep_start)
     "mov eax, {sys_munmap}",
     "xor edi, edi",
+    "mov rsi, r12",
+    "syscall",
+    // munmap(keep_end, STUB_START - keep_end); EINVAL when empty.
+    "mov eax, {sys_munmap}",
+    "mov rdi, r13",
     "movabs rsi, {stub_start}",
+    "sub rsi, r13",
     "syscall",
     // munmap(STUB_END, TASK_SIZE - STUB_END)
     "mov eax, {sys_munmap}",
@@ -196,6 +206,7 @@ pub(super) fn reserve_region() -> Result<(), Error> {
 /// Forks a stub traced by the calling thread and waits until it is parked.
 pub(super) fn spawn(memfd: RawFd) -> Result<i32, Error> {
     let code = code();
+    let keep = crate::vdso::host_vdso().map_or((STUB_START, STUB_START), |v| v.range());
     // SAFETY: getpid has no preconditions.
     let parent = unsafe { libc::getpid() };
     // SAFETY: a raw fork; the child runs only `child`, which makes raw
@@ -206,7 +217,7 @@ pub(super) fn spawn(memfd: RawFd) -> Result<i32, Error> {
     }
     if pid == 0 {
         // SAFETY: we are the freshly forked single-threaded child.
-        unsafe { child(parent, memfd, code) }
+        unsafe { child(parent, memfd, code, keep) }
     }
     let pid = pid as i32;
     let status = sys::wait_stop(pid)?;
@@ -229,7 +240,7 @@ pub(super) fn spawn(memfd: RawFd) -> Result<i32, Error> {
 ///
 /// # Safety
 /// Must be called only in a child just forked from the sentry.
-unsafe fn child(parent: i32, memfd: RawFd, code: &[u8]) -> ! {
+unsafe fn child(parent: i32, memfd: RawFd, code: &[u8], keep: (u64, u64)) -> ! {
     // SAFETY: raw syscalls with integer arguments or pointers to locals; the
     // copy targets the fresh writable mapping at STUB_START, after checking
     // that the mapping exists and the code fits in it.
@@ -313,7 +324,7 @@ unsafe fn child(parent: i32, memfd: RawFd, code: &[u8]) -> ! {
         if libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &prog) != 0 {
             die();
         }
-        let entry: extern "C" fn() -> ! = std::mem::transmute(STUB_START as usize);
-        entry()
+        let entry: extern "C" fn(u64, u64) -> ! = std::mem::transmute(STUB_START as usize);
+        entry(keep.0, keep.1)
     }
 }

@@ -167,8 +167,9 @@ pub fn word(
     if v.iov_len < 4 {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: the pointer is into the memory file's mapping, which lives
-    // as long as the sentry, is 4-byte aligned (guest addresses and memory
+    // SAFETY: the pointer is into the memory file's mapping (or, read-only,
+    // the sentry's vDSO text), both of which live as long as the sentry; it
+    // is 4-byte aligned (guest addresses and memory
     // file offsets agree modulo the page size), and guest memory is only
     // ever accessed atomically or by plain copies that tolerate races.
     Ok(unsafe { AtomicU32::from_ptr(v.iov_base.cast::<u32>()) })

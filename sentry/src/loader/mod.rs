@@ -117,6 +117,8 @@ pub fn load(
     ids: AuxIds,
 ) -> Result<Loaded, LoadError> {
     let info = elf::parse(&mut |off, buf| read_full(file, off, buf))?;
+    // First, so that nothing else is placed over it.
+    let vdso = mm.add_host_vdso(as_)?;
     let main = load_image(mm, as_, file, &info, true, label)?;
     mm.set_brk_start(main.end);
     let mut entry = main.entry;
@@ -132,7 +134,11 @@ pub fn load(
         entry = image.entry;
         base = image.bias;
     }
-    let aux = [
+    let mut aux = Vec::with_capacity(20);
+    if let Some(base) = vdso {
+        aux.push((AT_SYSINFO_EHDR, base));
+    }
+    aux.extend([
         (AT_PHDR, main.phdr),
         (AT_PHENT, PHDR_SIZE as u64),
         (AT_PHNUM, main.phnum),
@@ -149,7 +155,7 @@ pub fn load(
         (AT_HWCAP, host_auxv(AT_HWCAP)),
         (AT_HWCAP2, host_auxv(AT_HWCAP2)),
         (AT_MINSIGSTKSZ, host_auxv(AT_MINSIGSTKSZ)),
-    ];
+    ]);
     mm.map_anon_fixed(
         as_,
         STACK_TOP - STACK_SIZE,

@@ -101,6 +101,16 @@ impl Drop for CowRange {
     }
 }
 
+/// Where the sentry finds the bytes of a piece of guest memory.
+#[derive(Clone, Copy, Debug)]
+enum Piece {
+    /// In the memory file, at this offset.
+    File(u64),
+    /// In the vDSO text, which the sentry has mapped at the same address
+    /// as every stub.
+    SentryVdso(u64),
+}
+
 /// What a guest fault turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultResolution {
@@ -172,7 +182,7 @@ impl Mm {
     /// (a write copies the page first); None past the end of the file.
     fn lazy_page(&self, v: &Vma, page: u64, write: bool) -> Option<u64> {
         let l = v.lazy.as_ref()?;
-        let own = v.file_offset(page);
+        let own = v.file_offset(page)?;
         let mut st = self.lazy_state();
         if st.copied.contains(&page) {
             return Some(own);
@@ -246,7 +256,9 @@ impl Mm {
         if v.prot & PROT_WRITE == 0 {
             return FaultResolution::Segv(SEGV_ACCERR);
         }
-        let own = v.file_offset(page);
+        let Some(own) = v.file_offset(page) else {
+            return FaultResolution::Segv(SEGV_ACCERR);
+        };
         self.mf.copy_within(fpage, own, PAGE_SIZE);
         if as_.map(page, PAGE_SIZE, v.prot as i32, own).is_err() {
             return FaultResolution::Segv(SEGV_ACCERR);
@@ -285,7 +297,9 @@ impl Mm {
                 let _ = self.lazy_page(&v, page, true);
                 page += PAGE_SIZE;
             }
-            let Backing::Anon { off } = v.backing;
+            let Some(off) = v.file_offset(v.start) else {
+                continue;
+            };
             as_.map(v.start, v.len(), v.prot as i32, off)
                 .map_err(platform_errno)?;
             self.forget_lazy(v.start, v.end);
@@ -306,6 +320,39 @@ impl Mm {
     pub fn set_brk_start(&mut self, addr: u64) {
         self.brk_start = addr;
         self.brk = addr;
+    }
+
+    /// Adds the host vDSO the fresh stub already holds (see
+    /// `platform::vdso`) as VMAs, unless it would sit where the guest
+    /// stack goes, in which case the stub drops it. Returns the address
+    /// of the vDSO's ELF header, for AT_SYSINFO_EHDR.
+    pub fn add_host_vdso(&mut self, as_: &mut AddressSpace) -> Result<Option<u64>, Errno> {
+        let Some(h) = platform::host_vdso() else {
+            return Ok(None);
+        };
+        let (start, end) = h.range();
+        let stack_low = STACK_TOP - STACK_SIZE - PAGE_SIZE;
+        if (start < STACK_TOP && end > stack_low) || !self.vmas.is_free(start, end) {
+            as_.unmap(start, end - start).map_err(platform_errno)?;
+            return Ok(None);
+        }
+        for m in &h.mappings {
+            self.vmas.insert(Vma {
+                start: m.start,
+                end: m.end,
+                prot: m.prot as u64,
+                shared: false,
+                backing: Backing::Host {
+                    sentry_readable: m.name == platform::vdso::VDSO_NAME,
+                },
+                name: Some(m.name),
+                file: None,
+                shared_owner: None,
+                lazy: None,
+                borrowed: false,
+            });
+        }
+        Ok(Some(h.base))
     }
 
     /// Creates an anonymous mapping at exactly `[addr, addr+len)` (which must
@@ -485,8 +532,7 @@ impl Mm {
         as_.unmap(start, end - start).map_err(platform_errno)?;
         self.forget_lazy(start, end);
         for v in self.vmas.remove_range(start, end) {
-            if v.owns_pages() {
-                let Backing::Anon { off } = v.backing;
+            if let (true, Some(off)) = (v.owns_pages(), v.file_offset(v.start)) {
                 self.mf.free(off, v.len());
             }
         }
@@ -654,6 +700,11 @@ impl Mm {
         if old_end > vma.end {
             return Err(Errno::EFAULT);
         }
+        if vma.is_host() {
+            // Moving the vDSO (which Linux allows for checkpointing tools)
+            // is not supported: the host mapping cannot follow.
+            return Err(Errno::EINVAL);
+        }
         if flags & MREMAP_FIXED == 0 && flags & MREMAP_DONTUNMAP == 0 {
             if new_len <= old_len {
                 self.unmap_range(as_, old + new_len, old_end)?;
@@ -696,7 +747,7 @@ impl Mm {
         }
         as_.unmap(old, keep).map_err(platform_errno)?;
         for mut piece in self.vmas.remove_range(old, old + keep) {
-            let off = piece.file_offset(piece.start);
+            let off = piece.file_offset(piece.start).ok_or(Errno::EINVAL)?;
             piece.end = dest + (piece.end - old);
             piece.start = dest + (piece.start - old);
             as_.map(piece.start, piece.len(), piece.prot as i32, off)
@@ -761,9 +812,9 @@ impl Mm {
             .vmas
             .overlapping(addr, end)
             .filter(|v| !v.shared && v.lazy.is_none())
-            .map(|v| {
+            .filter_map(|v| {
                 let s = v.start.max(addr);
-                (v.file_offset(s), v.end.min(end) - s)
+                Some((v.file_offset(s)?, v.end.min(end) - s))
             })
             .collect();
         for (off, n) in pieces {
@@ -789,7 +840,7 @@ impl Mm {
                 let src = f.source.clone()?;
                 let s = v.start.max(addr);
                 let n = v.end.min(end) - s;
-                Some((v.file_offset(s), n, src, f.offset + (s - v.start)))
+                Some((v.file_offset(s)?, n, src, f.offset + (s - v.start)))
             })
             .collect()
     }
@@ -819,7 +870,11 @@ impl Mm {
             let Some(v) = self.vmas.find(start).cloned() else {
                 continue;
             };
-            let Backing::Anon { off } = v.backing;
+            let Backing::Anon { off } = v.backing else {
+                // The host keeps the vDSO in every stub.
+                child.vmas.insert(v);
+                continue;
+            };
             let mut c = v.clone();
             if v.shared {
                 if v.owns_pages() {
@@ -917,8 +972,25 @@ impl Mm {
 
     /// Maps every VMA into a fresh stub (the child side of fork).
     pub fn map_all(&self, as_: &mut AddressSpace) -> Result<(), Errno> {
+        // The fresh stub has the whole host vDSO; take away what this
+        // address space unmapped.
+        if let Some(h) = platform::host_vdso() {
+            let (start, end) = h.range();
+            let mut at = start;
+            for v in self.vmas.overlapping(start, end).filter(|v| v.is_host()) {
+                if v.start > at {
+                    as_.unmap(at, v.start - at).map_err(platform_errno)?;
+                }
+                at = v.end;
+            }
+            if at < end {
+                as_.unmap(at, end - at).map_err(platform_errno)?;
+            }
+        }
         for v in self.vmas.iter() {
-            let Backing::Anon { off } = v.backing;
+            let Backing::Anon { off } = v.backing else {
+                continue;
+            };
             if let Some(l) = v.lazy.as_ref().filter(|l| l.premapped) {
                 let segs = l.src.pages(l.foff, v.len())?;
                 let mut at = v.start;
@@ -967,9 +1039,12 @@ impl Mm {
     /// write guest memory). EFAULT if not even the first byte is accessible.
     pub fn io_vecs(&self, addr: u64, len: u64, write: bool) -> Result<Vec<libc::iovec>, Errno> {
         let mut out = Vec::new();
-        self.for_each_piece(addr, len, write, |off, n| {
+        self.for_each_piece(addr, len, write, |piece, n| {
             out.push(libc::iovec {
-                iov_base: self.mf.ptr(off, n).cast(),
+                iov_base: match piece {
+                    Piece::File(off) => self.mf.ptr(off, n).cast(),
+                    Piece::SentryVdso(at) => at as *mut libc::c_void,
+                },
                 iov_len: n as usize,
             })
         });
@@ -979,9 +1054,15 @@ impl Mm {
         Ok(out)
     }
 
-    /// Calls `f(file_offset, len)` for each accessible piece of the range,
+    /// Calls `f(piece, len)` for each accessible piece of the range,
     /// stopping at the first hole or forbidden VMA; returns bytes covered.
-    fn for_each_piece(&self, addr: u64, len: u64, write: bool, mut f: impl FnMut(u64, u64)) -> u64 {
+    fn for_each_piece(
+        &self,
+        addr: u64,
+        len: u64,
+        write: bool,
+        mut f: impl FnMut(Piece, u64),
+    ) -> u64 {
         let Some(end) = addr.checked_add(len) else {
             return 0;
         };
@@ -996,6 +1077,16 @@ impl Mm {
                 break;
             }
             let e = v.end.min(end);
+            if let Backing::Host { sentry_readable } = v.backing {
+                // The sentry never writes the host's pages, and reads only
+                // the vDSO text through its own identical mapping.
+                if write || !sentry_readable {
+                    break;
+                }
+                f(Piece::SentryVdso(at), e - at);
+                at = e;
+                continue;
+            }
             if v.lazy.is_some() {
                 while at < e {
                     let page = page_down(at);
@@ -1003,12 +1094,15 @@ impl Mm {
                         return at - addr;
                     };
                     let n = (page + PAGE_SIZE).min(e) - at;
-                    f(off + (at - page), n);
+                    f(Piece::File(off + (at - page)), n);
                     at += n;
                 }
                 continue;
             }
-            f(v.file_offset(at), e - at);
+            let Some(off) = v.file_offset(at) else {
+                break;
+            };
+            f(Piece::File(off), e - at);
             at = e;
         }
         at - addr
@@ -1018,8 +1112,18 @@ impl Mm {
     /// readable.
     pub fn copy_in(&self, addr: u64, dst: &mut [u8]) -> Result<(), Errno> {
         let mut done = 0usize;
-        let covered = self.for_each_piece(addr, dst.len() as u64, false, |off, n| {
-            self.mf.read(off, &mut dst[done..done + n as usize]);
+        let covered = self.for_each_piece(addr, dst.len() as u64, false, |piece, n| {
+            let out = &mut dst[done..done + n as usize];
+            match piece {
+                Piece::File(off) => self.mf.read(off, out),
+                // SAFETY: `at..at+n` lies in the sentry's own [vdso]
+                // mapping, which every stub inherits at the same address
+                // with the same bytes; it is read-only text the sentry
+                // never unmaps, and `out` is a distinct Rust buffer.
+                Piece::SentryVdso(at) => unsafe {
+                    std::ptr::copy_nonoverlapping(at as *const u8, out.as_mut_ptr(), out.len())
+                },
+            }
             done += n as usize;
         });
         if covered != dst.len() as u64 {
@@ -1035,8 +1139,10 @@ impl Mm {
             return Err(Errno::EFAULT);
         }
         let mut done = 0usize;
-        self.for_each_piece(addr, src.len() as u64, true, |off, n| {
-            self.mf.write(off, &src[done..done + n as usize]);
+        self.for_each_piece(addr, src.len() as u64, true, |piece, n| {
+            if let Piece::File(off) = piece {
+                self.mf.write(off, &src[done..done + n as usize]);
+            }
             done += n as usize;
         });
         Ok(())
@@ -1058,8 +1164,8 @@ impl Mm {
         for v in self.vmas.overlapping(addr, end) {
             let e = v.end.min(end);
             let s = (at - addr) as usize;
-            self.mf
-                .write(v.file_offset(at), &src[s..s + (e - at) as usize]);
+            let off = v.file_offset(at).ok_or(Errno::EFAULT)?;
+            self.mf.write(off, &src[s..s + (e - at) as usize]);
             at = e;
         }
         Ok(())
@@ -1093,8 +1199,7 @@ impl Drop for Mm {
     /// its own pages back; jointly owned pages go with their last owner.
     fn drop(&mut self) {
         for v in self.vmas.iter() {
-            if v.owns_pages() {
-                let Backing::Anon { off } = v.backing;
+            if let (true, Some(off)) = (v.owns_pages(), v.file_offset(v.start)) {
                 self.mf.free(off, v.len());
             }
         }
@@ -1194,6 +1299,11 @@ impl MemoryManager {
     /// Sets where the program break starts (end of the loaded image).
     pub fn set_brk_start(&self, addr: u64) {
         self.lock().set_brk_start(addr)
+    }
+
+    /// See [`Mm::add_host_vdso`].
+    pub fn add_host_vdso(&self, as_: &mut AddressSpace) -> Result<Option<u64>, Errno> {
+        self.lock().add_host_vdso(as_)
     }
 
     /// Creates an anonymous mapping at exactly `[addr, addr+len)` (which must

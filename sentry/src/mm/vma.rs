@@ -12,6 +12,15 @@ pub enum Backing {
         /// Memory-file offset of the VMA's first byte.
         off: u64,
     },
+    /// A special mapping the host kernel keeps in the stub (the vDSO and
+    /// its data pages, see `platform::vdso`); no memory-file pages.
+    Host {
+        /// The sentry may read the guest's bytes here from its own copy
+        /// of the mapping (the vDSO text, which is always present). The
+        /// data pages may have holes that would fault in the sentry, so
+        /// syscalls get EFAULT for them.
+        sentry_readable: bool,
+    },
 }
 
 /// One guest mapping `[start, end)`.
@@ -156,15 +165,23 @@ impl Vma {
     /// shared mappings of a file that owns them).
     pub fn owns_pages(&self) -> bool {
         !self.borrowed
+            && matches!(self.backing, Backing::Anon { .. })
             && self.shared_owner.is_none()
             && self.file.as_ref().is_none_or(|f| f.pages_owner.is_none())
     }
 
-    /// Memory-file offset of guest address `addr` inside this VMA.
-    pub fn file_offset(&self, addr: u64) -> u64 {
+    /// Memory-file offset of guest address `addr` inside this VMA (None
+    /// for a host mapping, which has no memory-file pages).
+    pub fn file_offset(&self, addr: u64) -> Option<u64> {
         match self.backing {
-            Backing::Anon { off } => off + (addr - self.start),
+            Backing::Anon { off } => Some(off + (addr - self.start)),
+            Backing::Host { .. } => None,
         }
+    }
+
+    /// Whether the host kernel keeps this mapping (the vDSO).
+    pub fn is_host(&self) -> bool {
+        matches!(self.backing, Backing::Host { .. })
     }
 
     /// The part of this VMA inside `[start, end)` (which must overlap it).
@@ -178,6 +195,7 @@ impl Vma {
                 Backing::Anon { off } => Backing::Anon {
                     off: off + (s - self.start),
                 },
+                h @ Backing::Host { .. } => h,
             },
             file: self.file.as_ref().map(|f| VmaFile {
                 offset: f.offset + (s - self.start),
