@@ -153,3 +153,24 @@ fn test_time_vdso_present_consistent_and_unmappable_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_proc_jobctl_stop_continue_wait_reports_match_native() {
+    check(
+        "proc_jobctl",
+        &[],
+        &[
+            "  status: stopped by STOP",
+            "stopped child runs no code: 1",
+            "  status: continued",
+            "  continue: SIGCHLD CLD_CONTINUED status=CONT",
+            "  si_code=CLD_STOPPED si_status=STOP si_pid ok=1",
+            "SIGTSTP to a child in its own group: stopped by TSTP",
+            "SIGTSTP to an orphaned group: waitpid(WUNTRACED|WNOHANG): 0",
+            "  all 4 threads frozen: 1",
+            "  read after continue got the data and ran the SIGCONT handler: exited 0",
+            "SA_NOCLDSTOP: SIGCHLD after a stop: 0",
+            "SIG_IGN SIGCHLD: waitpid(-1): -1 ECHILD",
+        ],
+    );
+}

@@ -563,3 +563,19 @@ fn test_xargs_p2_timeout_and_parallel_sort_match_native() {
     );
     assert!(out.contains("timeout=124"), "{out}");
 }
+
+#[test]
+fn test_bash_stops_and_continues_background_jobs_like_native() {
+    let out = same_output(
+        "bash job control",
+        "/bin/bash",
+        &[
+            "-c",
+            "sleep 3 & p=$!; kill -STOP $p; sleep 0.1; kill -CONT $p; sleep 0.1; \
+             kill $p; wait $p; echo status=$?; \
+             sh -c 'kill -STOP $$; echo resumed' & q=$!; \
+             sleep 0.2; kill -CONT $q; wait $q; echo q=$?",
+        ],
+    );
+    assert_eq!(out, "status=143\nresumed\nq=0\n");
+}

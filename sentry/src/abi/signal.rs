@@ -243,6 +243,15 @@ pub mod wait {
     pub const CLD_KILLED: i32 = 2;
     /// SIGCHLD si_code: killed with a core dump.
     pub const CLD_DUMPED: i32 = 3;
+    /// SIGCHLD si_code: stopped.
+    pub const CLD_STOPPED: i32 = 5;
+    /// SIGCHLD si_code: continued.
+    pub const CLD_CONTINUED: i32 = 6;
+    /// Low byte of a wait status for a stopped child (the signal is in
+    /// the next byte).
+    pub const WSTATUS_STOPPED: i32 = 0x7f;
+    /// The wait status of a continued child.
+    pub const WSTATUS_CONTINUED: i32 = 0xffff;
     /// Size of `struct rusage`.
     pub const RUSAGE_SIZE: usize = 144;
     /// Size of `siginfo_t`.
@@ -326,6 +335,9 @@ impl SigInfo {
 /// Signals whose delivery the kernel forces (faults): delivered first.
 pub const SYNCHRONOUS: u64 =
     bit(SIGSEGV) | bit(SIGBUS) | bit(SIGILL) | bit(SIGTRAP) | bit(SIGFPE) | bit(SIGSYS);
+
+/// Signals whose default action stops the process.
+pub const STOP_SIGNALS: u64 = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU);
 
 /// sigaction flags.
 pub mod sa {

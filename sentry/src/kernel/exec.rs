@@ -157,6 +157,7 @@ impl Task {
         self.exe_path = exe.path.name_from(&self.fs.root());
         self.comm = comm_of(&exec_path);
         self.signals.reset_for_exec();
+        self.sync_sigchld_action();
         self.clear_child_tid = 0;
         self.robust_list = (0, 0);
         self.argv_env = Arc::new((argv, envp));

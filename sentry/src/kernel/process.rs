@@ -50,9 +50,52 @@ pub struct Proc {
     pub child_cpu: std::time::Duration,
     /// Signals sent to one thread (tgkill, faults): pending set and infos.
     pub thread_pending: BTreeMap<i32, (u64, BTreeMap<i32, crate::abi::signal::SigInfo>)>,
+    /// Job control: the group is stopped, by this signal, until SIGCONT
+    /// or SIGKILL.
+    pub stopped: Option<i32>,
+    /// A stop a wait with WUNTRACED has not reported yet.
+    pub stop_report: Option<i32>,
+    /// A continue a wait with WCONTINUED has not reported yet.
+    pub cont_report: bool,
+    /// Its real uid as of its last stop (for the parent's siginfo).
+    pub uid: u32,
+    /// Its SIGCHLD action: SA_NOCLDSTOP (no SIGCHLD for children's stops
+    /// and continues).
+    pub nocldstop: bool,
+    /// Its SIGCHLD action: SIG_IGN or SA_NOCLDWAIT (children are reaped
+    /// as they exit, never becoming zombies).
+    pub nocldwait: bool,
 }
 
 impl Proc {
+    /// A live process with no threads' state yet but its leader's.
+    fn new(pid: i32, ppid: i32, pgid: i32, sid: i32) -> Proc {
+        Proc {
+            ppid,
+            pgid,
+            sid,
+            zombie: None,
+            pending: 0,
+            infos: BTreeMap::new(),
+            vfork_released: true,
+            host_pid: 0,
+            interrupter: None,
+            threads: BTreeMap::from([(pid, None)]),
+            group_exit: None,
+            doomed: Default::default(),
+            subreaper: false,
+            exit_cpu: std::time::Duration::ZERO,
+            child_cpu: std::time::Duration::ZERO,
+            thread_pending: BTreeMap::new(),
+            stopped: None,
+            stop_report: None,
+            cont_report: false,
+            uid: 0,
+            nocldstop: false,
+            nocldwait: false,
+        }
+    }
+
     /// Pending signals of thread `tid`: its own and the process's.
     fn pending_for(&self, tid: i32) -> u64 {
         self.pending | self.thread_pending.get(&tid).map_or(0, |t| t.0)
@@ -67,13 +110,32 @@ pub struct ProcTable {
     cv: Condvar,
 }
 
-/// What wait4 found.
+/// What wait4/waitid found: the child's pid, what happened, and its uid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitResult {
-    /// A child that exited, now reaped.
-    Reaped(i32, ExitStatus),
-    /// Matching children exist but none has exited (WNOHANG).
+    /// A child that exited, now reaped (unless WNOWAIT).
+    Exited(i32, ExitStatus, u32),
+    /// A child stopped by this signal (WUNTRACED/WSTOPPED).
+    Stopped(i32, i32, u32),
+    /// A stopped child that SIGCONT resumed (WCONTINUED).
+    Continued(i32, u32),
+    /// Matching children exist but none has anything to report (WNOHANG).
     NoneYet,
+}
+
+/// What a wait reports and how it waits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Children that exited (always for wait4; WEXITED for waitid).
+    pub exited: bool,
+    /// Children that stopped (WUNTRACED, WSTOPPED).
+    pub stopped: bool,
+    /// Children that continued (WCONTINUED).
+    pub continued: bool,
+    /// Leave the child waitable (WNOWAIT).
+    pub nowait: bool,
+    /// Do not block (WNOHANG).
+    pub nohang: bool,
 }
 
 /// Which children wait4 considers.
@@ -91,27 +153,11 @@ impl ProcTable {
     /// Adds init (pid 1).
     pub fn add_init(&self, host_pid: i32, interrupter: platform::Interrupter) {
         let mut p = lock(&self.procs);
-        p.insert(
-            1,
-            Proc {
-                ppid: 0,
-                pgid: 1,
-                sid: 1,
-                zombie: None,
-                pending: 0,
-                infos: BTreeMap::new(),
-                vfork_released: true,
-                host_pid,
-                interrupter: Some(interrupter),
-                threads: BTreeMap::from([(1, Some(interrupter))]),
-                group_exit: None,
-                doomed: Default::default(),
-                subreaper: false,
-                exit_cpu: std::time::Duration::ZERO,
-                child_cpu: std::time::Duration::ZERO,
-                thread_pending: BTreeMap::new(),
-            },
-        );
+        let mut init = Proc::new(1, 0, 1, 1);
+        init.host_pid = host_pid;
+        init.interrupter = Some(interrupter);
+        init.threads.insert(1, Some(interrupter));
+        p.insert(1, init);
         *lock(&self.next) = 2;
     }
 
@@ -131,27 +177,14 @@ impl ProcTable {
                 return None;
             }
         };
-        procs.insert(
-            pid,
-            Proc {
-                ppid: parent,
-                pgid,
-                sid,
-                zombie: None,
-                pending: 0,
-                infos: BTreeMap::new(),
-                vfork_released: !vfork,
-                host_pid: 0,
-                interrupter: None,
-                threads: BTreeMap::from([(pid, None)]),
-                group_exit: None,
-                doomed: Default::default(),
-                subreaper: false,
-                exit_cpu: std::time::Duration::ZERO,
-                child_cpu: std::time::Duration::ZERO,
-                thread_pending: BTreeMap::new(),
-            },
-        );
+        let mut child = Proc::new(pid, parent, pgid, sid);
+        child.vfork_released = !vfork;
+        // fork copies the signal dispositions.
+        if let Some(pp) = procs.get(&parent) {
+            child.nocldstop = pp.nocldstop;
+            child.nocldwait = pp.nocldwait;
+        }
+        procs.insert(pid, child);
         Some(pid)
     }
 
@@ -264,8 +297,81 @@ impl ProcTable {
                 Some(ExitStatus::Signaled(crate::abi::signal::SIGKILL)),
                 false,
             ),
-            Some(p) => (p.group_exit, deliverable(p.pending_for(tid), mask) != 0),
+            Some(p) => (
+                p.group_exit,
+                deliverable(p.pending_for(tid), mask) != 0 || p.stopped.is_some(),
+            ),
             None => (None, false),
+        }
+    }
+
+    /// Job control: the thread that took stop signal `sig` stops its whole
+    /// group. Every thread is interrupted (and stops before it next runs
+    /// guest code); the parent gets SIGCHLD with CLD_STOPPED unless its
+    /// SIGCHLD action has SA_NOCLDSTOP. False if the group is exiting.
+    pub fn stop_group(&self, tgid: i32, sig: i32, uid: u32) -> bool {
+        use crate::abi::signal::{wait::CLD_STOPPED, SIGKILL};
+        let mut procs = lock(&self.procs);
+        let Some(p) = procs.get_mut(&tgid) else {
+            return false;
+        };
+        if p.group_exit.is_some() || p.pending & crate::abi::signal::bit(SIGKILL) != 0 {
+            return false;
+        }
+        if p.stopped.is_none() {
+            p.stopped = Some(sig);
+            p.stop_report = Some(sig);
+            p.cont_report = false;
+            p.uid = uid;
+            for i in p.threads.values().flatten() {
+                i.interrupt();
+            }
+            let parent = p.ppid;
+            notify_parent(&mut procs, parent, CLD_STOPPED, tgid, uid, sig);
+        }
+        drop(procs);
+        self.cv.notify_all();
+        crate::vfs::events::bump();
+        true
+    }
+
+    /// Blocks while `tgid` is stopped (until SIGCONT, SIGKILL or its
+    /// group's exit).
+    pub fn wait_stopped(&self, tgid: i32) {
+        let kill = crate::abi::signal::bit(crate::abi::signal::SIGKILL);
+        let mut procs = lock(&self.procs);
+        while procs
+            .get(&tgid)
+            .is_some_and(|p| p.stopped.is_some() && p.group_exit.is_none() && p.pending & kill == 0)
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
+    }
+
+    /// Whether every member of process group `pgid` has its parent
+    /// outside the group's session or inside the group (POSIX's orphaned
+    /// process group, which terminal stop signals do not stop).
+    pub fn pgrp_orphaned(&self, pgid: i32) -> bool {
+        let procs = lock(&self.procs);
+        !procs
+            .values()
+            .filter(|p| p.pgid == pgid && p.zombie.is_none())
+            .any(|m| {
+                procs
+                    .get(&m.ppid)
+                    .is_some_and(|pp| pp.zombie.is_none() && pp.pgid != pgid && pp.sid == m.sid)
+            })
+    }
+
+    /// Records process `tgid`'s SIGCHLD action flags.
+    pub fn set_sigchld(&self, tgid: i32, nocldstop: bool, nocldwait: bool) {
+        if let Some(p) = lock(&self.procs).get_mut(&tgid) {
+            p.nocldstop = nocldstop;
+            p.nocldwait = nocldwait;
         }
     }
 
@@ -409,6 +515,8 @@ impl ProcTable {
         let mut parent = 0;
         if let Some(p) = procs.get_mut(&pid) {
             p.zombie = Some(status);
+            p.uid = uid;
+            p.stopped = None;
             p.vfork_released = true;
             p.interrupter = None;
             p.pending = 0;
@@ -420,10 +528,20 @@ impl ProcTable {
                 ExitStatus::Exited(c) => (CLD_EXITED, c as i32),
                 ExitStatus::Signaled(s) => (CLD_KILLED, s),
             };
-            pp.pending |= crate::abi::signal::bit(SIGCHLD);
-            pp.infos.insert(SIGCHLD, SigInfo::child(code, pid, uid, st));
+            // Like any standard signal, a pending SIGCHLD keeps the
+            // siginfo of the first event.
+            let b = crate::abi::signal::bit(SIGCHLD);
+            if pp.pending & b == 0 {
+                pp.pending |= b;
+                pp.infos.insert(SIGCHLD, SigInfo::child(code, pid, uid, st));
+            }
             if let Some(i) = pp.interrupter {
                 i.interrupt();
+            }
+            // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) never
+            // sees zombies: the child is reaped as it exits.
+            if pp.nocldwait {
+                procs.remove(&pid);
             }
         }
         crate::vfs::events::bump();
@@ -449,21 +567,22 @@ impl ProcTable {
         }
     }
 
-    /// wait4: reaps a matching zombie child of `parent`, waiting for one
-    /// unless `nohang`. ECHILD when there is no matching child; EINTR when
-    /// `parent` is killed while it waits.
+    /// wait4/waitid: reports (and reaps, for an exit without WNOWAIT) a
+    /// matching child of `parent` with something `opts` asks for, waiting
+    /// for one unless `opts.nohang`. ECHILD when there is no matching
+    /// child; EINTR when a signal `mask` lets through arrives first.
     pub fn wait(
         &self,
         parent: i32,
         which: WaitFor,
-        nohang: bool,
+        opts: WaitOptions,
         mask: u64,
     ) -> Result<WaitResult, crate::abi::Errno> {
         let mut procs = lock(&self.procs);
         loop {
             let mut any = false;
             let mut found = None;
-            for (&pid, p) in procs.iter() {
+            for (&pid, p) in procs.iter_mut() {
                 if p.ppid != parent {
                     continue;
                 }
@@ -476,28 +595,44 @@ impl ProcTable {
                     continue;
                 }
                 any = true;
-                if let Some(st) = p.zombie {
-                    found = Some((pid, st));
+                if let Some(st) = p.zombie.filter(|_| opts.exited) {
+                    found = Some(WaitResult::Exited(pid, st, p.uid));
+                    break;
+                }
+                if let Some(sig) = p.stop_report.filter(|_| opts.stopped && p.zombie.is_none()) {
+                    if !opts.nowait {
+                        p.stop_report = None;
+                    }
+                    found = Some(WaitResult::Stopped(pid, sig, p.uid));
+                    break;
+                }
+                if opts.continued && p.cont_report && p.zombie.is_none() {
+                    if !opts.nowait {
+                        p.cont_report = false;
+                    }
+                    found = Some(WaitResult::Continued(pid, p.uid));
                     break;
                 }
             }
-            if let Some((pid, st)) = found {
-                if let Some(c) = procs.remove(&pid) {
-                    if let Some(p) = procs.get_mut(&parent) {
-                        p.child_cpu += c.exit_cpu + c.child_cpu;
+            if let Some(r) = found {
+                if let (WaitResult::Exited(pid, ..), false) = (r, opts.nowait) {
+                    if let Some(c) = procs.remove(&pid) {
+                        if let Some(p) = procs.get_mut(&parent) {
+                            p.child_cpu += c.exit_cpu + c.child_cpu;
+                        }
                     }
                 }
-                return Ok(WaitResult::Reaped(pid, st));
+                return Ok(r);
             }
             if !any {
                 return Err(crate::abi::Errno::ECHILD);
             }
-            if nohang {
+            if opts.nohang {
                 return Ok(WaitResult::NoneYet);
             }
             if procs
                 .get(&parent)
-                .is_some_and(|p| deliverable(p.pending, mask) != 0)
+                .is_some_and(|p| deliverable(p.pending, mask) != 0 || p.stopped.is_some())
             {
                 return Err(crate::abi::Errno::EINTR);
             }
@@ -518,10 +653,15 @@ impl ProcTable {
         info: crate::abi::signal::SigInfo,
     ) -> Result<(), crate::abi::Errno> {
         let mut procs = lock(&self.procs);
-        let p = procs
-            .get_mut(&pid)
-            .filter(|p| p.zombie.is_none())
-            .ok_or(crate::abi::Errno::ESRCH)?;
+        match procs.get(&pid) {
+            None => return Err(crate::abi::Errno::ESRCH),
+            // A zombie still exists for kill(2), which succeeds; the
+            // signal goes nowhere.
+            Some(p) if p.zombie.is_some() => return Ok(()),
+            Some(_) => {}
+        }
+        job_control_on_send(&mut procs, pid, sig);
+        let p = procs.get_mut(&pid).ok_or(crate::abi::Errno::ESRCH)?;
         if sig != 0 {
             let b = crate::abi::signal::bit(sig);
             if p.pending & b == 0 {
@@ -547,10 +687,14 @@ impl ProcTable {
         info: crate::abi::signal::SigInfo,
     ) -> Result<(), crate::abi::Errno> {
         let mut procs = lock(&self.procs);
-        let p = procs
-            .get_mut(&tgid)
-            .filter(|p| p.zombie.is_none() && p.threads.contains_key(&tid))
-            .ok_or(crate::abi::Errno::ESRCH)?;
+        if procs
+            .get(&tgid)
+            .is_none_or(|p| p.zombie.is_some() || !p.threads.contains_key(&tid))
+        {
+            return Err(crate::abi::Errno::ESRCH);
+        }
+        job_control_on_send(&mut procs, tgid, sig);
+        let p = procs.get_mut(&tgid).ok_or(crate::abi::Errno::ESRCH)?;
         if sig != 0 {
             let b = crate::abi::signal::bit(sig);
             let q = p.thread_pending.entry(tid).or_default();
@@ -597,10 +741,12 @@ impl ProcTable {
     }
 
     /// Whether thread `tid` has a signal `mask` lets through.
+    /// A stopped group counts: its blocked threads leave their syscalls
+    /// (to restart them once continued).
     pub fn signal_pending_thread(&self, tgid: i32, tid: i32, mask: u64) -> bool {
         lock(&self.procs)
             .get(&tgid)
-            .is_some_and(|p| deliverable(p.pending_for(tid), mask) != 0)
+            .is_some_and(|p| deliverable(p.pending_for(tid), mask) != 0 || p.stopped.is_some())
     }
 
     /// Pending signals of thread `tid` (its own and its process's).
@@ -703,6 +849,66 @@ impl ProcTable {
         lock(&self.procs)
             .get(&pid)
             .is_some_and(|p| p.pending & crate::abi::signal::bit(crate::abi::signal::SIGKILL) != 0)
+    }
+}
+
+/// SIGCHLD to `parent` for a child's stop or continue (unless the
+/// parent's SIGCHLD action has SA_NOCLDSTOP).
+fn notify_parent(
+    procs: &mut BTreeMap<i32, Proc>,
+    parent: i32,
+    code: i32,
+    pid: i32,
+    uid: u32,
+    status: i32,
+) {
+    use crate::abi::signal::{SigInfo, SIGCHLD};
+    let Some(pp) = procs.get_mut(&parent).filter(|pp| pp.zombie.is_none()) else {
+        return;
+    };
+    if pp.nocldstop {
+        return;
+    }
+    let b = crate::abi::signal::bit(SIGCHLD);
+    if pp.pending & b == 0 {
+        pp.pending |= b;
+        pp.infos
+            .insert(SIGCHLD, SigInfo::child(code, pid, uid, status));
+    }
+    if let Some(i) = pp.interrupter {
+        i.interrupt();
+    }
+}
+
+/// What sending `sig` to `pid` does at once, as Linux's prepare_signal:
+/// SIGCONT (and SIGKILL) discard pending stop signals and resume a
+/// stopped group (reporting CLD_CONTINUED); a stop signal discards a
+/// pending SIGCONT.
+fn job_control_on_send(procs: &mut BTreeMap<i32, Proc>, pid: i32, sig: i32) {
+    use crate::abi::signal::{bit, wait::CLD_CONTINUED, SIGCONT, SIGKILL, STOP_SIGNALS};
+    let Some(p) = procs.get_mut(&pid) else {
+        return;
+    };
+    let drop_set = |p: &mut Proc, set: u64| {
+        p.pending &= !set;
+        p.infos.retain(|s, _| bit(*s) & set == 0);
+        for q in p.thread_pending.values_mut() {
+            q.0 &= !set;
+            q.1.retain(|s, _| bit(*s) & set == 0);
+        }
+    };
+    if sig == SIGCONT || sig == SIGKILL {
+        drop_set(p, STOP_SIGNALS);
+        if p.stopped.take().is_some() {
+            p.stop_report = None;
+            if sig == SIGCONT {
+                p.cont_report = true;
+                let (parent, uid) = (p.ppid, p.uid);
+                notify_parent(procs, parent, CLD_CONTINUED, pid, uid, SIGCONT);
+            }
+        }
+    } else if bit(sig) & STOP_SIGNALS != 0 {
+        drop_set(p, bit(SIGCONT));
     }
 }
 

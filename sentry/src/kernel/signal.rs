@@ -59,13 +59,25 @@ impl Task {
                 || (a.handler == SIG_DFL
                     && matches!(
                         default_action(sig),
-                        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop
+                        DefaultAction::Ignore | DefaultAction::Continue
                     ));
             if ignored && sig != SIGKILL && sig != SIGSTOP {
                 set |= bit(sig);
             }
         }
         set
+    }
+
+    /// Tells the process table what this process's SIGCHLD action asks
+    /// of its children's stops and exits (SA_NOCLDSTOP; SIG_IGN or
+    /// SA_NOCLDWAIT).
+    pub fn sync_sigchld_action(&self) {
+        let a = self.signals.actions.get((SIGCHLD - 1) as usize);
+        self.kernel.procs.set_sigchld(
+            self.tgid,
+            a.flags & SA_NOCLDSTOP != 0,
+            a.handler == SIG_IGN || a.flags & SA_NOCLDWAIT != 0,
+        );
     }
 
     /// Queues `sig` for this process.
@@ -92,6 +104,8 @@ impl Task {
     /// Delivers pending signals before the task returns to the guest, and
     /// restarts or fails an interrupted syscall.
     pub fn deliver_signals(&mut self) {
+        // A stopped group runs no guest code until SIGCONT or SIGKILL.
+        self.kernel.procs.wait_stopped(self.tgid);
         let restart = self.restart.take();
         while let Some((sig, info)) =
             self.kernel
@@ -112,11 +126,18 @@ impl Task {
                         self.exit = Some(ExitStatus::Signaled(sig));
                         return;
                     }
-                    // Job control stops need a terminal and a waiting
-                    // parent that sees them; not yet (step 3).
-                    DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => {
+                    DefaultAction::Stop => {
+                        // Terminal stops do nothing to an orphaned group
+                        // (no shell would ever continue it).
+                        let pgid = self.kernel.procs.pgid_sid(self.tgid).map_or(0, |p| p.0);
+                        if (sig == SIGSTOP || !self.kernel.procs.pgrp_orphaned(pgid))
+                            && self.kernel.procs.stop_group(self.tgid, sig, self.creds.uid)
+                        {
+                            self.kernel.procs.wait_stopped(self.tgid);
+                        }
                         continue;
                     }
+                    DefaultAction::Ignore | DefaultAction::Continue => continue,
                 }
             }
             // A handler: first settle the interrupted syscall.

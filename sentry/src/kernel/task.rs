@@ -98,6 +98,7 @@ impl SignalState {
             if a.handler != SIG_IGN {
                 *a = SigAction::default();
             }
+            a.flags = 0;
         }
         self.actions = SigHandlers(Arc::new(std::sync::Mutex::new(all)));
         self.altstack = StackT {
@@ -223,9 +224,6 @@ impl Task {
     /// Runs the task until it exits and returns how it ended.
     pub fn run(&mut self) -> ExitStatus {
         loop {
-            if let Err(e) = self.mm.apply_pending(&mut self.as_) {
-                crate::log::warn(&format!("task {}: remapping pages: {e}", self.tid));
-            }
             if let Err(e) = self.mm.apply_pending(&mut self.as_) {
                 crate::log::warn(&format!("task {}: remapping pages: {e}", self.tid));
             }

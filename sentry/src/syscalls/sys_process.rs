@@ -4,10 +4,10 @@
 use super::SyscallArgs;
 use crate::abi::signal::clone::*;
 use crate::abi::signal::wait::*;
-use crate::abi::signal::SIGCHLD;
+use crate::abi::signal::{SIGCHLD, SIGCONT};
 use crate::abi::{Errno, SysError, SysResult};
 use crate::kernel::fork::{self, NewTask};
-use crate::kernel::process::{WaitFor, WaitResult};
+use crate::kernel::process::{WaitFor, WaitOptions, WaitResult};
 use crate::kernel::{ExitStatus, Task};
 
 /// The clone flags a new process may use. Threads (CLONE_THREAD, or
@@ -68,7 +68,12 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         Ok(mm) => mm,
         Err(e) => {
             t.kernel.procs.exit(pid, ExitStatus::Exited(0), t.creds.uid);
-            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), true, 0);
+            let reap = WaitOptions {
+                exited: true,
+                nohang: true,
+                ..Default::default()
+            };
+            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), reap, 0);
             return Err(e.into());
         }
     };
@@ -267,15 +272,10 @@ fn wstatus(st: ExitStatus) -> i32 {
     }
 }
 
-fn wait_common(t: &mut Task, which: WaitFor, options: u64) -> Result<WaitResult, SysError> {
+fn wait_common(t: &mut Task, which: WaitFor, opts: WaitOptions) -> Result<WaitResult, SysError> {
     t.kernel
         .procs
-        .wait(
-            t.tgid,
-            which,
-            options & WNOHANG != 0,
-            t.signals.mask.0 | t.ignored_set(),
-        )
+        .wait(t.tgid, which, opts, t.signals.mask.0 | t.ignored_set())
         .map_err(|e| {
             if e == Errno::EINTR {
                 SysError::RestartSys
@@ -296,18 +296,26 @@ pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
         p if p < -1 => WaitFor::Group(-p),
         p => WaitFor::Pid(p),
     };
-    match wait_common(t, which, options)? {
-        WaitResult::NoneYet => Ok(0),
-        WaitResult::Reaped(child, st) => {
-            if status != 0 {
-                t.copy_out_obj(status, &wstatus(st))?;
-            }
-            if rusage != 0 {
-                t.mm.copy_out(rusage, &[0u8; RUSAGE_SIZE])?;
-            }
-            Ok(child as u64)
-        }
+    let opts = WaitOptions {
+        exited: true,
+        stopped: options & WUNTRACED != 0,
+        continued: options & WCONTINUED != 0,
+        nowait: false,
+        nohang: options & WNOHANG != 0,
+    };
+    let (child, word) = match wait_common(t, which, opts)? {
+        WaitResult::NoneYet => return Ok(0),
+        WaitResult::Exited(child, st, _) => (child, wstatus(st)),
+        WaitResult::Stopped(child, sig, _) => (child, (sig << 8) | WSTATUS_STOPPED),
+        WaitResult::Continued(child, _) => (child, WSTATUS_CONTINUED),
+    };
+    if status != 0 {
+        t.copy_out_obj(status, &word)?;
     }
+    if rusage != 0 {
+        t.mm.copy_out(rusage, &[0u8; RUSAGE_SIZE])?;
+    }
+    Ok(child as u64)
 }
 
 pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -316,9 +324,6 @@ pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         != 0
         || options & (WEXITED | WSTOPPED | WCONTINUED) == 0
     {
-        return Err(Errno::EINVAL.into());
-    }
-    if options & WNOWAIT != 0 {
         return Err(Errno::EINVAL.into());
     }
     let which = match idtype {
@@ -331,16 +336,30 @@ pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }),
         _ => return Err(Errno::EINVAL.into()),
     };
+    let opts = WaitOptions {
+        exited: options & WEXITED != 0,
+        stopped: options & WSTOPPED != 0,
+        continued: options & WCONTINUED != 0,
+        nowait: options & WNOWAIT != 0,
+        nohang: options & WNOHANG != 0,
+    };
+    let found = match wait_common(t, which, opts)? {
+        WaitResult::NoneYet => None,
+        WaitResult::Exited(child, ExitStatus::Exited(c), uid) => {
+            Some((child, uid, CLD_EXITED, c as i32))
+        }
+        WaitResult::Exited(child, ExitStatus::Signaled(s), uid) => {
+            Some((child, uid, CLD_KILLED, s))
+        }
+        WaitResult::Stopped(child, sig, uid) => Some((child, uid, CLD_STOPPED, sig)),
+        WaitResult::Continued(child, uid) => Some((child, uid, CLD_CONTINUED, SIGCONT)),
+    };
     let mut info = [0u8; SIGINFO_SIZE];
-    if let WaitResult::Reaped(child, st) = wait_common(t, which, options)? {
-        let (code, status) = match st {
-            ExitStatus::Exited(c) => (CLD_EXITED, c as i32),
-            ExitStatus::Signaled(s) => (CLD_KILLED, s),
-        };
+    if let Some((child, uid, code, status)) = found {
         info[0..4].copy_from_slice(&SIGCHLD.to_le_bytes());
         info[8..12].copy_from_slice(&code.to_le_bytes());
         info[16..20].copy_from_slice(&child.to_le_bytes());
-        info[20..24].copy_from_slice(&t.creds.uid.to_le_bytes());
+        info[20..24].copy_from_slice(&uid.to_le_bytes());
         info[24..28].copy_from_slice(&status.to_le_bytes());
     }
     if infop != 0 {

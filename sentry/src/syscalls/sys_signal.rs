@@ -37,6 +37,9 @@ pub(super) fn rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
         if t.ignored_set() & bit(sig) != 0 {
             t.kernel.procs.discard(t.tgid, sig);
         }
+        if sig == SIGCHLD {
+            t.sync_sigchld_action();
+        }
     }
     Ok(0)
 }

@@ -19,6 +19,7 @@ pub mod dentry;
 pub mod events;
 pub mod fdtable;
 pub mod file;
+pub mod hostnotify;
 pub mod perm;
 pub mod resolve;
 pub mod wait;

@@ -7,7 +7,7 @@ use crate::kernel::Task;
 use std::time::{Duration, Instant};
 
 /// How long a waiter sleeps at most before looking again when host fds
-/// (whose readiness the notifier does not see) are among its files.
+/// are among its files and the host-fd notifier could not watch them.
 const HOST_RECHECK: Duration = Duration::from_millis(10);
 /// How long it sleeps at most otherwise (to notice signals).
 const RECHECK: Duration = Duration::from_millis(50);
@@ -17,7 +17,7 @@ const RECHECK: Duration = Duration::from_millis(50);
 pub struct Check {
     /// Ready items.
     pub ready: usize,
-    /// Some items are host fds.
+    /// Some items are host fds the notifier does not watch.
     pub host: bool,
 }
 
@@ -42,12 +42,18 @@ pub fn wait_ready(
         if t.signal_pending() {
             return Err(SysError::RestartNoHand);
         }
-        let cap = if c.host { HOST_RECHECK } else { RECHECK };
+        let cap = if c.host && !super::hostnotify::available() {
+            HOST_RECHECK
+        } else {
+            RECHECK
+        };
         events::wait_change(seen, left.map_or(cap, |l| l.min(cap)));
     }
 }
 
-/// Asks the host about one fd without waiting: the ready events.
+/// Asks the host about one fd without waiting: the ready events. When
+/// none is ready, the host-fd notifier is armed for `events`, so a waiter
+/// on the event sequence wakes when the fd becomes ready.
 pub fn host_poll(fd: i32, events: i16) -> i16 {
     let mut p = libc::pollfd {
         fd,
@@ -57,8 +63,32 @@ pub fn host_poll(fd: i32, events: i16) -> i16 {
     // SAFETY: one valid pollfd; zero timeout.
     let r = unsafe { libc::poll(&mut p, 1, 0) };
     if r > 0 {
-        p.revents
-    } else {
-        0
+        return p.revents;
+    }
+    super::hostnotify::arm(fd, events);
+    0
+}
+
+/// Blocks until host fd `fd` has one of `events` (or a hang-up or error),
+/// EAGAIN at once if `nonblock`, EINTR when a signal arrives first (a
+/// blocking read or write of a donated host fd).
+pub fn host_wait(t: &Task, fd: i32, events: i16, nonblock: bool) -> Result<(), Errno> {
+    loop {
+        let seen = events::seq();
+        if host_poll(fd, events) != 0 {
+            return Ok(());
+        }
+        if nonblock {
+            return Err(Errno::EAGAIN);
+        }
+        if t.signal_pending() {
+            return Err(Errno::EINTR);
+        }
+        let cap = if super::hostnotify::available() {
+            RECHECK
+        } else {
+            HOST_RECHECK
+        };
+        events::wait_change(seen, cap);
     }
 }

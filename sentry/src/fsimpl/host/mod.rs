@@ -1,10 +1,12 @@
 //! Host files handed to the sandbox as fds (stdio of `runsc do`, later the
 //! console): reads and writes go to the host fd.
 
-use crate::abi::file::Stat;
+use crate::abi::file::poll::{POLLIN, POLLOUT};
+use crate::abi::file::{Stat, O_NONBLOCK};
 use crate::abi::misc::{TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
 use crate::abi::Errno;
 use crate::kernel::Task;
+use crate::vfs::wait::host_wait;
 use crate::vfs::FileOps;
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -36,17 +38,32 @@ fn retry(mut f: impl FnMut() -> isize) -> Result<usize, Errno> {
 }
 
 impl FileOps for HostFile {
-    fn read(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+    fn read(&self, t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        self.read_stream(t, iov, 0)
+    }
+
+    fn write(&self, t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+        self.write_stream(t, iov, 0)
+    }
+
+    /// Waits (interruptibly, on the host-fd notifier) until the host fd
+    /// has input, then reads what is there.
+    fn read_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        let fd = self.fd.as_raw_fd();
+        host_wait(t, fd, POLLIN, flags & O_NONBLOCK != 0)?;
         let n = iov.len().min(libc::UIO_MAXIOV as usize) as i32;
         // SAFETY: every iovec points into the memory file mapping, which is
         // valid for the sentry's lifetime (built by MemoryManager::io_vecs).
-        retry(|| unsafe { libc::readv(self.fd.as_raw_fd(), iov.as_ptr(), n) })
+        retry(|| unsafe { libc::readv(fd, iov.as_ptr(), n) })
     }
 
-    fn write(&self, _t: &Task, iov: &[libc::iovec], _off: Option<u64>) -> Result<usize, Errno> {
+    /// Waits until the host fd has room, then writes.
+    fn write_stream(&self, t: &Task, iov: &[libc::iovec], flags: u32) -> Result<usize, Errno> {
+        let fd = self.fd.as_raw_fd();
+        host_wait(t, fd, POLLOUT, flags & O_NONBLOCK != 0)?;
         let n = iov.len().min(libc::UIO_MAXIOV as usize) as i32;
         // SAFETY: as in readv; the kernel only reads the buffers.
-        retry(|| unsafe { libc::writev(self.fd.as_raw_fd(), iov.as_ptr(), n) })
+        retry(|| unsafe { libc::writev(fd, iov.as_ptr(), n) })
     }
 
     fn seekable(&self) -> bool {
