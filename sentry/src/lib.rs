@@ -159,5 +159,6 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         .map_err(|e| fail(format!("{e} (not found in the sandbox's root)")))?;
     task.exec(&path, init.argv, init.envp)
         .map_err(|e| fail(e.detail))?;
+    task.publish();
     Ok(task)
 }

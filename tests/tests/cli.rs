@@ -165,3 +165,52 @@ fn test_vdso_time_queries_never_trap() {
     // Without the vDSO every call traps: the count above can fail.
     assert!(traced_time_calls(true) >= 4000);
 }
+
+/// Runs `sh -c SCRIPT` in the sandbox with a host pipe as stdin that
+/// stays open (nothing is written, or `later` after 300 ms), and returns
+/// its stdout; fails if it takes over 10 s.
+fn with_open_stdin(script: &str, later: Option<&'static [u8]>) -> String {
+    use std::io::Write;
+    let mut cmd = runtime().command(&["do", "/bin/sh", "-c", script]);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn runsc");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        if let Some(data) = later {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let _ = stdin.write_all(data);
+        }
+        // Keep the pipe open until the sandbox is done.
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        drop(stdin);
+    });
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().expect("wait runsc");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(8),
+        "the guest did not finish while its host stdin stayed open"
+    );
+    drop(writer);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn test_host_stdin_read_is_interrupted_by_signals() {
+    // cat blocks reading a host pipe; timeout's SIGTERM must end it (a
+    // read blocked in the host kernel could not see the guest signal).
+    assert_eq!(
+        with_open_stdin("timeout 1 cat; echo rc=$?", None),
+        "rc=124\n"
+    );
+}
+
+#[test]
+fn test_host_stdin_data_wakes_select_and_read() {
+    let out = with_open_stdin(
+        "python3 -c 'import select; print(len(select.select([0], [], [], 5)[0]))'; \
+         read x; echo got $x; timeout 2 head -c 3 >/dev/null; echo head=$?",
+        Some(b"hello\n"),
+    );
+    assert_eq!(out, "1\ngot hello\nhead=124\n");
+}

@@ -174,3 +174,21 @@ fn test_proc_jobctl_stop_continue_wait_reports_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_proc_pids_other_processes_visible_in_proc_match_native() {
+    check(
+        "proc_pids",
+        &[],
+        &[
+            "child stat: state=S ppid is parent=1 pgrp is parent's=1",
+            "status Name: pids-child",
+            "status Threads: 3",
+            "cmdline is ours (fork copies it): 1",
+            "task/ entries: 3",
+            "listed in /proc: 1",
+            "stopped: stat state=T status State: T (stopped)",
+            "open(/proc/<reaped child>/stat): -1 ENOENT",
+        ],
+    );
+}

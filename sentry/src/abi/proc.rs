@@ -43,6 +43,14 @@ pub const CAP_FULL_SET: u64 = (1u64 << (CAP_LAST_CAP + 1)) - 1;
 pub const TASK_STATE_RUNNING: &str = "R";
 /// /proc/PID/status State line of a running task.
 pub const TASK_STATE_RUNNING_LONG: &str = "R (running)";
+/// /proc/PID/stat state of a task waiting for something.
+pub const TASK_STATE_SLEEPING: &str = "S";
+/// /proc/PID/status State line of a sleeping task.
+pub const TASK_STATE_SLEEPING_LONG: &str = "S (sleeping)";
+/// /proc/PID/stat state of a task stopped by job control.
+pub const TASK_STATE_STOPPED: &str = "T";
+/// /proc/PID/status State line of a stopped task.
+pub const TASK_STATE_STOPPED_LONG: &str = "T (stopped)";
 /// Scheduling priority of a nice-0 normal task (stat field 18).
 pub const DEFAULT_PRIORITY: i32 = 20;
 /// stat tpgid of a task without a controlling terminal.

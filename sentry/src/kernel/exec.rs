@@ -163,6 +163,7 @@ impl Task {
         self.argv_env = Arc::new((argv, envp));
         self.kernel.timers.clear(self.tgid, true);
         self.kernel.procs.release_vfork(self.tgid);
+        self.publish();
         Ok(())
     }
 }

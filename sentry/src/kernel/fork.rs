@@ -69,6 +69,7 @@ pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
             .set_exit_cpu(tgid, crate::syscalls::sys_time::process_cpu(&task));
     }
     drop(task);
+    k.views.withdraw(tid);
     let last = k.procs.thread_done(tgid, tid, status)?;
     k.timers.clear(tgid, false);
     Some(last)
@@ -85,6 +86,7 @@ pub fn spawn(kernel: Arc<Kernel>, new: NewTask) -> Result<(), crate::abi::Errno>
         .spawn(move || {
             let last = match build(k.clone(), new) {
                 Ok(mut task) => {
+                    task.publish();
                     let st = task.run();
                     finish(task, st)
                 }

@@ -13,6 +13,7 @@ pub mod process;
 pub mod signal;
 pub mod task;
 pub mod timers;
+pub mod view;
 
 use crate::abi::signal::{NSIG, SIGKILL};
 use crate::mm::MemoryFile;
@@ -84,6 +85,8 @@ pub struct Kernel {
     pub procs: process::ProcTable,
     /// alarm/setitimer and POSIX timers.
     pub timers: timers::Timers,
+    /// What each task shows other tasks (/proc/PID).
+    pub views: view::Views,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
 }
@@ -114,6 +117,7 @@ impl Kernel {
             tmpfs_tmp: std::sync::Mutex::new(false),
             procs: process::ProcTable::default(),
             timers: timers::Timers::default(),
+            views: view::Views::default(),
             futexes: futex::Futexes::default(),
             mf,
             platform,

@@ -100,6 +100,16 @@ impl Proc {
     fn pending_for(&self, tid: i32) -> u64 {
         self.pending | self.thread_pending.get(&tid).map_or(0, |t| t.0)
     }
+
+    /// Whether thread `tid`, blocked in the sentry, must stop waiting: a
+    /// signal `mask` lets through, a job-control stop, or the end of its
+    /// group (exit_group, a fatal signal, another thread's execve).
+    fn must_wake(&self, tid: i32, mask: u64) -> bool {
+        deliverable(self.pending_for(tid), mask) != 0
+            || self.stopped.is_some()
+            || self.group_exit.is_some()
+            || self.doomed.contains(&tid)
+    }
 }
 
 /// All processes of the sandbox.
@@ -113,14 +123,32 @@ pub struct ProcTable {
 /// What wait4/waitid found: the child's pid, what happened, and its uid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitResult {
-    /// A child that exited, now reaped (unless WNOWAIT).
-    Exited(i32, ExitStatus, u32),
+    /// A child that exited, now reaped (unless WNOWAIT), with the CPU
+    /// time it and its reaped descendants used.
+    Exited(i32, ExitStatus, u32, std::time::Duration),
     /// A child stopped by this signal (WUNTRACED/WSTOPPED).
     Stopped(i32, i32, u32),
     /// A stopped child that SIGCONT resumed (WCONTINUED).
     Continued(i32, u32),
     /// Matching children exist but none has anything to report (WNOHANG).
     NoneYet,
+}
+
+/// What /proc shows of a process from the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProcInfo {
+    /// Parent.
+    pub ppid: i32,
+    /// Process group.
+    pub pgid: i32,
+    /// Session.
+    pub sid: i32,
+    /// Stopped by job control.
+    pub stopped: bool,
+    /// Live threads.
+    pub threads: usize,
+    /// Host pid of its stub (0 before it has one).
+    pub host_pid: i32,
 }
 
 /// What a wait reports and how it waits.
@@ -439,6 +467,18 @@ impl ProcTable {
         }
     }
 
+    /// What /proc shows of process `tgid`, if it exists.
+    pub fn info(&self, tgid: i32) -> Option<ProcInfo> {
+        lock(&self.procs).get(&tgid).map(|p| ProcInfo {
+            ppid: p.ppid,
+            pgid: p.pgid,
+            sid: p.sid,
+            stopped: p.stopped.is_some(),
+            threads: p.threads.len(),
+            host_pid: p.host_pid,
+        })
+    }
+
     /// A process's parent (0 if unknown).
     pub fn ppid(&self, pid: i32) -> i32 {
         lock(&self.procs).get(&pid).map_or(0, |p| p.ppid)
@@ -596,7 +636,7 @@ impl ProcTable {
                 }
                 any = true;
                 if let Some(st) = p.zombie.filter(|_| opts.exited) {
-                    found = Some(WaitResult::Exited(pid, st, p.uid));
+                    found = Some(WaitResult::Exited(pid, st, p.uid, p.exit_cpu + p.child_cpu));
                     break;
                 }
                 if let Some(sig) = p.stop_report.filter(|_| opts.stopped && p.zombie.is_none()) {
@@ -630,10 +670,9 @@ impl ProcTable {
             if opts.nohang {
                 return Ok(WaitResult::NoneYet);
             }
-            if procs
-                .get(&parent)
-                .is_some_and(|p| deliverable(p.pending, mask) != 0 || p.stopped.is_some())
-            {
+            if procs.get(&parent).is_some_and(|p| {
+                deliverable(p.pending, mask) != 0 || p.stopped.is_some() || p.group_exit.is_some()
+            }) {
                 return Err(crate::abi::Errno::EINTR);
             }
             let (g, _) = self
@@ -741,12 +780,12 @@ impl ProcTable {
     }
 
     /// Whether thread `tid` has a signal `mask` lets through.
-    /// A stopped group counts: its blocked threads leave their syscalls
-    /// (to restart them once continued).
+    /// A stopped or ending group counts too: its blocked threads leave
+    /// their syscalls (to restart them once continued, or to exit).
     pub fn signal_pending_thread(&self, tgid: i32, tid: i32, mask: u64) -> bool {
         lock(&self.procs)
             .get(&tgid)
-            .is_some_and(|p| deliverable(p.pending_for(tid), mask) != 0 || p.stopped.is_some())
+            .is_some_and(|p| p.must_wake(tid, mask))
     }
 
     /// Pending signals of thread `tid` (its own and its process's).
@@ -814,10 +853,7 @@ impl ProcTable {
     /// (sigsuspend, pause).
     pub fn wait_signal(&self, pid: i32, tid: i32, mask: u64) {
         let mut procs = lock(&self.procs);
-        while procs
-            .get(&pid)
-            .is_some_and(|p| deliverable(p.pending_for(tid), mask) == 0)
-        {
+        while procs.get(&pid).is_some_and(|p| !p.must_wake(tid, mask)) {
             let (g, _) = self
                 .cv
                 .wait_timeout(procs, std::time::Duration::from_millis(50))

@@ -304,6 +304,9 @@ impl Task {
         if self.exit.is_some() {
             return;
         }
+        if super::view::changes_view(nr) {
+            self.publish();
+        }
         if let Err(e @ (SysError::RestartSys | SysError::RestartNoHand | SysError::RestartNoIntr)) =
             ret
         {

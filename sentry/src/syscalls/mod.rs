@@ -236,7 +236,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             time::getrusage,
             "CPU time only (as user time); no memory or I/O counters",
         ),
-        partial(nr::CLONE, sys_process::clone, "threads share memory and files but copy dispositions and cwd; CLONE_SIGHAND without threads is ENOSYS"),
+        partial(nr::CLONE, sys_process::clone, "CLONE_SIGHAND without CLONE_THREAD is ENOSYS; no pidfd"),
         partial(nr::CLONE3, sys_process::clone3, "as clone; no pidfd, set_tid or cgroup"),
         supported(nr::FORK, sys_process::fork),
         partial(
@@ -247,12 +247,12 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::WAIT4,
             sys_process::wait4,
-            "no stopped or continued children; rusage is zero",
+            "rusage has the child's CPU time (as user time) only",
         ),
         partial(
             nr::WAITID,
             sys_process::waitid,
-            "exited children only; no WNOWAIT",
+            "P_PIDFD gives EINVAL",
         ),
         supported(nr::GETPPID, sys_process::getppid),
         supported(nr::GETPGID, sys_process::getpgid),
@@ -260,26 +260,10 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::GETSID, sys_process::getsid),
         supported(nr::SETPGID, sys_process::setpgid),
         supported(nr::SETSID, sys_process::setsid),
-        partial(
-            nr::POLL,
-            sys_poll::poll,
-            "host fds are re-polled every 10 ms while waiting",
-        ),
-        partial(
-            nr::PPOLL,
-            sys_poll::ppoll,
-            "host fds are re-polled every 10 ms while waiting",
-        ),
-        partial(
-            nr::SELECT,
-            sys_poll::select,
-            "host fds are re-polled every 10 ms while waiting",
-        ),
-        partial(
-            nr::PSELECT6,
-            sys_poll::pselect6,
-            "host fds are re-polled every 10 ms while waiting",
-        ),
+        supported(nr::POLL, sys_poll::poll),
+        supported(nr::PPOLL, sys_poll::ppoll),
+        supported(nr::SELECT, sys_poll::select),
+        supported(nr::PSELECT6, sys_poll::pselect6),
         partial(nr::EXECVE, sys_exec::execve, "single-threaded processes"),
         partial(
             nr::EXECVEAT,

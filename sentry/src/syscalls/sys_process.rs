@@ -303,17 +303,18 @@ pub(super) fn wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
         nowait: false,
         nohang: options & WNOHANG != 0,
     };
-    let (child, word) = match wait_common(t, which, opts)? {
+    let zero = std::time::Duration::ZERO;
+    let (child, word, cpu) = match wait_common(t, which, opts)? {
         WaitResult::NoneYet => return Ok(0),
-        WaitResult::Exited(child, st, _) => (child, wstatus(st)),
-        WaitResult::Stopped(child, sig, _) => (child, (sig << 8) | WSTATUS_STOPPED),
-        WaitResult::Continued(child, _) => (child, WSTATUS_CONTINUED),
+        WaitResult::Exited(child, st, _, cpu) => (child, wstatus(st), cpu),
+        WaitResult::Stopped(child, sig, _) => (child, (sig << 8) | WSTATUS_STOPPED, zero),
+        WaitResult::Continued(child, _) => (child, WSTATUS_CONTINUED, zero),
     };
     if status != 0 {
         t.copy_out_obj(status, &word)?;
     }
     if rusage != 0 {
-        t.mm.copy_out(rusage, &[0u8; RUSAGE_SIZE])?;
+        t.mm.copy_out(rusage, &crate::syscalls::sys_time::rusage_bytes(cpu))?;
     }
     Ok(child as u64)
 }
@@ -345,10 +346,10 @@ pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     };
     let found = match wait_common(t, which, opts)? {
         WaitResult::NoneYet => None,
-        WaitResult::Exited(child, ExitStatus::Exited(c), uid) => {
+        WaitResult::Exited(child, ExitStatus::Exited(c), uid, _) => {
             Some((child, uid, CLD_EXITED, c as i32))
         }
-        WaitResult::Exited(child, ExitStatus::Signaled(s), uid) => {
+        WaitResult::Exited(child, ExitStatus::Signaled(s), uid, _) => {
             Some((child, uid, CLD_KILLED, s))
         }
         WaitResult::Stopped(child, sig, uid) => Some((child, uid, CLD_STOPPED, sig)),

@@ -191,12 +191,25 @@ pub(super) fn sysinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// CPU time the task's process has used (its stub's, where guest code
 /// runs; the sentry's work on its behalf is not counted).
 pub fn process_cpu(t: &Task) -> std::time::Duration {
-    now(t, CLOCK_PROCESS_CPUTIME_ID).map_or(std::time::Duration::ZERO, |ts| {
-        std::time::Duration::new(ts.sec.max(0) as u64, ts.nsec.clamp(0, 999_999_999) as u32)
-    })
+    let ts = now(t, CLOCK_PROCESS_CPUTIME_ID);
+    ts.map_or(std::time::Duration::ZERO, duration_of)
 }
 
-fn ticks(d: std::time::Duration) -> i64 {
+/// CPU time of the stub process with host pid `host_pid` (zero if gone).
+pub fn host_process_cpu(host_pid: i32) -> std::time::Duration {
+    if host_pid <= 0 {
+        return std::time::Duration::ZERO;
+    }
+    let ts = host_now((!host_pid << 3) | CPUCLOCK_SCHED);
+    ts.map_or(std::time::Duration::ZERO, duration_of)
+}
+
+fn duration_of(ts: Timespec) -> std::time::Duration {
+    std::time::Duration::new(ts.sec.max(0) as u64, ts.nsec.clamp(0, 999_999_999) as u32)
+}
+
+/// Clock ticks (USER_HZ) in `d`.
+pub fn ticks(d: std::time::Duration) -> i64 {
     (d.as_millis() as u64 * crate::abi::misc::CLOCK_TICKS_PER_SEC / 1000) as i64
 }
 
@@ -220,12 +233,17 @@ pub(super) fn getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
         RUSAGE_CHILDREN => t.kernel.procs.child_cpu(t.tgid),
         _ => return Err(Errno::EINVAL.into()),
     };
-    // ru_utime first (guest time is user time); the rest is not counted.
-    let mut out = [0u8; RUSAGE_SIZE];
-    out[0..8].copy_from_slice(&(d.as_secs() as i64).to_le_bytes());
-    out[8..16].copy_from_slice(&(d.subsec_micros() as i64).to_le_bytes());
-    t.mm.copy_out(a.addr(1), &out)?;
+    t.mm.copy_out(a.addr(1), &rusage_bytes(d))?;
     Ok(0)
+}
+
+/// A `struct rusage` with `cpu` as ru_utime (guest time is user time);
+/// the rest is not counted.
+pub fn rusage_bytes(cpu: std::time::Duration) -> [u8; RUSAGE_SIZE] {
+    let mut out = [0u8; RUSAGE_SIZE];
+    out[0..8].copy_from_slice(&(cpu.as_secs() as i64).to_le_bytes());
+    out[8..16].copy_from_slice(&(cpu.subsec_micros() as i64).to_le_bytes());
+    out
 }
 
 /// A struct timeval as a duration (EINVAL if out of range).

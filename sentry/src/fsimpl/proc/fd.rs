@@ -60,7 +60,7 @@ pub(super) fn reopen_path(t: &Task, file: &Arc<FileDescription>) -> VfsPath {
 }
 
 /// /proc/PID/fdinfo/N.
-pub(super) fn fdinfo(t: &Task, fd: i32) -> Result<Vec<u8>, Errno> {
+pub(super) fn fdinfo(t: &crate::kernel::view::TaskView, fd: i32) -> Result<Vec<u8>, Errno> {
     let entry = t.fds.entry(fd).map_err(|_| Errno::ENOENT)?;
     let file = &entry.file;
     let pos = *lock(&file.offset);

@@ -6,8 +6,9 @@
 //! Directories are not cacheable, so the VFS asks again on every lookup and
 //! a process's directory disappears with the process.
 //!
-//! The sandbox runs one process for now: /proc/self, /proc/thread-self and
-//! /proc/<its tgid> name it; other pids do not exist.
+//! /proc/self and /proc/thread-self name the caller; /proc/<pid> and
+//! /proc/<pid>/task/<tid> show any live task through the view it
+//! publishes (`kernel::view`), or the caller's own fresh view.
 
 mod fd;
 mod sys;
@@ -19,14 +20,16 @@ use crate::abi::file::{
 };
 use crate::abi::proc::*;
 use crate::abi::Errno;
+use crate::kernel::view::TaskView;
 use crate::kernel::Task;
 use crate::vfs::file::copy_to_iovecs;
 use crate::vfs::{resolve, DirEntry, FileOps, Inode, InodeRef, VfsPath};
 use std::any::Any;
 use std::sync::Arc;
 
-/// Generates a file's content from the task it belongs to.
-type Gen = fn(&Task, &Shared) -> Vec<u8>;
+/// Generates a file's content from the task it belongs to (the caller,
+/// for the fixed tree).
+type Gen = fn(&TaskView, &Shared) -> Vec<u8>;
 
 /// A node of the fixed part of the tree (/proc/sys, /proc/meminfo, ...).
 #[derive(Clone, Copy)]
@@ -212,16 +215,20 @@ fn parse_num(name: &[u8]) -> Option<i32> {
 }
 
 /// The task a per-process node shows, if it still exists.
-fn target(t: &Task, id: TaskId) -> Result<&Task, Errno> {
-    if id.pid == t.tgid && id.tid.is_none_or(|tid| tid == t.tid) {
-        Ok(t)
-    } else {
-        Err(Errno::ESRCH)
+fn target(t: &Task, id: TaskId) -> Result<TaskView, Errno> {
+    let tid = id.tid.unwrap_or(id.pid);
+    if tid == t.tid && id.pid == t.tgid {
+        return Ok(t.view());
     }
+    t.kernel
+        .views
+        .get(tid)
+        .filter(|v| v.tgid == id.pid)
+        .ok_or(Errno::ESRCH)
 }
 
 /// ENOENT for lookups below a process that is gone.
-fn lookup_target(t: &Task, id: TaskId) -> Result<&Task, Errno> {
+fn lookup_target(t: &Task, id: TaskId) -> Result<TaskView, Errno> {
     target(t, id).map_err(|_| Errno::ENOENT)
 }
 
@@ -261,12 +268,12 @@ impl ProcNode {
     }
 
     /// The directory /proc/<pid> (or task/<tid>) of `t`.
-    fn task_dir(&self, name: &[u8], t: &Task, id: TaskId) -> Arc<ProcNode> {
+    fn task_dir(&self, name: &[u8], t: &TaskView, id: TaskId) -> Arc<ProcNode> {
         self.child_owned(name, Kind::TaskDir(id), S_IFDIR | MODE_DIR, owner(t))
     }
 
     /// An entry of a process directory.
-    fn task_child(&self, name: &[u8], t: &Task, id: TaskId, e: TaskEntry) -> Arc<ProcNode> {
+    fn task_child(&self, name: &[u8], t: &TaskView, id: TaskId, e: TaskEntry) -> Arc<ProcNode> {
         let o = owner(t);
         match e {
             TaskEntry::File(g, perm) => {
@@ -313,16 +320,16 @@ impl ProcNode {
     /// The content of a file node, generated for the caller.
     fn content(&self, t: &Task) -> Result<Vec<u8>, Errno> {
         match self.kind {
-            Kind::StaticFile(g) => Ok(g(t, &self.shared)),
-            Kind::TaskFile(id, g) => Ok(g(target(t, id)?, &self.shared)),
-            Kind::FdInfo(id, fd) => fd::fdinfo(target(t, id)?, fd),
+            Kind::StaticFile(g) => Ok(g(&t.view(), &self.shared)),
+            Kind::TaskFile(id, g) => Ok(g(&target(t, id)?, &self.shared)),
+            Kind::FdInfo(id, fd) => fd::fdinfo(&target(t, id)?, fd),
             _ => Err(Errno::ENXIO),
         }
     }
 }
 
 /// The owner of a process's nodes: its effective ids.
-fn owner(t: &Task) -> (u32, u32) {
+fn owner(t: &TaskView) -> (u32, u32) {
     (t.creds.euid, t.creds.egid)
 }
 
@@ -363,7 +370,7 @@ impl Inode for ProcNode {
                 } else {
                     let pid = parse_num(name).ok_or(Errno::ENOENT)?;
                     let id = TaskId { pid, tid: None };
-                    self.task_dir(name, lookup_target(t, id)?, id)
+                    self.task_dir(name, &lookup_target(t, id)?, id)
                 }
             }
             Kind::StaticDir(entries) => {
@@ -378,7 +385,7 @@ impl Inode for ProcNode {
                 let (_, e) = Self::task_entries(id)
                     .find(|(n, _)| n.as_bytes() == name)
                     .ok_or(Errno::ENOENT)?;
-                self.task_child(name, tt, id, *e)
+                self.task_child(name, &tt, id, *e)
             }
             Kind::TaskList(id) => {
                 let tt = lookup_target(t, id)?;
@@ -388,7 +395,7 @@ impl Inode for ProcNode {
                     tid: Some(tid),
                 };
                 lookup_target(t, tid_id)?;
-                self.task_dir(name, tt, tid_id)
+                self.task_dir(name, &tt, tid_id)
             }
             Kind::FdDir(id) => {
                 let tt = lookup_target(t, id)?;
@@ -401,13 +408,13 @@ impl Inode for ProcNode {
                 if file.writable() {
                     perm |= MODE_FD_WRITE;
                 }
-                self.child_owned(name, Kind::FdLink(id, n), S_IFLNK | perm, owner(tt))
+                self.child_owned(name, Kind::FdLink(id, n), S_IFLNK | perm, owner(&tt))
             }
             Kind::FdInfoDir(id) => {
                 let tt = lookup_target(t, id)?;
                 let n = parse_num(name).ok_or(Errno::ENOENT)?;
                 tt.fds.get(n).map_err(|_| Errno::ENOENT)?;
-                self.child_owned(name, Kind::FdInfo(id, n), S_IFREG | MODE_FILE, owner(tt))
+                self.child_owned(name, Kind::FdInfo(id, n), S_IFREG | MODE_FILE, owner(&tt))
             }
             _ => return Err(Errno::ENOTDIR),
         };
@@ -425,8 +432,15 @@ impl Inode for ProcNode {
                 for n in [&b"self"[..], b"thread-self"] {
                     v.push(dir_entry(n, ino(n), DT_LNK));
                 }
-                let pid = t.tgid.to_string();
-                v.push(dir_entry(pid.as_bytes(), ino(pid.as_bytes()), DT_DIR));
+                let mut pids = t.kernel.views.processes();
+                if !pids.contains(&t.tgid) {
+                    pids.push(t.tgid);
+                    pids.sort_unstable();
+                }
+                for pid in pids {
+                    let pid = pid.to_string();
+                    v.push(dir_entry(pid.as_bytes(), ino(pid.as_bytes()), DT_DIR));
+                }
                 v
             }
             Kind::StaticDir(entries) => entries
@@ -440,9 +454,18 @@ impl Inode for ProcNode {
                     .collect()
             }
             Kind::TaskList(id) => {
-                let tt = target(t, id)?;
-                let tid = tt.tid.to_string();
-                vec![dir_entry(tid.as_bytes(), ino(tid.as_bytes()), DT_DIR)]
+                target(t, id)?;
+                let mut tids = t.kernel.views.threads(id.pid);
+                if id.pid == t.tgid && !tids.contains(&t.tid) {
+                    tids.push(t.tid);
+                    tids.sort_unstable();
+                }
+                tids.iter()
+                    .map(|tid| {
+                        let tid = tid.to_string();
+                        dir_entry(tid.as_bytes(), ino(tid.as_bytes()), DT_DIR)
+                    })
+                    .collect()
             }
             Kind::FdDir(id) | Kind::FdInfoDir(id) => {
                 let tt = target(t, id)?;
@@ -491,7 +514,8 @@ impl Inode for ProcNode {
         match self.kind {
             Kind::TaskLink(id, l) => Some(target(t, id).map_err(|_| Errno::ENOENT).and_then(
                 |tt| match l {
-                    TaskLink::Exe => resolve::lookup_at(tt, AT_FDCWD, &tt.exe_path, true),
+                    // The path is absolute from the sandbox's root.
+                    TaskLink::Exe => resolve::lookup_at(t, AT_FDCWD, &tt.exe_path, true),
                     TaskLink::Cwd => Ok(tt.fs.cwd()),
                     TaskLink::Root => Ok(tt.fs.root()),
                 },

@@ -5,7 +5,7 @@ use super::{Shared, Static};
 use crate::abi::misc::CLOCK_TICKS_PER_SEC;
 use crate::abi::proc::*;
 use crate::abi::PAGE_SIZE;
-use crate::kernel::Task;
+use crate::kernel::view::TaskView;
 use std::arch::x86_64::{__cpuid_count, CpuidResult};
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
@@ -14,7 +14,7 @@ use std::hash::{BuildHasher, Hasher};
 macro_rules! value_file {
     ($(#[$doc:meta])* $name:ident, $t:ident, $value:expr) => {
         $(#[$doc])*
-        fn $name($t: &Task, _s: &Shared) -> Vec<u8> {
+        fn $name($t: &TaskView, _s: &Shared) -> Vec<u8> {
             let _ = $t;
             format!("{}\n", $value).into_bytes()
         }
@@ -91,7 +91,7 @@ value_file!(
 );
 
 /// kernel.random.boot_id: one per sandbox.
-fn boot_id(_t: &Task, s: &Shared) -> Vec<u8> {
+fn boot_id(_t: &TaskView, s: &Shared) -> Vec<u8> {
     format!("{}\n", s.boot_id).into_bytes()
 }
 
@@ -192,23 +192,23 @@ fn host_mem_total_kb() -> u64 {
 }
 
 /// Seconds since the sandbox booted.
-fn uptime_secs(t: &Task) -> f64 {
+fn uptime_secs(t: &TaskView) -> f64 {
     t.kernel.boot_time.elapsed().as_secs_f64()
 }
 
 /// /proc/uptime: uptime and idle time (all CPUs idle).
-pub(super) fn uptime(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn uptime(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let up = uptime_secs(t);
     format!("{:.2} {:.2}\n", up, up * t.kernel.ncpu as f64).into_bytes()
 }
 
 /// /proc/loadavg.
-pub(super) fn loadavg(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn loadavg(t: &TaskView, _s: &Shared) -> Vec<u8> {
     format!("0.00 0.00 0.00 1/1 {}\n", t.tgid).into_bytes()
 }
 
 /// /proc/version.
-pub(super) fn version(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn version(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     format!(
         "Linux version {KERNEL_RELEASE} ({KERNEL_BUILDER}) ({KERNEL_COMPILER}) {KERNEL_VERSION}\n"
     )
@@ -224,7 +224,7 @@ const FILESYSTEMS: &[(bool, &str)] = &[
 ];
 
 /// /proc/filesystems.
-pub(super) fn filesystems(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn filesystems(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for (nodev, name) in FILESYSTEMS {
         let _ = writeln!(o, "{}\t{name}", if *nodev { "nodev" } else { "" });
@@ -233,7 +233,7 @@ pub(super) fn filesystems(_t: &Task, _s: &Shared) -> Vec<u8> {
 }
 
 /// /proc/stat: every CPU idle since boot.
-pub(super) fn stat(t: &Task, s: &Shared) -> Vec<u8> {
+pub(super) fn stat(t: &TaskView, s: &Shared) -> Vec<u8> {
     let ncpu = t.kernel.ncpu.max(1);
     let idle = (uptime_secs(t) * CLOCK_TICKS_PER_SEC as f64) as u64;
     let mut o = String::new();
@@ -260,7 +260,7 @@ fn meminfo_line(o: &mut String, name: &str, value: u64, kb: bool) {
 }
 
 /// /proc/meminfo: the host's total, with the guest's mappings used.
-pub(super) fn meminfo(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn meminfo(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let total = host_mem_total_kb();
     let mapped: u64 =
         t.mm.vma_list().iter().map(|v| v.len()).sum::<u64>() / PAGE_SIZE * KB_PER_PAGE;
@@ -536,7 +536,7 @@ fn cpuid() -> CpuId {
 }
 
 /// /proc/cpuinfo: one block per CPU the guest sees.
-pub(super) fn cpuinfo(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn cpuinfo(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let c = cpuid();
     let n = t.kernel.ncpu.max(1);
     let mut o = String::new();

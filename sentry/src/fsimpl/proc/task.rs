@@ -12,7 +12,8 @@ use crate::abi::mm::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::abi::proc::*;
 use crate::abi::signal::{SigSet, SIGCHLD, SIG_DFL, SIG_IGN};
 use crate::abi::PAGE_SIZE;
-use crate::kernel::Task;
+use crate::kernel::process::ProcInfo;
+use crate::kernel::view::TaskView;
 use crate::vfs::VfsPath;
 use std::fmt::Write as _;
 
@@ -41,7 +42,7 @@ const MOUNT_FLAG_OPTIONS: &[&str] = &[
 ];
 
 /// The task's name (comm) without the NUL padding.
-pub(super) fn comm_name(t: &Task) -> &[u8] {
+pub(super) fn comm_name(t: &TaskView) -> &[u8] {
     let end = t.comm.iter().position(|&b| b == 0).unwrap_or(t.comm.len());
     &t.comm[..end]
 }
@@ -63,7 +64,7 @@ struct VmStats {
     code: (u64, u64),
 }
 
-fn vm_stats(t: &Task) -> VmStats {
+fn vm_stats(t: &TaskView) -> VmStats {
     let mut s = VmStats::default();
     for v in t.mm.vma_list().iter() {
         let len = v.len();
@@ -86,7 +87,7 @@ fn vm_stats(t: &Task) -> VmStats {
 }
 
 /// Signals whose disposition is ignore, and those with a handler.
-fn ignored_caught(t: &Task) -> (u64, u64) {
+fn ignored_caught(t: &TaskView) -> (u64, u64) {
     let (mut ign, mut cgt) = (0u64, 0u64);
     for (i, a) in t.signals.actions.all().iter().enumerate() {
         let bit = 1u64 << i;
@@ -139,30 +140,54 @@ fn escape_name(name: &[u8]) -> String {
 }
 
 /// /proc/PID/stat.
-pub(super) fn stat(t: &Task, _s: &Shared) -> Vec<u8> {
+/// The process-table facts about `t` and its state letters.
+fn proc_state(t: &TaskView) -> (ProcInfo, &'static str, &'static str) {
+    let info = t.kernel.procs.info(t.tgid).unwrap_or(ProcInfo {
+        ppid: t.ppid,
+        pgid: t.tgid,
+        sid: t.tgid,
+        threads: 1,
+        ..ProcInfo::default()
+    });
+    let (short, long) = if info.stopped {
+        (TASK_STATE_STOPPED, TASK_STATE_STOPPED_LONG)
+    } else if t.is_self {
+        (TASK_STATE_RUNNING, TASK_STATE_RUNNING_LONG)
+    } else {
+        (TASK_STATE_SLEEPING, TASK_STATE_SLEEPING_LONG)
+    };
+    (info, short, long)
+}
+
+pub(super) fn stat(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let vm = vm_stats(t);
     let (ign, cgt) = ignored_caught(t);
     let pending = SigSet::default().0;
     let rsslim = t.rlimits[RLIMIT_RSS].cur;
+    let (info, state, _) = proc_state(t);
+    let utime = crate::syscalls::sys_time::ticks(crate::syscalls::sys_time::host_process_cpu(
+        info.host_pid,
+    ));
+    let cutime = crate::syscalls::sys_time::ticks(t.kernel.procs.child_cpu(t.tgid));
     let fields: [String; STAT_FIELDS] = [
-        TASK_STATE_RUNNING.into(),
-        t.ppid.to_string(),
-        t.tgid.to_string(), // pgrp
-        t.tgid.to_string(), // session
-        "0".into(),         // tty_nr
+        state.into(),
+        info.ppid.to_string(),
+        info.pgid.to_string(),
+        info.sid.to_string(),
+        "0".into(), // tty_nr
         NO_TPGID.to_string(),
         "0".into(), // flags
         "0".into(), // minflt
         "0".into(), // cminflt
         "0".into(), // majflt
         "0".into(), // cmajflt
-        "0".into(), // utime
+        utime.to_string(),
         "0".into(), // stime
-        "0".into(), // cutime
+        cutime.to_string(),
         "0".into(), // cstime
         DEFAULT_PRIORITY.to_string(),
-        "0".into(), // nice
-        "1".into(), // num_threads
+        t.nice.to_string(),
+        info.threads.max(1).to_string(),
         "0".into(), // itrealvalue
         "0".into(), // starttime: the one process started with the sandbox
         vm.total.to_string(),
@@ -214,7 +239,7 @@ fn stat_line(pid: i32, comm: &[u8], fields: &[String; STAT_FIELDS]) -> Vec<u8> {
 }
 
 /// /proc/PID/statm (pages): size resident shared text lib data dt.
-pub(super) fn statm(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn statm(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let vm = vm_stats(t);
     let p = |b: u64| b / PAGE_SIZE;
     format!(
@@ -229,17 +254,18 @@ pub(super) fn statm(t: &Task, _s: &Shared) -> Vec<u8> {
 }
 
 /// /proc/PID/status.
-pub(super) fn status(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn status(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let vm = vm_stats(t);
     let c = &t.creds;
     let mut o = String::new();
     let _ = writeln!(o, "Name:\t{}", escape_name(comm_name(t)));
     let _ = writeln!(o, "Umask:\t{:04o}", t.umask);
-    let _ = writeln!(o, "State:\t{TASK_STATE_RUNNING_LONG}");
+    let (info, _, state) = proc_state(t);
+    let _ = writeln!(o, "State:\t{state}");
     let _ = writeln!(o, "Tgid:\t{}", t.tgid);
     let _ = writeln!(o, "Ngid:\t0");
     let _ = writeln!(o, "Pid:\t{}", t.tid);
-    let _ = writeln!(o, "PPid:\t{}", t.ppid);
+    let _ = writeln!(o, "PPid:\t{}", info.ppid);
     let _ = writeln!(o, "TracerPid:\t0");
     let _ = writeln!(o, "Uid:\t{}\t{}\t{}\t{}", c.uid, c.euid, c.suid, c.euid);
     let _ = writeln!(o, "Gid:\t{}\t{}\t{}\t{}", c.gid, c.egid, c.sgid, c.egid);
@@ -261,8 +287,8 @@ pub(super) fn status(t: &Task, _s: &Shared) -> Vec<u8> {
     o.push_str(" \n");
     let _ = writeln!(o, "NStgid:\t{}", t.tgid);
     let _ = writeln!(o, "NSpid:\t{}", t.tid);
-    let _ = writeln!(o, "NSpgid:\t{}", t.tgid);
-    let _ = writeln!(o, "NSsid:\t{}", t.tgid);
+    let _ = writeln!(o, "NSpgid:\t{}", info.pgid);
+    let _ = writeln!(o, "NSsid:\t{}", info.sid);
     let kb = |name: &str, bytes: u64, o: &mut String| {
         let _ = writeln!(o, "{name}:\t{:>8} kB", bytes / KB);
     };
@@ -284,7 +310,7 @@ pub(super) fn status(t: &Task, _s: &Shared) -> Vec<u8> {
     kb("HugetlbPages", 0, &mut o);
     let _ = writeln!(o, "CoreDumping:\t0");
     let _ = writeln!(o, "THP_enabled:\t{THP_ENABLED}");
-    let _ = writeln!(o, "Threads:\t1");
+    let _ = writeln!(o, "Threads:\t{}", info.threads.max(1));
     let _ = writeln!(o, "SigQ:\t0/{}", t.rlimits[RLIMIT_SIGPENDING].cur);
     let (ign, cgt) = ignored_caught(t);
     let _ = writeln!(o, "SigPnd:\t{:016x}", 0);
@@ -324,17 +350,17 @@ fn nul_joined(items: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// /proc/PID/cmdline.
-pub(super) fn cmdline(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn cmdline(t: &TaskView, _s: &Shared) -> Vec<u8> {
     nul_joined(&t.argv_env.0)
 }
 
 /// /proc/PID/environ.
-pub(super) fn environ(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn environ(t: &TaskView, _s: &Shared) -> Vec<u8> {
     nul_joined(&t.argv_env.1)
 }
 
 /// /proc/PID/comm.
-pub(super) fn comm(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn comm(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut v = comm_name(t).to_vec();
     v.push(b'\n');
     v
@@ -380,7 +406,7 @@ fn perms(prot: u64, shared: bool) -> String {
 }
 
 /// /proc/PID/maps.
-pub(super) fn maps(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn maps(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for v in t.mm.vma_list().iter() {
         match &v.file {
@@ -441,7 +467,7 @@ fn mangle(s: &[u8]) -> String {
 }
 
 /// Where `m` is mounted, as seen from the task's root.
-fn mount_point(t: &Task, m: &std::sync::Arc<crate::vfs::Mount>) -> Vec<u8> {
+fn mount_point(t: &TaskView, m: &std::sync::Arc<crate::vfs::Mount>) -> Vec<u8> {
     VfsPath {
         mnt: m.clone(),
         dentry: m.root.clone(),
@@ -450,7 +476,7 @@ fn mount_point(t: &Task, m: &std::sync::Arc<crate::vfs::Mount>) -> Vec<u8> {
 }
 
 /// /proc/PID/mounts (and /proc/mounts).
-pub(super) fn mounts(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn mounts(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for m in t.kernel.mounts.all() {
         let _ = writeln!(
@@ -484,7 +510,7 @@ fn split_options(options: &str, read_only: bool) -> (String, String) {
 }
 
 /// /proc/PID/mountinfo.
-pub(super) fn mountinfo(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn mountinfo(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for m in t.kernel.mounts.all() {
         let parent = m.parent.as_ref().map(|(p, _)| p.id).unwrap_or(m.id);
@@ -527,7 +553,7 @@ const LIMIT_NAMES: [(usize, &str, &str); RLIM_NLIMITS] = [
 ];
 
 /// /proc/PID/limits.
-pub(super) fn limits(t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn limits(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -556,22 +582,22 @@ pub(super) fn limits(t: &Task, _s: &Shared) -> Vec<u8> {
 }
 
 /// /proc/PID/oom_score_adj.
-pub(super) fn oom_score_adj(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn oom_score_adj(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     b"0\n".to_vec()
 }
 
 /// /proc/PID/oom_score.
-pub(super) fn oom_score(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn oom_score(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     b"0\n".to_vec()
 }
 
 /// /proc/PID/loginuid (Linux prints it without a newline).
-pub(super) fn loginuid(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn loginuid(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     AUDIT_UID_UNSET.to_string().into_bytes()
 }
 
 /// /proc/PID/cgroup.
-pub(super) fn cgroup(_t: &Task, _s: &Shared) -> Vec<u8> {
+pub(super) fn cgroup(_t: &TaskView, _s: &Shared) -> Vec<u8> {
     CGROUP_ROOT.as_bytes().to_vec()
 }
 
