@@ -137,12 +137,14 @@ impl Controller {
             .send(pid, sig, SigInfo::user(sig, SI_USER, 0, 0))
     }
 
-    /// The live guest processes, by pid.
+    /// The live guest processes, by pid (a child whose stub is still
+    /// being made is left out).
     pub fn processes(&self) -> Vec<GuestProcess> {
         self.kernel
             .procs
             .host_pids()
             .into_iter()
+            .filter(|&(_, _, host)| host > 0)
             .map(|(pid, ppid, host_pid)| GuestProcess {
                 pid,
                 ppid,
