@@ -656,3 +656,107 @@ fn test_oci_spec_features_and_version() {
     assert!(text.starts_with("runsc version "), "{text}");
     assert!(text.lines().any(|l| l.starts_with("spec: 1.")), "{text}");
 }
+
+#[test]
+fn test_oci_run_forwards_sigterm_to_the_guest() {
+    let env = Env::new(
+        "forward",
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.05; done",
+        ],
+    );
+    let b = env.bundle();
+    let out = File::create(env.dir.join("fw.out")).expect("out file");
+    let mut child = runtime()
+        .command(&["--root"])
+        .arg(env.root())
+        .args(["run", "--bundle", path(&b), "fw1"])
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start runsc run");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !env.output("fw").contains("ready") {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("guest never printed ready");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(sent.success());
+    // The guest's handler decides the status (7); were `run` itself
+    // killed, it would be 143.
+    let status = child.wait().expect("wait for runsc run");
+    assert_eq!(status.code(), Some(7), "{status:?}");
+    assert_eq!(env.output("fw"), "ready\ngot TERM\n");
+    assert!(env.state_dirs().is_empty(), "{:?}", env.state_dirs());
+}
+
+/// Receives one fd on a unix socket and prints what can be read from it
+/// (python3's socket.recv_fds; the test crate has no libc binding).
+const CONSOLE_RECEIVER: &str = r#"
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = b""
+while True:
+    try:
+        b = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.write("fds=%d\n" % len(fds))
+sys.stdout.write(out.decode())
+"#;
+
+#[test]
+fn test_oci_console_socket_gets_a_pty_the_guest_writes_to() {
+    let env = Env::new("console", &["sh", "-c", "echo on the terminal; exit 4"]);
+    let sock = env.dir.join("console.sock");
+    let mut recv = Command::new("python3")
+        .args(["-c", CONSOLE_RECEIVER, path(&sock)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for this test");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sock.exists() {
+        assert!(Instant::now() < deadline, "receiver never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached(
+        "con",
+        &[
+            "run",
+            "--console-socket",
+            path(&sock),
+            "--bundle",
+            path(&b),
+            "con1",
+        ],
+    );
+    assert_eq!(code, 4, "run: {err}");
+    // Nothing went to run's own stdout: the guest's stdio is the pty.
+    assert_eq!(env.output("con"), "");
+    let mut text = String::new();
+    use std::io::Read;
+    recv.stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut text)
+        .expect("read receiver");
+    let _ = recv.wait();
+    assert_eq!(text, "listening\nfds=1\non the terminal\r\n");
+}

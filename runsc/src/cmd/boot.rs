@@ -65,7 +65,10 @@ pub fn run(
             return Ok(1);
         }
     };
-    let _ = writeln!(ready, "ok");
+    if writeln!(ready, "ok").is_err() {
+        // create is gone (killed): nobody will start this container.
+        return Ok(1);
+    }
     drop(ready);
     serve(p)
 }
@@ -116,7 +119,8 @@ fn prepare(
     let config_path = b.dir.join("config.json");
     let sandbox = sentry::control::prepare(config, root, init).map_err(|e| match e {
         sentry::BootError::Exec { path, detail } => CmdError::Msg(format!(
-            "cannot run process.args[0] {path:?}: {detail}; fix process.args in {}",
+            "cannot run process.args[0] {path:?}: {}; fix process.args in {}",
+            explain_exec(&detail),
             config_path.display()
         )),
         e => CmdError::Boot(e),
@@ -127,6 +131,19 @@ fn prepare(
         exit_file,
         gofer,
     })
+}
+
+/// Words for the errno names exec failures carry.
+fn explain_exec(detail: &str) -> String {
+    let words = match detail.split_whitespace().next().unwrap_or("") {
+        "ENOENT" => "no such file in the container's root filesystem",
+        "EACCES" => "permission denied (not an executable file?)",
+        "ENOEXEC" => "not an executable format the sandbox can run",
+        "ENOTDIR" => "a component of the path is not a directory",
+        "ELOOP" => "too many symbolic links",
+        _ => return detail.to_string(),
+    };
+    format!("{words} ({detail})")
 }
 
 fn dup(fd: std::os::fd::BorrowedFd<'_>, name: &str) -> Result<OwnedFd, CmdError> {
