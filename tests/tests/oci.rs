@@ -760,3 +760,29 @@ fn test_oci_console_socket_gets_a_pty_the_guest_writes_to() {
     let _ = recv.wait();
     assert_eq!(text, "listening\nfds=1\non the terminal\r\n");
 }
+
+#[test]
+fn test_oci_sigkill_of_gofer_stops_container_and_delete_cleans_up() {
+    let env = Env::new("goferkill", &["sleep", "100"]);
+    env.create("g1");
+    assert_eq!(env.runsc(&["start", "g1"]).status, 0);
+    let gofer: Vec<i32> = env
+        .processes()
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == b"gofer"))
+        })
+        .collect();
+    assert_eq!(gofer.len(), 1, "gofer processes: {gofer:?}");
+    let killed = Command::new("kill")
+        .args(["-KILL", &gofer[0].to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(killed.success());
+    assert_eq!(env.wait("g1"), (137, 137));
+    assert_eq!(env.status("g1"), "stopped");
+    assert_eq!(env.runsc(&["delete", "g1"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+    env.assert_no_processes("after the gofer was killed and delete");
+}

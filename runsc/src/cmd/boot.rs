@@ -162,7 +162,7 @@ fn serve(p: Prepared) -> Result<i32, CmdError> {
     let (tx, rx) = mpsc::channel::<Event>();
     let ctl = sandbox.controller();
     let started = Arc::new(AtomicBool::new(false));
-    let st = started.clone();
+    let (st, tx2, ctl2, started2) = (started.clone(), tx.clone(), ctl.clone(), started.clone());
     std::thread::Builder::new()
         .name("control".into())
         .spawn(move || {
@@ -171,6 +171,24 @@ fn serve(p: Prepared) -> Result<i32, CmdError> {
             }
         })
         .map_err(|e| CmdError::Msg(format!("cannot start the control thread: {e}")))?;
+    // Without its gofer the guest has no files: a gofer that dies ends
+    // the container as SIGKILL would. (The gofer itself dies with this
+    // process: PR_SET_PDEATHSIG.)
+    std::thread::Builder::new()
+        .name("gofer-watch".into())
+        .spawn(move || {
+            let st = gofer.wait();
+            sentry::log::warn(&format!(
+                "the gofer ended ({}); stopping the container",
+                st.map_or_else(|e| e.to_string(), |s| s.to_string())
+            ));
+            if started2.swap(true, Ordering::SeqCst) {
+                let _ = ctl2.signal_all(SIGKILL);
+            } else {
+                let _ = tx2.send(Event::KilledBeforeStart(SIGKILL));
+            }
+        })
+        .map_err(|e| CmdError::Msg(format!("cannot start the gofer watcher: {e}")))?;
     let code = match rx.recv() {
         Ok(Event::Start) => match sandbox.start() {
             Ok(status) => status.shell_code(),
@@ -184,8 +202,6 @@ fn serve(p: Prepared) -> Result<i32, CmdError> {
     };
     let _ = exit_file.write_all(format!("{code}\n").as_bytes());
     let _ = exit_file.sync_all();
-    let _ = gofer.kill();
-    let _ = gofer.wait();
     Ok(code)
 }
 
