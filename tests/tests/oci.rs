@@ -23,6 +23,7 @@ const APPLETS: &[&str] = &["sh", "echo", "sleep", "true", "false", "cat", "ls"];
 /// left in it) on drop.
 struct Env {
     dir: PathBuf,
+    root: PathBuf,
 }
 
 impl Env {
@@ -40,7 +41,10 @@ impl Env {
         for a in APPLETS {
             std::os::unix::fs::symlink("busybox", bin.join(a)).unwrap_or_else(|e| panic!("{e}"));
         }
-        let env = Env { dir };
+        let env = Env {
+            root: dir.join("root"),
+            dir,
+        };
         let out = env.runsc_in(&env.bundle(), &["spec"]);
         assert_eq!(out.status, 0, "spec failed: {}", out.stderr_text());
         env.edit_config(|c| {
@@ -56,7 +60,7 @@ impl Env {
     }
 
     fn root(&self) -> PathBuf {
-        self.dir.join("root")
+        self.root.clone()
     }
 
     fn config(&self) -> Value {
@@ -785,4 +789,32 @@ fn test_oci_sigkill_of_gofer_stops_container_and_delete_cleans_up() {
     assert_eq!(env.runsc(&["delete", "g1"]).status, 0);
     assert!(env.state_dirs().is_empty());
     env.assert_no_processes("after the gofer was killed and delete");
+}
+
+#[test]
+fn test_oci_state_root_too_long_for_a_socket_address_works() {
+    let mut env = Env::new("longroot", &["sh", "-c", "exit 6"]);
+    // sun_path holds 108 bytes; this root alone is longer.
+    env.root = env.dir.join("r".repeat(60)).join("s".repeat(60));
+    env.create("l1");
+    assert_eq!(env.status("l1"), "created");
+    let out = env.runsc(&["start", "l1"]);
+    assert_eq!(out.status, 0, "start: {}", out.stderr_text());
+    assert_eq!(env.wait("l1"), (6, 6));
+    assert_eq!(env.runsc(&["delete", "l1"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+}
+
+#[test]
+fn test_oci_state_directory_is_private() {
+    let env = Env::new("private", &["true"]);
+    env.create("p1");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.root().join("p1"))
+        .expect("state directory")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "state directory mode {mode:o}");
+    let out = env.runsc(&["kill", "p1", "KILL"]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
 }

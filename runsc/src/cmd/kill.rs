@@ -16,16 +16,18 @@ pub fn run(global: &GlobalOpts, id: &str, sig: Option<&str>, all: bool) -> Resul
     let status = st.status();
     if !status.can_kill() {
         return Err(CmdError::Msg(format!(
-            "cannot signal container {id}: it is {status}; only a created or running container can be signalled"
+            "cannot signal container {id}: container not running (it is {status}); only a created or running container can be signalled"
         )));
     }
     let req = json!({"cmd": "signal", "signal": sig, "all": all});
     match control::request(&c.socket(), &req, Some(Duration::from_secs(10))) {
         Ok(_) => Ok(0),
         // The sandbox ended between the check and the request.
-        Err(control::ControlError::Connect { .. }) if !st.status().can_kill() => Err(
-            CmdError::Msg(format!("cannot signal container {id}: it has stopped")),
-        ),
+        Err(control::ControlError::Connect { .. }) if !st.status().can_kill() => {
+            Err(CmdError::Msg(format!(
+                "cannot signal container {id}: container not running (it has stopped)"
+            )))
+        }
         Err(e) => Err(e.into()),
     }
 }

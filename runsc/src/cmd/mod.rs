@@ -16,7 +16,7 @@ mod state;
 mod syscalls;
 mod wait;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LogFormat};
 use create::CreateOpts;
 
 /// A command's failure: one line for the person at the terminal.
@@ -55,6 +55,22 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
             sentry::log::line(&format!("runsc: debug: ignoring runc flag {f}"));
         }
     }
+    let res = run_command(&cli);
+    if let (Err(e), Some(_)) = (&res, &cli.global.log) {
+        // Callers such as go-runc read the error back from the log.
+        let time = crate::oci::state::now_rfc3339();
+        let msg = e.to_string();
+        sentry::log::line(&match cli.global.log_format {
+            LogFormat::Json => {
+                serde_json::json!({"level": "error", "msg": msg, "time": time}).to_string()
+            }
+            LogFormat::Text => format!("time={time:?} level=error msg={msg:?}"),
+        });
+    }
+    res
+}
+
+fn run_command(cli: &Cli) -> Result<i32, CmdError> {
     let g = &cli.global;
     match &cli.command {
         Command::Do { rootfs, command } => r#do::run(g, rootfs, command.clone()),

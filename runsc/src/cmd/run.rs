@@ -17,6 +17,12 @@ use std::time::Duration;
 /// `runsc run`.
 pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32, CmdError> {
     let mut child = create::create(global, o)?;
+    if !detach {
+        // Before start, so that no signal meant for the guest can end
+        // `run` once the guest runs; after create, so that the sandbox
+        // does not inherit the blocked mask.
+        forward_signals(global.root.join(o.id).join(SOCKET_NAME));
+    }
     let started = Container::open(&global.root, o.id)
         .map_err(CmdError::from)
         .and_then(|c| super::start::start(&c));
@@ -31,7 +37,6 @@ pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32,
     if detach {
         return Ok(0);
     }
-    forward_signals(global.root.join(o.id).join(SOCKET_NAME));
     // The sandbox is our child: its status is the guest's.
     let status = child
         .wait()

@@ -242,9 +242,16 @@ impl Container {
     /// create fails.
     pub fn create(root: &Path, id: &str) -> Result<Container, StateError> {
         check_id(id)?;
-        std::fs::create_dir_all(root).map_err(io("cannot create the state root", root))?;
+        use std::os::unix::fs::DirBuilderExt;
+        // Private, as runc's: the control socket inside obeys anyone who
+        // can reach it.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root)
+            .map_err(io("cannot create the state root", root))?;
         let dir = root.join(id);
-        match std::fs::create_dir(&dir) {
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(StateError::Exists {
