@@ -63,6 +63,9 @@ pub fn create(global: &GlobalOpts, o: &CreateOpts<'_>) -> Result<Child, CmdError
         st.pid = ch.id() as i32;
         st.start_time = state::start_time(st.pid);
         child = Some(ch);
+        // Recorded at once, so that if create itself is killed now,
+        // `delete` finds and kills the sandbox.
+        c.save(&st)?;
         wait_ready(ready, o.id)?;
         st.status = Status::Created;
         c.save(&st)?;

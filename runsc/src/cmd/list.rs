@@ -17,7 +17,7 @@ pub fn run(global: &GlobalOpts, format: ListFormat, quiet: bool) -> Result<i32, 
     // A container deleted meanwhile is skipped.
     let states: Vec<Value> = ids
         .iter()
-        .filter_map(|id| Container::open(&global.root, id).ok()?.load().ok())
+        .filter_map(|id| Container::peek(&global.root, id).ok())
         .map(|st| st.to_oci())
         .collect();
     match format {

@@ -298,6 +298,25 @@ impl Container {
         })
     }
 
+    /// Reads a container's state.json without taking its lock (the file
+    /// is only ever replaced whole, so a reader sees one version), for
+    /// `state` and `list`, which should not wait for a slow create.
+    pub fn peek(root: &Path, id: &str) -> Result<State, StateError> {
+        check_id(id)?;
+        let path = root.join(id).join("state.json");
+        let text = std::fs::read(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StateError::Unknown {
+                id: id.into(),
+                root: root.into(),
+            },
+            _ => io("cannot read", &path)(e),
+        })?;
+        serde_json::from_slice::<Value>(&text)
+            .ok()
+            .and_then(|v| State::from_json(&v))
+            .ok_or(StateError::Corrupt(path))
+    }
+
     /// Reads state.json.
     pub fn load(&self) -> Result<State, StateError> {
         let path = self.dir.join("state.json");
