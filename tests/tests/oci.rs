@@ -818,3 +818,36 @@ fn test_oci_state_directory_is_private() {
     let out = env.runsc(&["kill", "p1", "KILL"]);
     assert_eq!(out.status, 0, "{}", out.stderr_text());
 }
+
+#[test]
+fn test_oci_log_format_json_writes_only_json_lines_with_the_error() {
+    let env = Env::new("logjson", &["/bin/no-such-program"]);
+    let log = env.dir.join("log.json");
+    let b = env.bundle();
+    let mut cmd = runtime().command(&["--root"]);
+    cmd.arg(env.root())
+        .args(["--log", path(&log), "--log-format", "json", "--debug"])
+        .args(["create", "--no-pivot", "--bundle", path(&b), "j1"]);
+    let out = run(cmd, Input::Null);
+    assert_ne!(out.status, 0);
+    let text = std::fs::read_to_string(&log).expect("log written");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let err = lines
+        .iter()
+        .find(|l| l["level"] == "error")
+        .unwrap_or_else(|| panic!("no error line in:\n{text}"));
+    assert!(
+        err["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("/bin/no-such-program")),
+        "{err}"
+    );
+    assert!(
+        lines.iter().any(|l| l["level"] == "debug"),
+        "no debug line for --no-pivot:\n{text}"
+    );
+    assert!(env.state_dirs().is_empty());
+}

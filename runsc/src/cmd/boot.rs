@@ -281,6 +281,9 @@ fn signal(
     };
     match res {
         Ok(()) => json!({"ok": true}),
+        Err(e) if e == sentry::abi::Errno::ESRCH => {
+            error_reply("container not running (the guest has exited)")
+        }
         Err(e) => error_reply(&format!("cannot signal the guest: {e}")),
     }
 }

@@ -101,6 +101,9 @@ fn spawn_boot(
     cmd.arg("--root").arg(root);
     if let Some(log) = &global.log {
         cmd.arg("--log").arg(absolute(log));
+        if global.log_format == crate::cli::LogFormat::Json {
+            cmd.arg("--log-format=json");
+        }
     }
     if global.debug {
         cmd.arg("--debug");

@@ -49,6 +49,7 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
             .open(path)
             .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))?;
         sentry::log::set_sink(f);
+        sentry::log::set_json(cli.global.log_format == LogFormat::Json);
     }
     if cli.global.debug {
         for f in ignored {
@@ -58,14 +59,7 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
     let res = run_command(&cli);
     if let (Err(e), Some(_)) = (&res, &cli.global.log) {
         // Callers such as go-runc read the error back from the log.
-        let time = crate::oci::state::now_rfc3339();
-        let msg = e.to_string();
-        sentry::log::line(&match cli.global.log_format {
-            LogFormat::Json => {
-                serde_json::json!({"level": "error", "msg": msg, "time": time}).to_string()
-            }
-            LogFormat::Text => format!("time={time:?} level=error msg={msg:?}"),
-        });
+        sentry::log::line(&format!("runsc: error: {e}"));
     }
     res
 }
