@@ -4,9 +4,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+/// What `--version` prints after "runsc " (runc's layout: a version line,
+/// then the runtime-spec version).
+const VERSION: &str = concat!("version ", env!("CARGO_PKG_VERSION"), "\nspec: ", "1.0.2");
+
 /// runsc: an OCI runtime that runs containers in a user-space kernel.
 #[derive(Debug, Parser)]
-#[command(name = "runsc", version, about, long_about = None)]
+#[command(name = "runsc", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// Global options.
     #[command(flatten)]
@@ -109,9 +113,128 @@ pub enum TableFormat {
     Json,
 }
 
+/// Output format of `list`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned text columns.
+    Text,
+    /// A JSON array of state objects.
+    Json,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a default config.json into the bundle directory.
+    Spec {
+        /// The bundle directory (default: the current directory).
+        #[arg(long, short = 'b', value_name = "DIR")]
+        bundle: Option<PathBuf>,
+        /// process.args to write instead of `sh` (after `--`).
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
+    /// Print what this runtime supports, as runc's JSON.
+    Features,
+    /// Create a container from a bundle; `start` runs it.
+    Create {
+        /// The bundle directory holding config.json.
+        #[arg(long, short = 'b', value_name = "DIR", default_value = ".")]
+        bundle: PathBuf,
+        /// Write the sandbox process's pid here (the last step of create).
+        #[arg(long, value_name = "FILE")]
+        pid_file: Option<PathBuf>,
+        /// Unix socket to send the terminal's master fd to.
+        #[arg(long, value_name = "PATH")]
+        console_socket: Option<PathBuf>,
+        /// The container id.
+        id: String,
+    },
+    /// The sandbox process of one container (started by create).
+    #[command(hide = true)]
+    Boot {
+        /// The bundle directory.
+        #[arg(long)]
+        bundle: PathBuf,
+        /// Inherited pipe to report readiness on.
+        #[arg(long)]
+        ready_fd: i32,
+        /// Unix socket to send the terminal's master fd to.
+        #[arg(long)]
+        console_socket: Option<PathBuf>,
+        /// The container id.
+        id: String,
+    },
+    /// Run a created container's process.
+    Start {
+        /// The container id.
+        id: String,
+    },
+    /// Print a container's OCI state as JSON.
+    State {
+        /// The container id.
+        id: String,
+    },
+    /// Send a signal to a container's init (or all its processes).
+    Kill {
+        /// Signal every process of the container.
+        #[arg(long, short = 'a')]
+        all: bool,
+        /// The container id.
+        id: String,
+        /// The signal: a number or a name (TERM, SIGKILL); default SIGTERM.
+        signal: Option<String>,
+    },
+    /// Remove a container's state (and its sandbox, with --force).
+    Delete {
+        /// Kill a running container first; an unknown id is not an error.
+        #[arg(long, short = 'f')]
+        force: bool,
+        /// The container id.
+        id: String,
+    },
+    /// Create and start a container and wait for it (unless --detach).
+    Run {
+        /// The bundle directory holding config.json.
+        #[arg(long, short = 'b', value_name = "DIR", default_value = ".")]
+        bundle: PathBuf,
+        /// Return once the container has started.
+        #[arg(long, short = 'd')]
+        detach: bool,
+        /// Write the sandbox process's pid here.
+        #[arg(long, value_name = "FILE")]
+        pid_file: Option<PathBuf>,
+        /// Unix socket to send the terminal's master fd to.
+        #[arg(long, value_name = "PATH")]
+        console_socket: Option<PathBuf>,
+        /// The container id.
+        id: String,
+    },
+    /// Wait for a container to stop; print and exit with its status.
+    Wait {
+        /// The container id.
+        id: String,
+    },
+    /// List the containers under --root.
+    List {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Print only the ids.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+    /// List a container's processes.
+    Ps {
+        /// Output format (json: the host pids, as runc prints them).
+        #[arg(long, short = 'f', value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+        /// The container id.
+        id: String,
+        /// ps(1) options (accepted, not used).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        ps_args: Vec<String>,
+    },
     /// Run a host program in a new sandbox and exit with its status.
     Do {
         /// The directory the sandbox sees as its root (served read-only by

@@ -5,6 +5,7 @@
 pub mod abi;
 pub mod boot;
 pub mod confine;
+pub mod control;
 pub mod fsimpl;
 pub mod kernel;
 pub mod loader;

@@ -1,10 +1,23 @@
 //! One module per subcommand.
 
+mod boot;
+mod create;
+mod delete;
 mod r#do;
+mod features;
 mod gofer;
+mod kill;
+mod list;
+mod ps;
+mod run;
+mod spec;
+mod start;
+mod state;
 mod syscalls;
+mod wait;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LogFormat};
+use create::CreateOpts;
 
 /// A command's failure: one line for the person at the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -15,10 +28,20 @@ pub enum CmdError {
     /// The sandbox failed to boot.
     #[error(transparent)]
     Boot(#[from] sentry::BootError),
+    /// The bundle is unusable.
+    #[error(transparent)]
+    Spec(#[from] crate::oci::spec::SpecError),
+    /// The container's state is unusable.
+    #[error(transparent)]
+    State(#[from] crate::oci::state::StateError),
+    /// The sandbox did not answer.
+    #[error(transparent)]
+    Control(#[from] crate::oci::control::ControlError),
 }
 
-/// Runs the parsed command and returns the process exit code.
-pub fn dispatch(cli: Cli) -> Result<i32, CmdError> {
+/// Runs the parsed command and returns the process exit code. `ignored`
+/// lists the runc flags dropped before parsing.
+pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
     if let Some(path) = &cli.global.log {
         let f = std::fs::OpenOptions::new()
             .append(true)
@@ -26,10 +49,71 @@ pub fn dispatch(cli: Cli) -> Result<i32, CmdError> {
             .open(path)
             .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))?;
         sentry::log::set_sink(f);
+        sentry::log::set_json(cli.global.log_format == LogFormat::Json);
     }
-    match cli.command {
-        Command::Do { rootfs, command } => r#do::run(&cli.global, &rootfs, command),
-        Command::Gofer { root, io_fd, rw } => gofer::run(&root, io_fd, rw),
-        Command::Syscalls { format } => syscalls::run(format),
+    if cli.global.debug {
+        for f in ignored {
+            sentry::log::line(&format!("runsc: debug: ignoring runc flag {f}"));
+        }
+    }
+    let res = run_command(&cli);
+    if let (Err(e), Some(_)) = (&res, &cli.global.log) {
+        // Callers such as go-runc read the error back from the log.
+        sentry::log::line(&format!("runsc: error: {e}"));
+    }
+    res
+}
+
+fn run_command(cli: &Cli) -> Result<i32, CmdError> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Do { rootfs, command } => r#do::run(g, rootfs, command.clone()),
+        Command::Gofer { root, io_fd, rw } => gofer::run(root, *io_fd, *rw),
+        Command::Syscalls { format } => syscalls::run(*format),
+        Command::Spec { bundle, args } => spec::run(bundle.as_deref(), args),
+        Command::Features => features::run(),
+        Command::Create {
+            bundle,
+            pid_file,
+            console_socket,
+            id,
+        } => create::run(
+            g,
+            &CreateOpts {
+                bundle,
+                pid_file: pid_file.as_deref(),
+                console_socket: console_socket.as_deref(),
+                id,
+            },
+        ),
+        Command::Boot {
+            bundle,
+            ready_fd,
+            console_socket,
+            id,
+        } => boot::run(g, bundle, *ready_fd, console_socket.as_deref(), id),
+        Command::Start { id } => start::run(g, id),
+        Command::State { id } => state::run(g, id),
+        Command::Kill { all, id, signal } => kill::run(g, id, signal.as_deref(), *all),
+        Command::Delete { force, id } => delete::run(g, id, *force),
+        Command::Run {
+            bundle,
+            detach,
+            pid_file,
+            console_socket,
+            id,
+        } => run::run(
+            g,
+            &CreateOpts {
+                bundle,
+                pid_file: pid_file.as_deref(),
+                console_socket: console_socket.as_deref(),
+                id,
+            },
+            *detach,
+        ),
+        Command::Wait { id } => wait::run(g, id),
+        Command::List { format, quiet } => list::run(g, *format, *quiet),
+        Command::Ps { format, id, .. } => ps::run(g, id, *format),
     }
 }

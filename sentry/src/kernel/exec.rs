@@ -150,6 +150,11 @@ impl Task {
         };
         // Past the point of no return: the old image is gone.
         self.as_ = as_;
+        // The process now runs in the new stub: kill and `runsc ps` must
+        // find that one.
+        self.kernel
+            .procs
+            .set_stub(self.tgid, self.as_.host_pid(), self.as_.interrupter());
         self.mm = Arc::new(mm);
         self.ctx = platform::Context::new(&self.as_);
         self.ctx.regs_mut().reset_for_exec(loaded.entry, loaded.sp);

@@ -880,6 +880,16 @@ impl ProcTable {
             .collect()
     }
 
+    /// Every live process as (pid, ppid, host pid of its stub), for
+    /// `runsc ps`.
+    pub fn host_pids(&self) -> Vec<(i32, i32, i32)> {
+        lock(&self.procs)
+            .iter()
+            .filter(|(_, p)| p.zombie.is_none())
+            .map(|(&pid, p)| (pid, p.ppid, p.host_pid))
+            .collect()
+    }
+
     /// Whether SIGKILL is pending for `pid`.
     pub fn killed(&self, pid: i32) -> bool {
         lock(&self.procs)

@@ -1,0 +1,47 @@
+//! `runsc ps [--format table|json] ID`: the container's processes. Each
+//! guest process runs in a stub process on the host, so the JSON format is
+//! runc's: an array of host pids, which `docker top` and `podman top` can
+//! look up.
+
+use super::CmdError;
+use crate::cli::{GlobalOpts, TableFormat};
+use crate::oci::control;
+use crate::oci::state::Container;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// `runsc ps`.
+pub fn run(global: &GlobalOpts, id: &str, format: TableFormat) -> Result<i32, CmdError> {
+    let c = Container::open(&global.root, id)?;
+    let status = c.load()?.status();
+    if !status.can_kill() {
+        return Err(CmdError::Msg(format!(
+            "cannot list the processes of container {id}: it is {status}"
+        )));
+    }
+    let reply = control::request(
+        &c.socket(),
+        &json!({"cmd": "ps"}),
+        Some(Duration::from_secs(10)),
+    )?;
+    let procs = reply["processes"].as_array().cloned().unwrap_or_default();
+    let field = |p: &Value, k: &str| p[k].as_i64().unwrap_or(0);
+    match format {
+        TableFormat::Json => {
+            let pids: Vec<i64> = procs.iter().map(|p| field(p, "hostPid")).collect();
+            println!("{}", serde_json::to_string(&pids).unwrap_or_default());
+        }
+        TableFormat::Table => {
+            println!("{:>8} {:>8} {:>8}", "PID", "PPID", "HOST_PID");
+            for p in &procs {
+                println!(
+                    "{:>8} {:>8} {:>8}",
+                    field(p, "pid"),
+                    field(p, "ppid"),
+                    field(p, "hostPid")
+                );
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,8 @@
+//! The OCI side of runsc: the bundle's config.json, the per-container
+//! state directory, and the control socket between the CLI and the
+//! sandbox process.
+
+pub mod control;
+pub mod signal;
+pub mod spec;
+pub mod state;

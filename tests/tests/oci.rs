@@ -1,0 +1,853 @@
+//! The OCI lifecycle by hand, as a shim or a person drives it: `spec`,
+//! `create`, `state`, `start`, `kill`, `wait`, `ps`, `list`, `delete` and
+//! `run` on a bundle whose root is busybox-static, with a private `--root`.
+//!
+//! Each test builds its own bundle and state root under the system temp
+//! directory (a name unique to the test and this process), so a leftover
+//! process can be found by that name in /proc/*/cmdline: the sandbox, its
+//! gofer and its stubs all carry it.
+
+use serde_json::Value;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tests::{run, runtime, Input, Outcome, TIMEOUT};
+
+const BUSYBOX: &str = "/bin/busybox";
+
+/// Applets the bundles link to busybox.
+const APPLETS: &[&str] = &["sh", "echo", "sleep", "true", "false", "cat", "ls"];
+
+/// A bundle and a state root of one test; removed (with any container
+/// left in it) on drop.
+struct Env {
+    dir: PathBuf,
+    root: PathBuf,
+}
+
+impl Env {
+    /// A fresh directory with `bundle/rootfs` (busybox) and `root/`, and
+    /// `bundle/config.json` from `runsc spec` with `args` as process.args.
+    fn new(name: &str, args: &[&str]) -> Env {
+        let dir = std::env::temp_dir().join(format!("runsc-oci-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let bin = dir.join("bundle/rootfs/bin");
+        std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+        std::fs::create_dir_all(dir.join("root")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(BUSYBOX, bin.join("busybox")).unwrap_or_else(|e| {
+            panic!("{BUSYBOX}: {e}; install it with `apt-get install busybox-static`")
+        });
+        for a in APPLETS {
+            std::os::unix::fs::symlink("busybox", bin.join(a)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let env = Env {
+            root: dir.join("root"),
+            dir,
+        };
+        let out = env.runsc_in(&env.bundle(), &["spec"]);
+        assert_eq!(out.status, 0, "spec failed: {}", out.stderr_text());
+        env.edit_config(|c| {
+            c["process"]["args"] = args.iter().map(|a| Value::from(*a)).collect();
+            c["process"]["terminal"] = Value::Bool(false);
+            c["annotations"] = serde_json::json!({"test.name": name});
+        });
+        env
+    }
+
+    fn bundle(&self) -> PathBuf {
+        self.dir.join("bundle")
+    }
+
+    fn root(&self) -> PathBuf {
+        self.root.clone()
+    }
+
+    fn config(&self) -> Value {
+        let text = std::fs::read(self.bundle().join("config.json")).expect("config.json");
+        serde_json::from_slice(&text).expect("config.json is JSON")
+    }
+
+    fn edit_config(&self, f: impl FnOnce(&mut Value)) {
+        let mut c = self.config();
+        f(&mut c);
+        std::fs::write(
+            self.bundle().join("config.json"),
+            serde_json::to_vec_pretty(&c).expect("JSON"),
+        )
+        .expect("write config.json");
+    }
+
+    /// `runsc --root ROOT ARGS` in `cwd`, output captured.
+    fn runsc_in(&self, cwd: &Path, args: &[&str]) -> Outcome {
+        let mut cmd = runtime().command(&["--root"]);
+        cmd.arg(self.root()).args(args).current_dir(cwd);
+        run(cmd, Input::Null)
+    }
+
+    /// `runsc --root ROOT ARGS`, output captured.
+    fn runsc(&self, args: &[&str]) -> Outcome {
+        self.runsc_in(&self.dir, args)
+    }
+
+    /// A command whose stdio the sandbox inherits (create, run): stdout
+    /// and stderr go to files `<tag>.out` and `<tag>.err`, which the guest
+    /// writes to as well, so nobody waits for a pipe to close.
+    fn runsc_detached(&self, tag: &str, args: &[&str]) -> (i32, String) {
+        let out = File::create(self.dir.join(format!("{tag}.out"))).expect("out file");
+        let err_path = self.dir.join(format!("{tag}.err"));
+        let err = File::create(&err_path).expect("err file");
+        let mut cmd = runtime().command(&["--root"]);
+        cmd.arg(self.root())
+            .args(args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        let desc = format!("{cmd:?}");
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {desc}: {e}"));
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("{desc} did not finish within {TIMEOUT:?}");
+                }
+            }
+        };
+        use std::os::unix::process::ExitStatusExt;
+        let code = status
+            .code()
+            .or_else(|| status.signal().map(|s| 128 + s))
+            .unwrap_or(-1);
+        (code, std::fs::read_to_string(err_path).unwrap_or_default())
+    }
+
+    /// What the guest (and the runtime) wrote to `<tag>.out`.
+    fn output(&self, tag: &str) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{tag}.out"))).unwrap_or_default()
+    }
+
+    /// `create --bundle B --pid-file P ID`, which must succeed.
+    fn create(&self, id: &str) {
+        let pid_file = self.dir.join(format!("{id}.pid"));
+        let b = self.bundle();
+        let (code, err) = self.runsc_detached(
+            id,
+            &[
+                "create",
+                "--bundle",
+                path(&b),
+                "--pid-file",
+                path(&pid_file),
+                id,
+            ],
+        );
+        assert_eq!(code, 0, "create {id} failed: {err}");
+    }
+
+    /// `state ID` as JSON.
+    fn state(&self, id: &str) -> Value {
+        let out = self.runsc(&["state", id]);
+        assert_eq!(out.status, 0, "state {id} failed: {}", out.stderr_text());
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("state {id} is not JSON ({e}): {}", out.stdout_text()))
+    }
+
+    fn status(&self, id: &str) -> String {
+        self.state(id)["status"].as_str().unwrap_or("").to_string()
+    }
+
+    /// `wait ID`: its exit code and the exitStatus it printed.
+    fn wait(&self, id: &str) -> (i32, i64) {
+        let out = self.runsc(&["wait", id]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "wait {id} printed no JSON ({e}): {} {}",
+                out.stdout_text(),
+                out.stderr_text()
+            )
+        });
+        (out.status, v["exitStatus"].as_i64().unwrap_or(i64::MIN))
+    }
+
+    /// Pids whose command line mentions this test's directory: sandboxes,
+    /// gofers and stubs of its containers.
+    fn processes(&self) -> Vec<i32> {
+        let needle = self.dir.to_string_lossy().into_owned();
+        let me = std::process::id() as i32;
+        std::fs::read_dir("/proc")
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+                    .filter(|&pid| pid != me)
+                    .filter(|pid| {
+                        std::fs::read(format!("/proc/{pid}/cmdline"))
+                            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&needle))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts that no process of this test is left, waiting a little for
+    /// ones that are dying.
+    fn assert_no_processes(&self, when: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = self.processes();
+            if left.is_empty() {
+                return;
+            }
+            if Instant::now() > deadline {
+                let cmds: Vec<String> = left
+                    .iter()
+                    .map(|p| {
+                        let c = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+                        format!("{p}: {}", String::from_utf8_lossy(&c).replace('\0', " "))
+                    })
+                    .collect();
+                panic!("{when}: processes left behind:\n{}", cmds.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The ids in the state root.
+    fn state_dirs(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.root())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for id in self.state_dirs() {
+            let _ = self.runsc(&["delete", "--force", &id]);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// Asserts a failed command: non-zero, exactly one line on stderr that
+/// contains every one of `names`.
+fn assert_one_line_error(what: &str, out: &Outcome, names: &[&str]) {
+    assert_ne!(out.status, 0, "{what} succeeded: {}", out.stdout_text());
+    let err = out.stderr_text();
+    assert_eq!(err.lines().count(), 1, "{what}: not one line:\n{err}");
+    for n in names {
+        assert!(err.contains(n), "{what}: {n:?} not in {err:?}");
+    }
+}
+
+#[test]
+fn test_oci_create_start_wait_delete_reports_each_state() {
+    let env = Env::new(
+        "lifecycle",
+        &["sh", "-c", "echo hello from the guest; exit 3"],
+    );
+    env.create("c1");
+    let pid_file: i64 = std::fs::read_to_string(env.dir.join("c1.pid"))
+        .expect("pid file written")
+        .trim()
+        .parse()
+        .expect("pid file holds a number");
+    let st = env.state("c1");
+    assert_eq!(st["status"], "created", "{st}");
+    assert_eq!(st["id"], "c1");
+    assert_eq!(st["pid"].as_i64(), Some(pid_file), "state pid vs pid file");
+    assert!(
+        Path::new(&format!("/proc/{pid_file}")).exists(),
+        "sandbox {pid_file} not running"
+    );
+    assert_eq!(st["bundle"], path(&env.bundle()));
+    assert_eq!(st["rootfs"], path(&env.bundle().join("rootfs")));
+    assert_eq!(st["annotations"]["test.name"], "lifecycle");
+    assert!(st["ociVersion"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("1.")));
+    assert!(st["created"]
+        .as_str()
+        .is_some_and(|c| c.ends_with('Z') && c.contains('T')));
+    assert!(st["owner"].is_string(), "{st}");
+
+    let list = env.runsc(&["list", "--format", "json"]);
+    assert_eq!(list.status, 0, "{}", list.stderr_text());
+    let list: Value = serde_json::from_slice(&list.stdout).expect("list json");
+    let entry = list
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["id"] == "c1"))
+        .unwrap_or_else(|| panic!("c1 not listed: {list}"));
+    assert_eq!(entry["status"], "created");
+    assert_eq!(entry["pid"].as_i64(), Some(pid_file));
+    assert_eq!(env.runsc(&["list", "-q"]).stdout_text(), "c1\n");
+    let text = env.runsc(&["list"]).stdout_text();
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("c1 ") && l.contains("created")),
+        "{text}"
+    );
+    // The guest has not run yet.
+    assert_eq!(env.output("c1"), "");
+
+    let out = env.runsc(&["start", "c1"]);
+    assert_eq!(out.status, 0, "start: {}", out.stderr_text());
+    assert_eq!(env.wait("c1"), (3, 3));
+    assert_eq!(env.status("c1"), "stopped");
+    assert_eq!(env.output("c1"), "hello from the guest\n");
+    // Starting again is refused.
+    assert_one_line_error(
+        "start of a stopped container",
+        &env.runsc(&["start", "c1"]),
+        &["c1", "stopped"],
+    );
+
+    let out = env.runsc(&["delete", "c1"]);
+    assert_eq!(out.status, 0, "delete: {}", out.stderr_text());
+    assert!(env.state_dirs().is_empty(), "{:?}", env.state_dirs());
+    assert_eq!(env.runsc(&["list", "-q"]).stdout_text(), "");
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_run_exits_with_guest_status_and_removes_container() {
+    let env = Env::new("run", &["sh", "-c", "echo ran; exit 3"]);
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached("r", &["run", "--bundle", path(&b), "r1"]);
+    assert_eq!(code, 3, "run: {err}");
+    assert_eq!(env.output("r"), "ran\n");
+    assert!(env.state_dirs().is_empty(), "{:?}", env.state_dirs());
+    env.assert_no_processes("after run");
+}
+
+#[test]
+fn test_oci_run_detach_then_wait() {
+    let env = Env::new("detach", &["sh", "-c", "sleep 0.2; exit 5"]);
+    let b = env.bundle();
+    let pid = env.dir.join("d.pid");
+    let (code, err) = env.runsc_detached(
+        "d",
+        &[
+            "run",
+            "--detach",
+            "--pid-file",
+            path(&pid),
+            "--bundle",
+            path(&b),
+            "d1",
+        ],
+    );
+    assert_eq!(code, 0, "run --detach: {err}");
+    assert!(pid.is_file(), "no pid file");
+    assert_eq!(env.wait("d1"), (5, 5));
+    assert_eq!(env.status("d1"), "stopped");
+}
+
+#[test]
+fn test_oci_kill_by_name_and_number_ends_guest_with_that_signal() {
+    let env = Env::new("kill", &["sleep", "100"]);
+    for (id, sig, want) in [
+        ("k1", "TERM", 143),
+        ("k2", "SIGKILL", 137),
+        ("k3", "9", 137),
+        ("k4", "15", 143),
+    ] {
+        env.create(id);
+        assert_eq!(env.runsc(&["start", id]).status, 0);
+        assert_eq!(env.status(id), "running");
+        let out = env.runsc(&["kill", id, sig]);
+        assert_eq!(out.status, 0, "kill {id} {sig}: {}", out.stderr_text());
+        assert_eq!(env.wait(id), (want, want as i64), "kill {sig}");
+        assert_eq!(env.status(id), "stopped");
+        // A stopped container cannot be signalled.
+        assert_one_line_error(
+            "kill of a stopped container",
+            &env.runsc(&["kill", id, "KILL"]),
+            &[id, "stopped"],
+        );
+    }
+}
+
+#[test]
+fn test_oci_kill_default_is_sigterm_and_reaches_a_handler() {
+    let env = Env::new(
+        "trap",
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.05; done",
+        ],
+    );
+    env.create("t1");
+    assert_eq!(env.runsc(&["start", "t1"]).status, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !env.output("t1").contains("ready") {
+        assert!(Instant::now() < deadline, "guest never printed ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(env.runsc(&["kill", "t1"]).status, 0);
+    assert_eq!(env.wait("t1"), (7, 7));
+    assert_eq!(env.output("t1"), "ready\ngot TERM\n");
+}
+
+#[test]
+fn test_oci_kill_in_created_state_stops_it() {
+    let env = Env::new("killcreated", &["sh", "-c", "echo should not run"]);
+    env.create("kc");
+    assert_eq!(env.runsc(&["kill", "kc", "KILL"]).status, 0);
+    assert_eq!(env.wait("kc"), (137, 137));
+    assert_eq!(env.status("kc"), "stopped");
+    assert_eq!(env.output("kc"), "");
+    assert_eq!(env.runsc(&["delete", "kc"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_kill_all_and_ps_list_host_pids() {
+    let env = Env::new(
+        "ps",
+        &["sh", "-c", "sleep 100 & sleep 100; echo not reached"],
+    );
+    env.create("p1");
+    assert_eq!(env.runsc(&["start", "p1"]).status, 0);
+    // Until the shell has forked the background sleep.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let pids = loop {
+        let out = env.runsc(&["ps", "--format", "json", "p1"]);
+        assert_eq!(out.status, 0, "ps: {}", out.stderr_text());
+        let v: Value = serde_json::from_slice(&out.stdout).expect("ps json");
+        let pids: Vec<i64> = v
+            .as_array()
+            .expect("ps json is an array")
+            .iter()
+            .map(|p| p.as_i64().expect("ps json holds pids"))
+            .collect();
+        if pids.len() >= 3 || Instant::now() > deadline {
+            break pids;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // sh and its two sleeps.
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    // Let the last child finish its exec (a new stub) and look again.
+    std::thread::sleep(Duration::from_millis(300));
+    let out = env.runsc(&["ps", "--format", "json", "p1"]);
+    let pids: Vec<i64> = serde_json::from_slice::<Vec<i64>>(&out.stdout).expect("ps json");
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    let sandbox = env.state("p1")["pid"].as_i64().expect("pid");
+    for p in &pids {
+        assert!(
+            Path::new(&format!("/proc/{p}")).exists(),
+            "host pid {p} does not exist"
+        );
+        assert_ne!(*p, sandbox, "ps lists the sandbox itself");
+    }
+    let table = env.runsc(&["ps", "p1"]).stdout_text();
+    assert_eq!(table.lines().count(), pids.len() + 1, "{table}");
+    assert_eq!(env.runsc(&["kill", "--all", "p1", "KILL"]).status, 0);
+    assert_eq!(env.wait("p1"), (137, 137));
+    assert_eq!(env.output("p1"), "");
+    assert_eq!(env.runsc(&["delete", "p1"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_options_after_id_and_runc_only_flags_are_accepted() {
+    let env = Env::new("flags", &["true"]);
+    let b = env.bundle();
+    let pid = env.dir.join("f.pid");
+    let (code, err) = env.runsc_detached(
+        "f",
+        &[
+            "create",
+            "f1",
+            "--bundle",
+            path(&b),
+            "--no-pivot",
+            "--no-new-keyring",
+            "--preserve-fds",
+            "0",
+            "--pidfd-socket",
+            "/nonexistent",
+            "--pid-file",
+            path(&pid),
+        ],
+    );
+    assert_eq!(code, 0, "create with options after the id: {err}");
+    assert!(pid.is_file());
+    let out = env.runsc(&["--criu", "/bin/false", "start", "f1"]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    assert_eq!(env.wait("f1"), (0, 0));
+    assert_eq!(env.runsc(&["delete", "f1", "--force"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+}
+
+#[test]
+fn test_oci_delete_force_of_unknown_id_exits_0() {
+    let env = Env::new("delunknown", &["true"]);
+    let out = env.runsc(&["delete", "--force", "nosuch"]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    assert_one_line_error(
+        "delete of an unknown id",
+        &env.runsc(&["delete", "nosuch"]),
+        &["nosuch"],
+    );
+}
+
+#[test]
+fn test_oci_sigkill_of_sandbox_reads_stopped_and_delete_cleans_up() {
+    let env = Env::new("sandboxkill", &["sleep", "100"]);
+    env.create("s1");
+    assert_eq!(env.runsc(&["start", "s1"]).status, 0);
+    let pid = env.state("s1")["pid"].as_i64().expect("pid") as i32;
+    assert!(!env.processes().is_empty());
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(killed.success(), "kill -KILL {pid} failed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.status("s1") != "stopped" {
+        assert!(Instant::now() < deadline, "still {}", env.status("s1"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(env.state("s1")["pid"], 0);
+    let out = env.runsc(&["delete", "s1"]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    assert!(env.state_dirs().is_empty());
+    env.assert_no_processes("after SIGKILL and delete");
+}
+
+#[test]
+fn test_oci_running_container_refuses_delete_without_force() {
+    let env = Env::new("delrunning", &["sleep", "100"]);
+    env.create("r1");
+    assert_eq!(env.runsc(&["start", "r1"]).status, 0);
+    assert_one_line_error(
+        "delete of a running container",
+        &env.runsc(&["delete", "r1"]),
+        &["r1", "running", "--force"],
+    );
+    assert_one_line_error(
+        "second start",
+        &env.runsc(&["start", "r1"]),
+        &["r1", "running"],
+    );
+    assert_eq!(env.runsc(&["delete", "--force", "r1"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+    env.assert_no_processes("after delete --force");
+}
+
+/// Runs `create` expecting failure; asserts one line naming `names`, and
+/// that neither a state directory nor a process is left.
+fn assert_create_fails(env: &Env, id: &str, names: &[&str]) {
+    let b = env.bundle();
+    let out = env.runsc(&["create", "--bundle", path(&b), id]);
+    assert_one_line_error(&format!("create {id}"), &out, names);
+    assert!(
+        !env.state_dirs().contains(&id.to_string()),
+        "state directory of {id} left: {:?}",
+        env.state_dirs()
+    );
+    env.assert_no_processes(&format!("after the failed create {id}"));
+}
+
+#[test]
+fn test_oci_bad_config_json_is_one_line_and_leaves_nothing() {
+    let env = Env::new("badjson", &["true"]);
+    std::fs::write(env.bundle().join("config.json"), "{\"process\": ").expect("write");
+    assert_create_fails(&env, "b1", &["config.json", "runsc spec"]);
+}
+
+#[test]
+fn test_oci_missing_rootfs_is_one_line_and_leaves_nothing() {
+    let env = Env::new("norootfs", &["true"]);
+    env.edit_config(|c| c["root"]["path"] = Value::from("nothere"));
+    assert_create_fails(&env, "b2", &["nothere", "root.path"]);
+}
+
+#[test]
+fn test_oci_args_naming_no_executable_is_one_line_and_leaves_nothing() {
+    let env = Env::new("noexe", &["/bin/no-such-program"]);
+    assert_create_fails(&env, "b3", &["/bin/no-such-program", "process.args"]);
+    env.edit_config(|c| c["process"]["args"] = serde_json::json!([]));
+    assert_create_fails(&env, "b4", &["process.args"]);
+}
+
+#[test]
+fn test_oci_duplicate_id_is_refused_and_the_first_survives() {
+    let env = Env::new("dup", &["sleep", "100"]);
+    env.create("d1");
+    let b = env.bundle();
+    let out = env.runsc(&["create", "--bundle", path(&b), "d1"]);
+    assert_one_line_error("duplicate create", &out, &["d1", "exists"]);
+    assert_eq!(env.status("d1"), "created");
+    assert_eq!(env.runsc(&["delete", "d1"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_unknown_id_is_one_line_for_each_command() {
+    let env = Env::new("unknown", &["true"]);
+    for args in [
+        &["state", "ghost"][..],
+        &["start", "ghost"],
+        &["kill", "ghost", "KILL"],
+        &["wait", "ghost"],
+        &["ps", "ghost"],
+    ] {
+        assert_one_line_error(&args.join(" "), &env.runsc(args), &["ghost"]);
+    }
+    assert_one_line_error(
+        "bad signal",
+        &env.runsc(&["kill", "ghost", "NOPE"]),
+        &["NOPE"],
+    );
+    assert_one_line_error("bad id", &env.runsc(&["state", "../x"]), &["../x"]);
+    assert!(env.state_dirs().is_empty());
+}
+
+#[test]
+fn test_oci_spec_features_and_version() {
+    let env = Env::new("spec", &["true"]);
+    // spec refuses to overwrite.
+    let out = env.runsc_in(&env.bundle(), &["spec"]);
+    assert_one_line_error("spec over an existing config.json", &out, &["config.json"]);
+    // --bundle writes elsewhere, with runc's defaults.
+    let other = env.dir.join("other");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    assert_eq!(env.runsc(&["spec", "--bundle", path(&other)]).status, 0);
+    let c: Value =
+        serde_json::from_slice(&std::fs::read(other.join("config.json")).expect("written"))
+            .expect("JSON");
+    assert_eq!(c["process"]["args"], serde_json::json!(["sh"]));
+    assert_eq!(c["root"]["path"], "rootfs");
+    assert!(c["ociVersion"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("1.")));
+
+    let f = env.runsc(&["features"]);
+    assert_eq!(f.status, 0);
+    let f: Value = serde_json::from_slice(&f.stdout).expect("features JSON");
+    assert!(
+        f["ociVersionMin"].is_string() && f["ociVersionMax"].is_string(),
+        "{f}"
+    );
+    assert!(f["linux"]["namespaces"].is_array(), "{f}");
+
+    let v = env.runsc(&["--version"]);
+    assert_eq!(v.status, 0);
+    let text = v.stdout_text();
+    assert!(text.starts_with("runsc version "), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("spec: 1.")), "{text}");
+}
+
+#[test]
+fn test_oci_run_forwards_sigterm_to_the_guest() {
+    let env = Env::new(
+        "forward",
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.05; done",
+        ],
+    );
+    let b = env.bundle();
+    let out = File::create(env.dir.join("fw.out")).expect("out file");
+    let mut child = runtime()
+        .command(&["--root"])
+        .arg(env.root())
+        .args(["run", "--bundle", path(&b), "fw1"])
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start runsc run");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !env.output("fw").contains("ready") {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("guest never printed ready");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(sent.success());
+    // The guest's handler decides the status (7); were `run` itself
+    // killed, it would be 143.
+    let status = child.wait().expect("wait for runsc run");
+    assert_eq!(status.code(), Some(7), "{status:?}");
+    assert_eq!(env.output("fw"), "ready\ngot TERM\n");
+    assert!(env.state_dirs().is_empty(), "{:?}", env.state_dirs());
+}
+
+/// Receives one fd on a unix socket and prints what can be read from it
+/// (python3's socket.recv_fds; the test crate has no libc binding).
+const CONSOLE_RECEIVER: &str = r#"
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+out = b""
+while True:
+    try:
+        b = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+sys.stdout.write("fds=%d\n" % len(fds))
+sys.stdout.write(out.decode())
+"#;
+
+#[test]
+fn test_oci_console_socket_gets_a_pty_the_guest_writes_to() {
+    let env = Env::new("console", &["sh", "-c", "echo on the terminal; exit 4"]);
+    let sock = env.dir.join("console.sock");
+    let mut recv = Command::new("python3")
+        .args(["-c", CONSOLE_RECEIVER, path(&sock)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for this test");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sock.exists() {
+        assert!(Instant::now() < deadline, "receiver never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached(
+        "con",
+        &[
+            "run",
+            "--console-socket",
+            path(&sock),
+            "--bundle",
+            path(&b),
+            "con1",
+        ],
+    );
+    assert_eq!(code, 4, "run: {err}");
+    // Nothing went to run's own stdout: the guest's stdio is the pty.
+    assert_eq!(env.output("con"), "");
+    let mut text = String::new();
+    use std::io::Read;
+    recv.stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut text)
+        .expect("read receiver");
+    let _ = recv.wait();
+    assert_eq!(text, "listening\nfds=1\non the terminal\r\n");
+}
+
+#[test]
+fn test_oci_sigkill_of_gofer_stops_container_and_delete_cleans_up() {
+    let env = Env::new("goferkill", &["sleep", "100"]);
+    env.create("g1");
+    assert_eq!(env.runsc(&["start", "g1"]).status, 0);
+    let gofer: Vec<i32> = env
+        .processes()
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == b"gofer"))
+        })
+        .collect();
+    assert_eq!(gofer.len(), 1, "gofer processes: {gofer:?}");
+    let killed = Command::new("kill")
+        .args(["-KILL", &gofer[0].to_string()])
+        .status()
+        .expect("run kill(1)");
+    assert!(killed.success());
+    assert_eq!(env.wait("g1"), (137, 137));
+    assert_eq!(env.status("g1"), "stopped");
+    assert_eq!(env.runsc(&["delete", "g1"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+    env.assert_no_processes("after the gofer was killed and delete");
+}
+
+#[test]
+fn test_oci_state_root_too_long_for_a_socket_address_works() {
+    let mut env = Env::new("longroot", &["sh", "-c", "exit 6"]);
+    // sun_path holds 108 bytes; this root alone is longer.
+    env.root = env.dir.join("r".repeat(60)).join("s".repeat(60));
+    env.create("l1");
+    assert_eq!(env.status("l1"), "created");
+    let out = env.runsc(&["start", "l1"]);
+    assert_eq!(out.status, 0, "start: {}", out.stderr_text());
+    assert_eq!(env.wait("l1"), (6, 6));
+    assert_eq!(env.runsc(&["delete", "l1"]).status, 0);
+    assert!(env.state_dirs().is_empty());
+}
+
+#[test]
+fn test_oci_state_directory_is_private() {
+    let env = Env::new("private", &["true"]);
+    env.create("p1");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.root().join("p1"))
+        .expect("state directory")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "state directory mode {mode:o}");
+    let out = env.runsc(&["kill", "p1", "KILL"]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+}
+
+#[test]
+fn test_oci_log_format_json_writes_only_json_lines_with_the_error() {
+    let env = Env::new("logjson", &["/bin/no-such-program"]);
+    let log = env.dir.join("log.json");
+    let b = env.bundle();
+    let mut cmd = runtime().command(&["--root"]);
+    cmd.arg(env.root())
+        .args(["--log", path(&log), "--log-format", "json", "--debug"])
+        .args(["create", "--no-pivot", "--bundle", path(&b), "j1"]);
+    let out = run(cmd, Input::Null);
+    assert_ne!(out.status, 0);
+    let text = std::fs::read_to_string(&log).expect("log written");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let err = lines
+        .iter()
+        .find(|l| l["level"] == "error")
+        .unwrap_or_else(|| panic!("no error line in:\n{text}"));
+    assert!(
+        err["msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("/bin/no-such-program")),
+        "{err}"
+    );
+    assert!(
+        lines.iter().any(|l| l["level"] == "debug"),
+        "no debug line for --no-pivot:\n{text}"
+    );
+    assert!(env.state_dirs().is_empty());
+}
