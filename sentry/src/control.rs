@@ -74,7 +74,10 @@ pub fn prepare(
                 return Ok(ExitStatus::Signaled(crate::abi::signal::SIGKILL));
             }
             let st = task.run();
-            Ok(crate::kernel::fork::finish(task, st).unwrap_or(st))
+            let (k, tgid) = (task.kernel.clone(), task.tgid);
+            // If another thread's execve ended this one, that thread
+            // carries the process on; its end is the sandbox's.
+            Ok(crate::kernel::fork::finish(task, st).unwrap_or_else(|| k.procs.wait_exit(tgid)))
         })
         .map_err(|e| BootError::Thread(e.to_string()))?;
     match ready_rx.recv() {

@@ -17,7 +17,7 @@ pub mod vfs;
 
 use kernel::task::{default_rlimits, Credentials, SignalState};
 use kernel::{ExitStatus, Kernel, KernelConfig, Task};
-use mm::{MemoryFile, MemoryManager};
+use mm::MemoryManager;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
@@ -79,23 +79,7 @@ pub enum BootError {
 
 /// Boots a kernel, runs `init` to completion and returns its exit status.
 pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<ExitStatus, BootError> {
-    let mf = Arc::new(MemoryFile::new()?);
-    let platform = platform::Platform::new(mf.raw_fd())?;
-    let kernel = Arc::new(Kernel::new(mf, platform, config));
-    confine::install_sentry_filter().map_err(|e| BootError::Thread(format!("seccomp: {e}")))?;
-    // The task thread creates and traces its stub, so everything about the
-    // task happens on it.
-    let handle = std::thread::Builder::new()
-        .name("task-1".into())
-        .spawn(move || -> Result<ExitStatus, BootError> {
-            let mut task = new_init_task(kernel, root, init)?;
-            let st = task.run();
-            Ok(kernel::fork::finish(task, st).unwrap_or(st))
-        })
-        .map_err(|e| BootError::Thread(e.to_string()))?;
-    handle
-        .join()
-        .map_err(|_| BootError::Thread("task thread panicked".into()))?
+    control::prepare(config, root, init)?.start()
 }
 
 fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {

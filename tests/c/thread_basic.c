@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+static void *exec_from_thread_fn(void *arg);
+
 #define NTHREADS 8
 
 static void print_status(const char *name, int st) {
@@ -500,12 +502,37 @@ static void process_effects(void) {
         _exit(98);
     }
     reap("execve from main while another thread spins", pid);
+
+    /* A non-main thread execs while main sleeps in a join: main ends, and
+     * the exec'ing thread carries on as the process (pid kept, its tid
+     * now the pid). */
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, exec_from_thread_fn, NULL);
+        pthread_join(t, NULL);
+        _exit(97);
+    }
+    reap("execve from a non-main thread while main joins", pid);
+}
+
+/* Re-executes the program from a non-main thread, passing the pid. */
+static void *exec_from_thread_fn(void *arg) {
+    (void)arg;
+    char pidbuf[16];
+    snprintf(pidbuf, sizeof pidbuf, "%d", getpid());
+    char *argv[] = {"thread_basic", "exec-target", pidbuf, NULL};
+    execv("/proc/self/exe", argv);
+    return NULL;
 }
 
 /* The program re-executed by the execve check: prints whether it is alone
  * in its thread group (its tid is its pid) and exits 23. */
-static int exec_target(void) {
+static int exec_target(const char *old_pid) {
     printf("  exec target: gettid == getpid=%d\n", gettid() == getpid());
+    if (old_pid)
+        printf("  exec target: pid kept=%d\n", atoi(old_pid) == getpid());
     pthread_t t;
     void *ret = NULL;
     pthread_create(&t, NULL, trivial_fn, (void *)1);
@@ -517,7 +544,7 @@ static int exec_target(void) {
 int main(int argc, char **argv) {
     if (argc > 1) {
         if (strcmp(argv[1], "exec-target") == 0)
-            return exec_target();
+            return exec_target(argc > 2 ? argv[2] : NULL);
         return 2;
     }
     pid_t me = getpid();

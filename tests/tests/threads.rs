@@ -38,6 +38,8 @@ fn test_thread_basic_pthreads_sync_and_process_wide_exits_match_native() {
              WEXITSTATUS=17",
             "  exec target: a new thread ran=1",
             "execve from main while another thread spins: WIFEXITED=1 WEXITSTATUS=23",
+            "  exec target: pid kept=1",
+            "execve from a non-main thread while main joins: WIFEXITED=1 WEXITSTATUS=23",
             "done",
         ],
     );

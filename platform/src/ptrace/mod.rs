@@ -264,16 +264,26 @@ impl AddressSpace {
     }
 }
 
+impl AddressSpace {
+    /// Ends this handle's stub thread now (a thread handle only; the
+    /// handle is useless afterwards). A thread that execs must do this
+    /// before it waits for the leader's stub process to go: the host
+    /// reaps a process only after all its threads are gone, and this
+    /// thread's tracer is the caller.
+    pub fn end_thread(&mut self) {
+        if self.is_thread && self.pid > 0 {
+            // It exits (UnexpectedStop with an exit status), or is gone.
+            let _ = self.inject(libc::SYS_exit as u64, [0; 6], "exit of a stub thread");
+            self.pid = 0;
+        }
+    }
+}
+
 impl Drop for AddressSpace {
     fn drop(&mut self) {
         if self.is_thread {
             // End only this stub thread: it makes an exit syscall.
-            if self
-                .inject(libc::SYS_exit as u64, [0; 6], "exit of a stub thread")
-                .is_err()
-            {
-                // It exited (UnexpectedStop with an exit status) or is gone.
-            }
+            self.end_thread();
             return;
         }
         sys::kill_and_reap(self.pid);

@@ -102,13 +102,22 @@ impl Task {
             exe = self.open_exec(AT_FDCWD, interp)?;
         }
 
-        // Other threads end first (Linux's de-thread). A non-leader that
-        // execs would have to take over the leader's pid: not yet.
+        // Other threads end first (Linux's de-thread), the leader too when
+        // another thread execs; that thread then takes over the leader's
+        // tid (the process's pid).
         if self.kernel.procs.threads(self.tgid).len() > 1 {
             if self.tid != self.tgid {
-                return Err(Errno::EAGAIN.into());
+                // Our stub thread lives in the leader's stub process, which
+                // the leader cannot reap while it exists; the exec gives us
+                // a new stub anyway.
+                self.as_.end_thread();
             }
             self.kernel.procs.kill_other_threads(self.tgid, self.tid);
+        }
+        if self.tid != self.tgid {
+            self.kernel.procs.become_leader(self.tgid, self.tid);
+            self.kernel.views.withdraw(self.tid);
+            self.tid = self.tgid;
         }
         let mut as_ = self
             .kernel

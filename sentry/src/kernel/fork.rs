@@ -62,7 +62,9 @@ pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
     }
     crate::syscalls::sys_futex::release_robust_list(&task);
     crate::syscalls::sys_futex::clear_child_tid(&task);
-    if tid == tgid {
+    // A leader outlives its threads (its stub process holds theirs),
+    // unless another thread's execve ended it.
+    if tid == tgid && !k.procs.is_doomed(tgid, tid) {
         k.procs.wait_other_threads(tgid);
         // The stub's CPU time is the process's, for its parent's rusage.
         k.procs

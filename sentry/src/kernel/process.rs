@@ -431,6 +431,46 @@ impl ProcTable {
         }
     }
 
+    /// execve by thread `tid` of `tgid` once the others are gone: it
+    /// becomes the leader, known by the process's pid.
+    pub fn become_leader(&self, tgid: i32, tid: i32) {
+        if let Some(p) = lock(&self.procs).get_mut(&tgid) {
+            if let Some(i) = p.threads.remove(&tid) {
+                p.threads.insert(tgid, i);
+            }
+            if let Some(q) = p.thread_pending.remove(&tid) {
+                p.thread_pending.insert(tgid, q);
+            }
+        }
+    }
+
+    /// Blocks until process `pid` has exited; returns its status.
+    pub fn wait_exit(&self, pid: i32) -> ExitStatus {
+        let mut procs = lock(&self.procs);
+        loop {
+            match procs.get(&pid) {
+                Some(p) if p.zombie.is_some() => {
+                    return p.zombie.unwrap_or(ExitStatus::Exited(0));
+                }
+                None => return ExitStatus::Exited(0),
+                Some(_) => {}
+            }
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
+    }
+
+    /// Whether thread `tid` of `tgid` was told to end by another thread's
+    /// execve.
+    pub fn is_doomed(&self, tgid: i32, tid: i32) -> bool {
+        lock(&self.procs)
+            .get(&tgid)
+            .is_some_and(|p| p.doomed.contains(&tid))
+    }
+
     /// The status every thread of `tgid` must end with, once exiting.
     pub fn group_exiting(&self, tgid: i32) -> Option<ExitStatus> {
         lock(&self.procs).get(&tgid).and_then(|p| p.group_exit)
