@@ -35,7 +35,7 @@ pub struct GlobalOpts {
     /// Enable debug logging.
     #[arg(long, global = true)]
     pub debug: bool,
-    /// Debug log file or directory.
+    /// Debug log file: takes --strace and debug lines (plain text).
     #[arg(long, global = true)]
     pub debug_log: Option<PathBuf>,
     /// Print every guest syscall to the log (stderr by default).

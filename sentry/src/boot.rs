@@ -7,7 +7,7 @@ use crate::fsimpl::gofer::GoferNode;
 use crate::fsimpl::memfs::MemFs;
 use crate::kernel::{Kernel, Task};
 use crate::vfs::dentry::MountSpec;
-use crate::vfs::{resolve, InodeRef, NewNode, Owner, VfsPath};
+use crate::vfs::{resolve, FileDescription, InodeRef, NewNode, Owner, VfsPath};
 use crate::{BootError, RootFs};
 use std::sync::Arc;
 
@@ -102,15 +102,22 @@ pub fn mount_submounts(t: &Task) {
 
 /// The directory at `path`, created (in the overlay) if missing.
 fn mount_point(t: &Task, path: &[u8]) -> Result<VfsPath, Errno> {
+    node_at(t, path, NewNode::Dir, 0o755, Owner::default())
+}
+
+/// The node at `path`, created as `node` if missing.
+fn node_at(
+    t: &Task,
+    path: &[u8],
+    node: NewNode<'_>,
+    mode: u32,
+    owner: Owner,
+) -> Result<VfsPath, Errno> {
     match resolve::lookup_at(t, AT_FDCWD, path, true) {
         Ok(p) => Ok(p),
         Err(Errno::ENOENT) => {
             let parent = resolve::lookup_parent_at(t, AT_FDCWD, path)?;
-            let inode =
-                parent
-                    .dir
-                    .inode()
-                    .create(&parent.name, NewNode::Dir, 0o755, Owner::default())?;
+            let inode = parent.dir.inode().create(&parent.name, node, mode, owner)?;
             let d = parent.dir.dentry.insert_child(&parent.name, inode);
             Ok(VfsPath {
                 mnt: parent.dir.mnt.clone(),
@@ -119,6 +126,43 @@ fn mount_point(t: &Task, path: &[u8]) -> Result<VfsPath, Errno> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// The guest's description of a donated stdio fd: a terminal becomes
+/// /dev/pts/N (and the first one /dev/console too), made the controlling
+/// terminal of `t`'s session if it controls none yet; anything else is
+/// a plain host file.
+pub fn stdio_file(t: &Task, fd: std::os::fd::OwnedFd) -> Arc<FileDescription> {
+    use crate::abi::file::dev::*;
+    use crate::fsimpl::host::{self, tty};
+    let flags = host::status_flags(&fd);
+    if !tty::is_terminal(&fd) {
+        return FileDescription::new(Box::new(host::HostFile::new(fd)), None, flags);
+    }
+    let term = tty::register(fd);
+    let owner = Owner {
+        uid: t.creds.uid,
+        gid: TTY_GID,
+    };
+    let pts = format!("/dev/pts/{}", term.index);
+    let rdev = makedev(UNIX98_PTY_SLAVE_MAJOR, term.index);
+    let path = node_at(
+        t,
+        pts.as_bytes(),
+        NewNode::CharDev(rdev),
+        PTY_SLAVE_MODE,
+        owner,
+    );
+    if term.index == 0 {
+        let console = NewNode::CharDev(makedev(TTYAUX_MAJOR, CONSOLE_MINOR));
+        let _ = node_at(t, b"/dev/console", console, PTY_SLAVE_MODE, owner);
+    }
+    if term.control().sid == 0 {
+        if let Some((pgid, sid)) = t.kernel.procs.pgid_sid(t.tgid) {
+            term.set_control(tty::Control { sid, fg: pgid });
+        }
+    }
+    FileDescription::new(Box::new(tty::TtyFile(term)), path.ok(), flags)
 }
 
 /// Finds `prog` the way execvp does: as given if it has a '/', else in

@@ -88,19 +88,12 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
     let mm = Arc::new(MemoryManager::new(kernel.mf.clone()));
     let root_path = boot::mount_root(&kernel, root)?;
     let ctx = platform::Context::new(&as_);
-    let mut fds = vfs::FdTable::default();
-    for (i, fd) in init.stdio.into_iter().enumerate() {
-        let flags = fsimpl::host::status_flags(&fd);
-        let ops = Box::new(fsimpl::host::HostFile::new(fd));
-        let file = vfs::FileDescription::new(ops, None, flags);
-        fds.install_at(i, file, false);
-    }
     let mut task = Task {
         kernel,
         ctx,
         as_,
         mm,
-        fds: vfs::Fds::new(fds),
+        fds: vfs::Fds::new(vfs::FdTable::default()),
         fs: vfs::resolve::FsContext::new(root_path.clone(), root_path),
         creds: Credentials {
             uid: init.uid,
@@ -133,6 +126,10 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         personality: 0,
     };
     boot::mount_submounts(&task);
+    // After /dev is mounted: a terminal among them is named in it.
+    for (i, fd) in init.stdio.into_iter().enumerate() {
+        task.fds.install_at(i, boot::stdio_file(&task, fd), false);
+    }
     let fail = |detail: String| BootError::Exec {
         path: String::from_utf8_lossy(&init.path).into_owned(),
         detail,

@@ -214,3 +214,30 @@ fn test_host_stdin_data_wakes_select_and_read() {
     );
     assert_eq!(out, "1\ngot hello\nhead=124\n");
 }
+
+/// Runs `line` (a shell command) under script(1), so its stdio is a fresh
+/// pseudo-terminal that is its controlling terminal.
+fn under_a_terminal(line: &str) -> tests::Outcome {
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", line, "/dev/null"]);
+    run(cmd, Input::Null)
+}
+
+#[test]
+fn test_terminal_stdio_is_dev_pts_and_controls_the_session_like_native() {
+    let prog = c_program("tty_ctty");
+    let native = under_a_terminal(&prog.to_string_lossy());
+    let rt = runtime();
+    let mut line = format!("{}", rt.bin.display());
+    for a in &rt.args {
+        line.push_str(&format!(" {a}"));
+    }
+    let sandboxed = under_a_terminal(&format!("{line} do {}", prog.display()));
+    let text = native.stdout_text();
+    // The native run proves the test: a terminal was there and controlled.
+    assert!(
+        text.contains("ttyname(0) is /dev/pts/N: 1") && text.contains("foreground again: 1"),
+        "native run under script(1):\n{text}"
+    );
+    tests::assert_same("tty_ctty under a terminal", &native, &sandboxed);
+}

@@ -42,14 +42,12 @@ pub enum CmdError {
 /// Runs the parsed command and returns the process exit code. `ignored`
 /// lists the runc flags dropped before parsing.
 pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
-    if let Some(path) = &cli.global.log {
-        let f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))?;
-        sentry::log::set_sink(f);
-        sentry::log::set_json(cli.global.log_format == LogFormat::Json);
+    // --debug-log, when given, takes the sentry's lines (--strace, warnings,
+    // debug) as plain text; --log keeps the errors go-runc reads back.
+    let json = cli.global.log_format == LogFormat::Json;
+    if let Some(path) = cli.global.debug_log.as_ref().or(cli.global.log.as_ref()) {
+        sentry::log::set_sink(open_log(path)?);
+        sentry::log::set_json(json && cli.global.debug_log.is_none());
     }
     if cli.global.debug {
         for f in ignored {
@@ -57,11 +55,29 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
         }
     }
     let res = run_command(&cli);
-    if let (Err(e), Some(_)) = (&res, &cli.global.log) {
+    if let (Err(e), Some(log)) = (&res, &cli.global.log) {
         // Callers such as go-runc read the error back from the log.
-        sentry::log::line(&format!("runsc: error: {e}"));
+        let msg = format!("runsc: error: {e}");
+        if cli.global.debug_log.is_some() {
+            sentry::log::line(&msg);
+            if let Ok(mut f) = open_log(log) {
+                use std::io::Write;
+                let _ = f.write_all(sentry::log::format_line(&msg, json).as_bytes());
+            }
+        } else {
+            sentry::log::line(&msg);
+        }
     }
     res
+}
+
+/// Opens a log file for appending (created if missing).
+fn open_log(path: &std::path::Path) -> Result<std::fs::File, CmdError> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))
 }
 
 fn run_command(cli: &Cli) -> Result<i32, CmdError> {

@@ -2,6 +2,7 @@
 //! state directory, and the control socket between the CLI and the
 //! sandbox process.
 
+pub mod cgroup;
 pub mod control;
 pub mod signal;
 pub mod spec;

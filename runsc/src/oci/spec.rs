@@ -70,6 +70,10 @@ pub struct Bundle {
     pub hostname: Option<String>,
     /// annotations.
     pub annotations: Map<String, Value>,
+    /// linux.cgroupsPath.
+    pub cgroups_path: Option<String>,
+    /// linux.resources (applied to the sandbox's cgroup).
+    pub resources: Option<Value>,
 }
 
 /// `dir` made absolute against the working directory.
@@ -172,8 +176,21 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         None | Some(Value::Null) => Map::new(),
         Some(_) => return Err(field("annotations", "must be an object of string values")),
     };
+    let linux = v.get("linux");
+    let cgroups_path = match linux.and_then(|l| l.get("cgroupsPath")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) => Some(p.clone()),
+        Some(_) => return Err(field("linux.cgroupsPath", "must be a string")),
+    };
+    let resources = match linux.and_then(|l| l.get("resources")) {
+        None | Some(Value::Null) => None,
+        Some(r @ Value::Object(_)) => Some(r.clone()),
+        Some(_) => return Err(field("linux.resources", "must be an object")),
+    };
     Ok(Bundle {
         dir: dir.to_path_buf(),
+        cgroups_path,
+        resources,
         rootfs,
         readonly,
         args,

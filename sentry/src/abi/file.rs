@@ -527,6 +527,15 @@ pub mod dev {
     pub const TTY_MINOR: u32 = 0;
     /// /dev/ptmx.
     pub const PTMX_MINOR: u32 = 2;
+    /// /dev/console.
+    pub const CONSOLE_MINOR: u32 = 1;
+    /// Major of the pty slaves, /dev/pts/N.
+    pub const UNIX98_PTY_SLAVE_MAJOR: u32 = 136;
+    /// The group pty slaves belong to (the `tty` group of Debian and of
+    /// runc's containers).
+    pub const TTY_GID: u32 = 5;
+    /// Mode of a pty slave in use (crw--w----).
+    pub const PTY_SLAVE_MODE: u32 = 0o620;
 }
 
 /// ioctl requests on files.

@@ -70,18 +70,35 @@ impl FileOps for MemDevice {
 }
 
 /// Opens the device `rdev`.
-pub fn open_device(rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
+pub fn open_device(t: &Task, rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
     let kind = match (major(rdev), minor(rdev)) {
         (MEM_MAJOR, NULL_MINOR) => Kind::Null,
         (MEM_MAJOR, ZERO_MINOR) => Kind::Zero,
         (MEM_MAJOR, FULL_MINOR) => Kind::Full,
         (MEM_MAJOR, RANDOM_MINOR) | (MEM_MAJOR, URANDOM_MINOR) => Kind::Random,
         // No controlling terminal yet: Linux says ENXIO.
-        (TTYAUX_MAJOR, TTY_MINOR) => return Err(Errno::ENXIO),
+        (TTYAUX_MAJOR, TTY_MINOR) => return controlling_terminal(t),
+        // The console is the sandbox's first terminal.
+        (TTYAUX_MAJOR, CONSOLE_MINOR) => return terminal(0),
+        (UNIX98_PTY_SLAVE_MAJOR, n) => return terminal(n),
         (TTYAUX_MAJOR, PTMX_MINOR) => return Err(Errno::ENODEV),
         _ => return Err(Errno::ENXIO),
     };
     Ok(Box::new(MemDevice(kind)))
+}
+
+/// Opens terminal `index` (ENXIO if the sandbox has none).
+fn terminal(index: u32) -> Result<Box<dyn FileOps>, Errno> {
+    let t = super::host::tty::get(index).ok_or(Errno::ENXIO)?;
+    Ok(Box::new(super::host::tty::TtyFile(t)))
+}
+
+/// Opens /dev/tty: the controlling terminal of `t`'s session (ENXIO if
+/// it has none).
+fn controlling_terminal(t: &Task) -> Result<Box<dyn FileOps>, Errno> {
+    let (_, sid) = t.kernel.procs.pgid_sid(t.tgid).ok_or(Errno::ENXIO)?;
+    let term = super::host::tty::controlling(sid).ok_or(Errno::ENXIO)?;
+    Ok(Box::new(super::host::tty::TtyFile(term)))
 }
 
 /// Builds the /dev tree.

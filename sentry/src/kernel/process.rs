@@ -529,6 +529,21 @@ impl ProcTable {
         lock(&self.procs).get(&pid).map(|p| (p.pgid, p.sid))
     }
 
+    /// The session of process group `pgid`, if any process is in it.
+    pub fn pgrp_session(&self, pgid: i32) -> Option<i32> {
+        lock(&self.procs)
+            .values()
+            .find(|p| p.pgid == pgid && p.zombie.is_none())
+            .map(|p| p.sid)
+    }
+
+    /// Whether any live process is in session `sid`.
+    pub fn session_exists(&self, sid: i32) -> bool {
+        lock(&self.procs)
+            .values()
+            .any(|p| p.sid == sid && p.zombie.is_none())
+    }
+
     /// setpgid(pid, pgid) from `caller`.
     pub fn setpgid(&self, caller: i32, pid: i32, pgid: i32) -> Result<(), crate::abi::Errno> {
         use crate::abi::Errno;

@@ -4,8 +4,8 @@ use super::SyscallArgs;
 use crate::abi::file::ioctl::*;
 use crate::abi::file::*;
 use crate::abi::misc::{
-    IOVEC_SIZE, MAX_RW_COUNT, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_SIZE, TIOCGWINSZ,
-    TIOCSWINSZ, UIO_MAXIOV, WINSIZE_SIZE,
+    IOVEC_SIZE, MAX_RW_COUNT, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_SIZE, TIOCGPGRP, TIOCGSID,
+    TIOCGWINSZ, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ, UIO_MAXIOV, WINSIZE_SIZE,
 };
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
@@ -143,6 +143,9 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             file.ops.tty_ioctl(request, &mut buf[..n])?;
             Ok(0)
         }
+        TIOCGPGRP | TIOCGSID | TIOCSPGRP | TIOCSCTTY | TIOCNOTTY => {
+            terminal_control(t, &file, request, arg)
+        }
         FIONREAD => {
             let n = match file.ops.readable() {
                 Some(n) => n,
@@ -176,6 +179,65 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             Ok(0)
         }
         _ => Err(Errno::ENOTTY.into()),
+    }
+}
+
+/// The session ioctls of a terminal: which session it controls and its
+/// foreground process group, kept by the sentry (see fsimpl::host::tty).
+fn terminal_control(t: &mut Task, file: &FileDescription, request: u64, arg: u64) -> SysResult {
+    use crate::fsimpl::host::tty::Control;
+    let term = file.ops.terminal().ok_or(Errno::ENOTTY)?.clone();
+    let (pgid, sid) = t.kernel.procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
+    let c = term.control();
+    let is_ctty = c.sid != 0 && c.sid == sid;
+    match request {
+        TIOCSCTTY => {
+            // Only a session leader takes a terminal, and one another live
+            // session controls only by force (arg 1) and with privilege.
+            if sid != t.tgid {
+                return Err(Errno::EPERM.into());
+            }
+            if is_ctty {
+                return Ok(0);
+            }
+            let held = c.sid != 0 && t.kernel.procs.session_exists(c.sid);
+            if held && (arg != 1 || t.creds.euid != 0) {
+                return Err(Errno::EPERM.into());
+            }
+            term.set_control(Control { sid, fg: pgid });
+            Ok(0)
+        }
+        _ if !is_ctty => Err(Errno::ENOTTY.into()),
+        TIOCGPGRP => {
+            t.copy_out_obj(arg, &c.fg)?;
+            Ok(0)
+        }
+        TIOCGSID => {
+            t.copy_out_obj(arg, &c.sid)?;
+            Ok(0)
+        }
+        TIOCSPGRP => {
+            let pgrp: i32 = t.copy_in_obj(arg)?;
+            if pgrp < 0 {
+                return Err(Errno::EINVAL.into());
+            }
+            match t.kernel.procs.pgrp_session(pgrp) {
+                None => Err(Errno::ESRCH.into()),
+                Some(s) if s != sid => Err(Errno::EPERM.into()),
+                Some(_) => {
+                    term.set_control(Control { sid, fg: pgrp });
+                    Ok(0)
+                }
+            }
+        }
+        _ => {
+            // TIOCNOTTY: a session leader gives the terminal up for its
+            // whole session; anyone else just stops using it.
+            if sid == t.tgid {
+                term.set_control(Control::default());
+            }
+            Ok(0)
+        }
     }
 }
 

@@ -59,6 +59,9 @@ pub trait LowerNode: Send + Sync {
     }
 }
 
+/// Opens the character device with this number for a task.
+pub type DeviceOpener = fn(&Task, u64) -> Result<Box<dyn FileOps>, Errno>;
+
 /// One memfs instance.
 pub struct MemFs {
     mf: Arc<MemoryFile>,
@@ -67,7 +70,7 @@ pub struct MemFs {
     /// statfs f_type.
     magic: i64,
     /// Opens device nodes.
-    devices: fn(u64) -> Result<Box<dyn FileOps>, Errno>,
+    devices: DeviceOpener,
 }
 
 impl std::fmt::Debug for MemFs {
@@ -82,11 +85,7 @@ const FIRST_INO: u64 = 1 << 40;
 
 impl MemFs {
     /// A new filesystem; `devices` opens its character device nodes.
-    pub fn new(
-        mf: Arc<MemoryFile>,
-        magic: i64,
-        devices: fn(u64) -> Result<Box<dyn FileOps>, Errno>,
-    ) -> Arc<MemFs> {
+    pub fn new(mf: Arc<MemoryFile>, magic: i64, devices: DeviceOpener) -> Arc<MemFs> {
         Arc::new(MemFs {
             mf,
             next_ino: AtomicU64::new(FIRST_INO),
@@ -752,7 +751,7 @@ impl Inode for Node {
             Content::Device => {
                 let rdev = st.meta.rdev;
                 drop(st);
-                (self.fs.devices)(rdev)
+                (self.fs.devices)(t, rdev)
             }
             Content::Fifo(p) => {
                 let p = p.clone();
