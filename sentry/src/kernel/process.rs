@@ -1,13 +1,16 @@
 //! The process table: pids, parents and children, zombies and reaping,
-//! process groups and sessions.
+//! process groups and sessions, and the sandbox-wide pause (`runsc
+//! pause`): while the table is frozen no task returns to guest code.
 //!
 //! # Lock order
 //! The table's mutex is a leaf: nothing else is locked while it is held.
-//! Waiters (wait4, vfork parents) sleep on the table's condition variable.
+//! Waiters (wait4, vfork parents, tasks held by a pause) sleep on the
+//! table's condition variable.
 
 use super::ExitStatus;
 use crate::vfs::dentry::lock;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Largest pid (like /proc/sys/kernel/pid_max).
@@ -118,6 +121,12 @@ pub struct ProcTable {
     procs: Mutex<BTreeMap<i32, Proc>>,
     next: Mutex<i32>,
     cv: Condvar,
+    /// `runsc pause`: tasks hold before they next enter the guest. Read
+    /// without the lock on every switch; changed under it.
+    frozen: AtomicBool,
+    /// Tasks inside a switch into the guest now (see
+    /// [`ProcTable::enter_guest`]).
+    in_guest: AtomicUsize,
 }
 
 /// What wait4/waitid found: the child's pid, what happened, and its uid.
@@ -193,18 +202,7 @@ impl ProcTable {
     pub fn add_child(&self, parent: i32, vfork: bool) -> Option<i32> {
         let mut procs = lock(&self.procs);
         let (pgid, sid) = procs.get(&parent).map_or((1, 1), |p| (p.pgid, p.sid));
-        let mut next = lock(&self.next);
-        let start = *next;
-        let pid = loop {
-            let cand = *next;
-            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
-            if !procs.contains_key(&cand) {
-                break cand;
-            }
-            if *next == start {
-                return None;
-            }
-        };
+        let pid = self.alloc_pid(&procs)?;
         let mut child = Proc::new(pid, parent, pgid, sid);
         child.vfork_released = !vfork;
         // fork copies the signal dispositions.
@@ -214,6 +212,139 @@ impl ProcTable {
         }
         procs.insert(pid, child);
         Some(pid)
+    }
+
+    /// Allocates a pid for a process started from outside the sandbox
+    /// (`runsc exec`): it has no parent inside (ppid 0, as in gVisor),
+    /// leads a new session and process group, and stays a zombie until
+    /// [`ProcTable::reap`].
+    pub fn add_external(&self) -> Option<i32> {
+        let mut procs = lock(&self.procs);
+        let pid = self.alloc_pid(&procs)?;
+        procs.insert(pid, Proc::new(pid, 0, pid, pid));
+        Some(pid)
+    }
+
+    /// The next free pid (the caller holds the table).
+    fn alloc_pid(&self, procs: &BTreeMap<i32, Proc>) -> Option<i32> {
+        let mut next = lock(&self.next);
+        let start = *next;
+        loop {
+            let cand = *next;
+            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
+            if !procs.contains_key(&cand) && !procs.values().any(|p| p.threads.contains_key(&cand))
+            {
+                return Some(cand);
+            }
+            if *next == start {
+                return None;
+            }
+        }
+    }
+
+    /// Removes the zombie `pid` (a process [`ProcTable::add_external`]
+    /// made, once its status has been collected); returns its status.
+    pub fn reap(&self, pid: i32) -> Option<ExitStatus> {
+        let mut procs = lock(&self.procs);
+        let st = procs.get(&pid)?.zombie?;
+        procs.remove(&pid);
+        Some(st)
+    }
+
+    /// Waits up to `d` for process `pid` to exit; its status once it
+    /// has (it stays a zombie), or None while it lives. A pid that is
+    /// gone (reaped) reads as exited with 0.
+    pub fn wait_exit_for(&self, pid: i32, d: std::time::Duration) -> Option<ExitStatus> {
+        let deadline = std::time::Instant::now() + d;
+        let mut procs = lock(&self.procs);
+        loop {
+            match procs.get(&pid) {
+                Some(p) if p.zombie.is_some() => return p.zombie,
+                None => return Some(ExitStatus::Exited(0)),
+                Some(_) => {}
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, deadline - now)
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
+    }
+
+    /// `runsc pause`: every task holds before it next runs guest code.
+    /// Tasks running guest code now are interrupted; tasks blocked in a
+    /// syscall are left alone (no EINTR, nothing to restart): if the
+    /// syscall completes while paused, the task holds before it returns
+    /// to the guest.
+    pub fn freeze(&self) {
+        let procs = lock(&self.procs);
+        self.frozen.store(true, Ordering::SeqCst);
+        for p in procs.values() {
+            for i in p.threads.values().flatten() {
+                i.interrupt();
+            }
+        }
+    }
+
+    /// `runsc resume`: held tasks go on.
+    pub fn thaw(&self) {
+        let procs = lock(&self.procs);
+        self.frozen.store(false, Ordering::SeqCst);
+        drop(procs);
+        self.cv.notify_all();
+    }
+
+    /// Whether the sandbox is paused (one atomic load: the run loop asks
+    /// before every switch into the guest).
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(Ordering::Relaxed)
+    }
+
+    /// Called by a task about to switch into the guest: false (and the
+    /// task must not switch) while the sandbox is paused. Counting first
+    /// and checking second means that [`ProcTable::freeze`] either stops
+    /// the task here or sees it counted in [`ProcTable::in_guest`].
+    pub fn enter_guest(&self) -> bool {
+        self.in_guest.fetch_add(1, Ordering::SeqCst);
+        if self.frozen.load(Ordering::SeqCst) {
+            self.in_guest.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    /// Called by a task once its switch into the guest has returned.
+    pub fn leave_guest(&self) {
+        self.in_guest.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// How many tasks are inside a switch into the guest; once the
+    /// sandbox is frozen this only falls, and at 0 no guest code runs.
+    pub fn in_guest(&self) -> usize {
+        self.in_guest.load(Ordering::SeqCst)
+    }
+
+    /// Holds thread `tid` of `tgid` while the sandbox is paused, unless
+    /// its process gets SIGKILL or its group is ending (those still end
+    /// a paused task, as they end a frozen one on Linux).
+    pub fn hold_while_frozen(&self, tgid: i32, tid: i32) {
+        let kill = crate::abi::signal::bit(crate::abi::signal::SIGKILL);
+        let mut procs = lock(&self.procs);
+        while self.frozen.load(Ordering::SeqCst)
+            && procs.get(&tgid).is_some_and(|p| {
+                p.pending & kill == 0 && p.group_exit.is_none() && !p.doomed.contains(&tid)
+            })
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
     }
 
     /// Records the stub of a process once its thread has made it.
@@ -254,21 +385,7 @@ impl ProcTable {
     /// Allocates a tid for a new thread of `tgid`.
     pub fn add_thread(&self, tgid: i32) -> Option<i32> {
         let mut procs = lock(&self.procs);
-        let mut next = lock(&self.next);
-        let taken = |procs: &BTreeMap<i32, Proc>, id: i32| {
-            procs.contains_key(&id) || procs.values().any(|p| p.threads.contains_key(&id))
-        };
-        let start = *next;
-        let tid = loop {
-            let cand = *next;
-            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
-            if !taken(&procs, cand) {
-                break cand;
-            }
-            if *next == start {
-                return None;
-            }
-        };
+        let tid = self.alloc_pid(&procs)?;
         procs.get_mut(&tgid)?.threads.insert(tid, None);
         Some(tid)
     }
