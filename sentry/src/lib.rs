@@ -41,6 +41,9 @@ pub struct InitProcess {
     pub gid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
+    /// Its stdin is its terminal: it becomes the controlling terminal of
+    /// the process's session (which the process leads).
+    pub terminal: bool,
 }
 
 /// The root filesystem the sandbox sees.
@@ -99,10 +102,27 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         uid,
         gid,
         groups,
+        terminal,
     } = init;
     let task = new_task(kernel, as_, 1, root_path, stdio, uid, gid, groups);
     boot::mount_submounts(&task);
+    if terminal {
+        take_terminal(&task);
+    }
     load_program(task, &path, argv, envp, &cwd)
+}
+
+/// Makes `task`'s stdin, a terminal, the controlling terminal of its
+/// session, with its process group in the foreground.
+fn take_terminal(task: &Task) {
+    let Ok(file) = task.fds.get(0) else {
+        return;
+    };
+    if let Some(key) = kernel::process::terminal_key(&file) {
+        if let Some((pgid, sid)) = task.kernel.procs.pgid_sid(task.tgid) {
+            let _ = task.kernel.procs.set_ctty(sid, key, pgid);
+        }
+    }
 }
 
 /// Starts a new process in a running sandbox, from outside it (`runsc
@@ -140,8 +160,12 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                     uid,
                     gid,
                     groups,
+                    terminal,
                 } = spec;
                 let task = new_task(k.clone(), as_, pid, root, stdio, uid, gid, groups);
+                if terminal {
+                    take_terminal(&task);
+                }
                 load_program(task, &path, argv, envp, &cwd)
             })();
             let st = match built {

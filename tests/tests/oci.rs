@@ -1289,3 +1289,60 @@ fn test_oci_update_accepts_resources_json_and_refuses_garbage() {
     assert_eq!(env.runsc(&["kill", "u1", "KILL"]).status, 0);
     assert_eq!(env.wait("u1"), (137, 137));
 }
+
+#[test]
+fn test_oci_exec_tty_sends_a_pty_master_to_the_console_socket() {
+    let env = Env::new("exectty", &["sleep", "100"]);
+    env.start("t1");
+    let sock = env.dir.join("console.sock");
+    let mut recv = Command::new("python3")
+        .args(["-c", CONSOLE_RECEIVER, path(&sock)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for this test");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sock.exists() {
+        assert!(Instant::now() < deadline, "receiver never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = env.runsc(&[
+        "exec",
+        "--tty",
+        "--console-socket",
+        path(&sock),
+        "t1",
+        "sh",
+        "-c",
+        // A terminal, the controlling one of the session it leads, with
+        // its group in the foreground (/proc/PID/stat: session, tpgid).
+        "[ -t 0 ] && [ -t 1 ] && echo on the tty; \
+         read pid comm state ppid pgrp sid tty tpgid rest < /proc/$$/stat; \
+         echo leader=$((sid == $$)) foreground=$((tpgid == $$)); exit 3",
+    ]);
+    assert_eq!(out.status, 3, "exec --tty: {}", out.stderr_text());
+    assert_eq!(
+        out.stdout_text(),
+        "",
+        "output went to the pty, not exec's stdout"
+    );
+    let mut text = String::new();
+    use std::io::Read;
+    recv.stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut text)
+        .expect("read receiver");
+    let _ = recv.wait();
+    assert_eq!(
+        text,
+        "listening\nfds=1\non the tty\r\nleader=1 foreground=1\r\n"
+    );
+    // A detached terminal needs the socket.
+    assert_one_line_error(
+        "exec --tty --detach without a console socket",
+        &env.runsc(&["exec", "--tty", "--detach", "t1", "true"]),
+        &["console-socket"],
+    );
+    assert_eq!(env.runsc(&["kill", "t1", "KILL"]).status, 0);
+    assert_eq!(env.wait("t1"), (137, 137));
+}

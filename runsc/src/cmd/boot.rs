@@ -109,6 +109,7 @@ fn prepare(
         uid: b.uid,
         gid: b.gid,
         groups: Vec::new(),
+        terminal: console_socket.is_some(),
     };
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,
@@ -136,9 +137,11 @@ fn prepare(
     })
 }
 
-/// Words for the errno names exec failures carry.
+/// Words for the errno names exec failures carry: "words (ERRNO)", or
+/// the detail as it is when its errno has no words here.
 fn explain_exec(detail: &str) -> String {
-    let words = match detail.split_whitespace().next().unwrap_or("") {
+    let errno = detail.split_whitespace().next().unwrap_or("");
+    let words = match errno {
         "ENOENT" => "no such file in the container's root filesystem",
         "EACCES" => "permission denied (not an executable file?)",
         "ENOEXEC" => "not an executable format the sandbox can run",
@@ -146,7 +149,7 @@ fn explain_exec(detail: &str) -> String {
         "ELOOP" => "too many symbolic links",
         _ => return detail.to_string(),
     };
-    format!("{words} ({detail})")
+    format!("{words} ({errno})")
 }
 
 fn dup(fd: std::os::fd::BorrowedFd<'_>, name: &str) -> Result<OwnedFd, CmdError> {
@@ -399,6 +402,10 @@ fn exec_spec(
         uid: id("uid")?,
         gid: id("gid")?,
         groups,
+        terminal: req
+            .get("terminal")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 

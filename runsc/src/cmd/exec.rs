@@ -99,6 +99,7 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
         "uid": p.uid,
         "gid": p.gid,
         "groups": p.additional_gids,
+        "terminal": p.terminal,
     });
     let raw: Vec<i32> = stdio.iter().map(AsRawFd::as_raw_fd).collect();
     let (reply, conn) =
@@ -132,7 +133,7 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
     if let Some(f) = o.pid_file {
         super::create::write_pid_file(f, std::process::id() as i32)?;
     }
-    crate::oci::signal::forward(socket, Some(pid));
+    crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED);
     Ok(wait_status(conn, pid))
 }
 
@@ -237,7 +238,7 @@ fn spawn_waiter(conn: UnixStream, socket: PathBuf, pid: i32) -> Result<i32, CmdE
     }
     if child == 0 {
         detach_stdio();
-        crate::oci::signal::forward(socket, Some(pid));
+        crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED);
         std::process::exit(wait_status(conn, pid));
     }
     drop(conn);

@@ -17,7 +17,11 @@ pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32,
         // Before start, so that no signal meant for the guest can end
         // `run` once the guest runs; after create, so that the sandbox
         // does not inherit the blocked mask.
-        crate::oci::signal::forward(global.root.join(o.id).join(SOCKET_NAME), None);
+        crate::oci::signal::forward(
+            global.root.join(o.id).join(SOCKET_NAME),
+            None,
+            crate::oci::signal::FORWARDED,
+        );
     }
     let started = Container::open(&global.root, o.id)
         .map_err(CmdError::from)

@@ -6,7 +6,7 @@
 //! Requests: `{"cmd":"start"}`, `{"cmd":"signal","signal":N,"all":B}`
 //! (or `"pid":P` for one guest process), `{"cmd":"ps"}`, `{"cmd":"pause"}`,
 //! `{"cmd":"resume"}`, and `{"cmd":"exec","args":[..],"env":[..],"cwd":D,
-//! "uid":U,"gid":G,"groups":[..]}`, which carries the new process's stdio
+//! "uid":U,"gid":G,"groups":[..],"terminal":B}`, which carries the new process's stdio
 //! (three fds, SCM_RIGHTS, attached to the request's bytes). Replies:
 //! `{"ok":true,...}` or `{"error":"..."}`. An exec's connection stays
 //! open: once the process ends, a second message `{"exitStatus":N}`

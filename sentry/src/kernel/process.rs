@@ -1,11 +1,13 @@
 //! The process table: pids, parents and children, zombies and reaping,
-//! process groups and sessions, and the sandbox-wide pause (`runsc
-//! pause`): while the table is frozen no task returns to guest code.
+//! process groups and sessions with their controlling terminals, and the
+//! sandbox-wide pause (`runsc pause`): while the table is frozen no task
+//! returns to guest code.
 //!
 //! # Lock order
-//! The table's mutex is a leaf: nothing else is locked while it is held.
-//! Waiters (wait4, vfork parents, tasks held by a pause) sleep on the
-//! table's condition variable.
+//! The table's mutex and the controlling-terminal map's are leaves:
+//! nothing else is locked while either is held, and they are never held
+//! together. Waiters (wait4, vfork parents, tasks held by a pause) sleep
+//! on the table's condition variable.
 
 use super::ExitStatus;
 use crate::vfs::dentry::lock;
@@ -127,6 +129,26 @@ pub struct ProcTable {
     /// Tasks inside a switch into the guest now (see
     /// [`ProcTable::enter_guest`]).
     in_guest: AtomicUsize,
+    /// Controlling terminals, by session id.
+    ttys: Mutex<BTreeMap<i32, Ctty>>,
+}
+
+/// What identifies a terminal: the (device, inode) its stat reports.
+pub type TtyKey = (u64, u64);
+
+/// A session's controlling terminal and its foreground process group.
+#[derive(Debug, Clone, Copy)]
+struct Ctty {
+    key: TtyKey,
+    foreground: i32,
+}
+
+/// The [`TtyKey`] of `file` if it is a terminal (it answers TCGETS).
+pub fn terminal_key(file: &crate::vfs::FileDescription) -> Option<TtyKey> {
+    use crate::abi::misc::{TCGETS, TERMIOS_SIZE};
+    file.ops.tty_ioctl(TCGETS, &mut [0u8; TERMIOS_SIZE]).ok()?;
+    let st = file.ops.stat().ok()?;
+    Some((st.dev, st.ino))
 }
 
 /// What wait4/waitid found: the child's pid, what happened, and its uid.
@@ -694,6 +716,8 @@ impl ProcTable {
     pub fn exit(&self, pid: i32, status: ExitStatus, uid: u32) {
         use crate::abi::signal::{wait::*, SigInfo, SIGCHLD};
         let mut procs = lock(&self.procs);
+        // A session leader's end takes the terminal from its session.
+        let leader = procs.get(&pid).is_some_and(|p| p.sid == pid);
         // Orphans go to the nearest live subreaper ancestor, else init.
         let mut reaper = procs.get(&pid).map_or(1, |p| p.ppid);
         while reaper > 1
@@ -745,6 +769,9 @@ impl ProcTable {
         // Zombies whose parent is gone (or is init, which reaps nothing
         // here) would pile up; init's own children are reaped by wait4.
         drop(procs);
+        if leader {
+            self.release_ctty(pid);
+        }
         self.cv.notify_all();
     }
 
@@ -1047,6 +1074,81 @@ impl ProcTable {
             .collect()
     }
 
+    /// TIOCSCTTY (and a process started with a terminal): terminal `key`
+    /// becomes the controlling terminal of session `sid`, with `fg` in
+    /// the foreground. EPERM when the session has another one or the
+    /// terminal belongs to another session.
+    pub fn set_ctty(&self, sid: i32, key: TtyKey, fg: i32) -> Result<(), crate::abi::Errno> {
+        let mut ttys = lock(&self.ttys);
+        match ttys.get(&sid) {
+            Some(c) if c.key == key => return Ok(()),
+            Some(_) => return Err(crate::abi::Errno::EPERM),
+            None => {}
+        }
+        if ttys.values().any(|c| c.key == key) {
+            return Err(crate::abi::Errno::EPERM);
+        }
+        ttys.insert(
+            sid,
+            Ctty {
+                key,
+                foreground: fg,
+            },
+        );
+        Ok(())
+    }
+
+    /// The foreground process group of terminal `key`, which must be the
+    /// controlling terminal of session `sid` (else ENOTTY).
+    pub fn tty_foreground(&self, sid: i32, key: TtyKey) -> Result<i32, crate::abi::Errno> {
+        match lock(&self.ttys).get(&sid) {
+            Some(c) if c.key == key => Ok(c.foreground),
+            _ => Err(crate::abi::Errno::ENOTTY),
+        }
+    }
+
+    /// TIOCSPGRP: process group `pgid` of session `sid` becomes the
+    /// foreground of `sid`'s controlling terminal `key`.
+    pub fn set_tty_foreground(
+        &self,
+        sid: i32,
+        key: TtyKey,
+        pgid: i32,
+    ) -> Result<(), crate::abi::Errno> {
+        use crate::abi::Errno;
+        self.tty_foreground(sid, key)?;
+        if pgid < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let group_sid = lock(&self.procs)
+            .values()
+            .find(|p| p.pgid == pgid && p.zombie.is_none())
+            .map(|p| p.sid)
+            .ok_or(Errno::ESRCH)?;
+        if group_sid != sid {
+            return Err(Errno::EPERM);
+        }
+        match lock(&self.ttys).get_mut(&sid) {
+            Some(c) if c.key == key => {
+                c.foreground = pgid;
+                Ok(())
+            }
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+
+    /// The session loses its controlling terminal (TIOCNOTTY by its
+    /// leader, or the leader's exit).
+    pub fn release_ctty(&self, sid: i32) {
+        lock(&self.ttys).remove(&sid);
+    }
+
+    /// The foreground process group of session `sid`'s controlling
+    /// terminal, if it has one (/proc/PID/stat tpgid).
+    pub fn session_foreground(&self, sid: i32) -> Option<i32> {
+        lock(&self.ttys).get(&sid).map(|c| c.foreground)
+    }
+
     /// Whether SIGKILL is pending for `pid`.
     pub fn killed(&self, pid: i32) -> bool {
         lock(&self.procs)
@@ -1119,4 +1221,42 @@ fn job_control_on_send(procs: &mut BTreeMap<i32, Proc>, pid: i32, sig: i32) {
 /// always).
 pub fn deliverable(pending: u64, mask: u64) -> u64 {
     pending & !(mask & !crate::abi::signal::SigSet::UNBLOCKABLE.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::Errno;
+
+    #[test]
+    fn test_ctty_one_per_session_and_foreground_in_session() {
+        let t = ProcTable::default();
+        let (a, b) = (t.add_external().unwrap(), t.add_external().unwrap());
+        let (tty1, tty2) = ((1, 10), (1, 11));
+        assert_eq!(t.set_ctty(a, tty1, a), Ok(()));
+        assert_eq!(t.set_ctty(a, tty1, a), Ok(()), "again: no change");
+        assert_eq!(t.set_ctty(a, tty2, a), Err(Errno::EPERM), "a second tty");
+        assert_eq!(t.set_ctty(b, tty1, b), Err(Errno::EPERM), "another's tty");
+        assert_eq!(t.tty_foreground(a, tty1), Ok(a));
+        assert_eq!(t.tty_foreground(b, tty1), Err(Errno::ENOTTY));
+        assert_eq!(t.set_tty_foreground(a, tty1, b), Err(Errno::EPERM));
+        assert_eq!(t.set_tty_foreground(a, tty1, 999), Err(Errno::ESRCH));
+        assert_eq!(t.session_foreground(a), Some(a));
+        t.exit(a, ExitStatus::Exited(0), 0);
+        assert_eq!(t.session_foreground(a), None, "the leader's exit frees it");
+    }
+
+    #[test]
+    fn test_frozen_table_refuses_guest_entry_until_thawed() {
+        let t = ProcTable::default();
+        assert!(t.enter_guest());
+        assert_eq!(t.in_guest(), 1);
+        t.freeze();
+        assert!(!t.enter_guest());
+        t.leave_guest();
+        assert_eq!(t.in_guest(), 0);
+        t.thaw();
+        assert!(t.enter_guest());
+        t.leave_guest();
+    }
 }
