@@ -78,6 +78,15 @@ pub enum BootError {
         /// What went wrong.
         detail: String,
     },
+    /// The working directory of a process started by `runsc exec` is
+    /// not a directory it can enter.
+    #[error("working directory {path}: {errno}")]
+    Cwd {
+        /// The directory.
+        path: String,
+        /// Why (ENOENT, ENOTDIR, EACCES, ...).
+        errno: abi::Errno,
+    },
     /// The task thread could not be started or died.
     #[error("task thread: {0}")]
     Thread(String),
@@ -109,7 +118,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
     if terminal {
         take_terminal(&task);
     }
-    load_program(task, &path, argv, envp, &cwd)
+    load_program(task, &path, argv, envp, &cwd, false)
 }
 
 /// Makes `task`'s stdin, a terminal, the controlling terminal of its
@@ -166,7 +175,7 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                 if terminal {
                     take_terminal(&task);
                 }
-                load_program(task, &path, argv, envp, &cwd)
+                load_program(task, &path, argv, envp, &cwd, true)
             })();
             let st = match built {
                 Ok(mut task) => {
@@ -264,21 +273,38 @@ fn new_task(
     }
 }
 
-/// Enters `cwd` (if it exists) and execs `path` (searched in the PATH of
-/// `envp` when it has no '/') in `task`.
+/// Enters `cwd` and execs `path` (searched in the PATH of `envp` when it
+/// has no '/') in `task`. A `cwd` that cannot be entered is an error when
+/// `strict` (exec), else the root stays the working directory (init, as
+/// before).
 fn load_program(
     mut task: Task,
     path: &[u8],
     argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
     cwd: &[u8],
+    strict: bool,
 ) -> Result<Task, BootError> {
     let fail = |detail: String| BootError::Exec {
         path: String::from_utf8_lossy(path).into_owned(),
         detail,
     };
-    if let Ok(cwd) = vfs::resolve::lookup_at(&task, abi::file::AT_FDCWD, cwd, true) {
-        task.fs.set_cwd(cwd);
+    let dir = vfs::resolve::lookup_at(&task, abi::file::AT_FDCWD, cwd, true).and_then(|d| {
+        if vfs::is_dir(d.inode().mode()) {
+            vfs::resolve::may_search(&task, &d).map(|()| d)
+        } else {
+            Err(abi::Errno::ENOTDIR)
+        }
+    });
+    match dir {
+        Ok(d) => task.fs.set_cwd(d),
+        Err(errno) if strict => {
+            return Err(BootError::Cwd {
+                path: String::from_utf8_lossy(cwd).into_owned(),
+                errno,
+            })
+        }
+        Err(_) => {}
     }
     let found = boot::search_path(&task, path, &envp)
         .map_err(|e| fail(format!("{e} (not found in the sandbox's root)")))?;

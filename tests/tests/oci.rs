@@ -992,6 +992,11 @@ fn test_oci_exec_process_json_and_options_set_cwd_env_and_user() {
         out.stdout_text(),
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n0\n"
     );
+    assert_one_line_error(
+        "exec in a missing working directory",
+        &env.runsc(&["exec", "--cwd", "/no-such-dir", "p1", "true"]),
+        &["/no-such-dir", "working directory"],
+    );
     std::fs::write(&file, "{\"args\": ").expect("write");
     assert_one_line_error(
         "exec with a bad process file",

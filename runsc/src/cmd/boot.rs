@@ -314,6 +314,12 @@ fn exec(
                 sentry::BootError::Exec { path, detail } => {
                     format!("cannot run {path:?}: {}", explain_exec(&detail))
                 }
+                sentry::BootError::Cwd { path, errno } => {
+                    format!(
+                        "cannot enter the working directory {path:?}: {}",
+                        explain_exec(&errno.to_string())
+                    )
+                }
                 e => format!("cannot start the process: {e}"),
             };
             let _ = control::write_msg(&mut conn, &error_reply(&msg));
