@@ -129,9 +129,8 @@ fn node_at(
 }
 
 /// The guest's description of a donated stdio fd: a terminal becomes
-/// /dev/pts/N (and the first one /dev/console too), made the controlling
-/// terminal of `t`'s session if it controls none yet; anything else is
-/// a plain host file.
+/// /dev/pts/N (and the first one /dev/console too); anything else is a
+/// plain host file.
 pub fn stdio_file(t: &Task, fd: std::os::fd::OwnedFd) -> Arc<FileDescription> {
     use crate::abi::file::dev::*;
     use crate::fsimpl::host::{self, tty};
@@ -156,11 +155,6 @@ pub fn stdio_file(t: &Task, fd: std::os::fd::OwnedFd) -> Arc<FileDescription> {
     if term.index == 0 {
         let console = NewNode::CharDev(makedev(TTYAUX_MAJOR, CONSOLE_MINOR));
         let _ = node_at(t, b"/dev/console", console, PTY_SLAVE_MODE, owner);
-    }
-    if term.control().sid == 0 {
-        if let Some((pgid, sid)) = t.kernel.procs.pgid_sid(t.tgid) {
-            term.set_control(tty::Control { sid, fg: pgid });
-        }
     }
     FileDescription::new(Box::new(tty::TtyFile(term)), path.ok(), flags)
 }

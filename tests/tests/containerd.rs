@@ -589,7 +589,6 @@ fn test_ctr_run_tty_gives_the_guest_a_terminal() {
 }
 
 #[test]
-#[ignore = "runsc exec is being built (branch oci2)"]
 fn test_ctr_task_exec_ps_and_exec_tty() {
     let d = daemon();
     let id = cid("exec");
@@ -600,7 +599,7 @@ fn test_ctr_task_exec_ps_and_exec_tty() {
         &[
             "sh",
             "-c",
-            "echo shared > /tmp/f; trap 'exit 0' TERM; while true; do sleep 0.1; done",
+            "echo shared > /tmp/f; sleep 1000 & trap 'exit 0' TERM; wait",
         ],
     );
     d.wait_status(&id, "RUNNING");
@@ -676,7 +675,6 @@ fn test_ctr_task_exec_ps_and_exec_tty() {
 }
 
 #[test]
-#[ignore = "runsc pause/resume are being built (branch oci2)"]
 fn test_ctr_task_pause_and_resume() {
     let d = daemon();
     let id = cid("pause");

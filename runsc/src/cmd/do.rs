@@ -82,6 +82,8 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
         ],
         uid: 0,
         gid: 0,
+        groups: Vec::new(),
+        terminal: false,
     };
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,

@@ -4,16 +4,20 @@ mod boot;
 mod create;
 mod delete;
 mod r#do;
+mod events;
+mod exec;
 mod features;
 mod gofer;
 mod kill;
 mod list;
+mod pause;
 mod ps;
 mod run;
 mod spec;
 mod start;
 mod state;
 mod syscalls;
+mod update;
 mod wait;
 
 use crate::cli::{Cli, Command, LogFormat};
@@ -131,5 +135,29 @@ fn run_command(cli: &Cli) -> Result<i32, CmdError> {
         Command::Wait { id } => wait::run(g, id),
         Command::List { format, quiet } => list::run(g, *format, *quiet),
         Command::Ps { format, id, .. } => ps::run(g, id, *format),
+        Command::Exec(a) => exec::run(
+            g,
+            &exec::ExecOpts {
+                process: a.process.as_deref(),
+                detach: a.detach,
+                pid_file: a.pid_file.as_deref(),
+                console_socket: a.console_socket.as_deref(),
+                cwd: a.cwd.as_deref(),
+                env: &a.env,
+                user: a.user.as_deref(),
+                additional_gids: &a.additional_gids,
+                tty: a.tty,
+                id: &a.id,
+                command: &a.command,
+            },
+        ),
+        Command::Pause { id } => pause::pause(g, id),
+        Command::Resume { id } => pause::resume(g, id),
+        Command::Events {
+            stats,
+            interval,
+            id,
+        } => events::run(g, id, *stats, interval),
+        Command::Update { resources, id } => update::run(g, id, resources.as_deref()),
     }
 }

@@ -9,8 +9,9 @@
 //! directories made are listed in the container's state directory
 //! (`cgroup`), one per line, so that `delete` removes exactly those.
 
+use super::resources::Usage;
 use crate::cmd::CmdError;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,9 @@ const V1_CONTROLLERS: &[&str] = &[
 ];
 /// The file listing the cgroup directories in the container's state dir.
 const STATE_FILE: &str = "cgroup";
+/// cgroup v1's memory limit when none is set is i64::MAX rounded down to
+/// a page; anything this large means unlimited.
+const V1_UNLIMITED: u64 = 1 << 62;
 /// The default CFS period when only a quota is given (runc's).
 const DEFAULT_CFS_PERIOD_US: u64 = 100_000;
 
@@ -310,59 +314,54 @@ impl Cgroup {
         Some(Cgroup { dirs, v2 })
     }
 
-    /// Statistics as runc's `events --stats` data: cpu, memory, pids.
-    #[allow(dead_code, reason = "read by `runsc events`, which is being built")]
-    pub fn stats(&self) -> Value {
-        let n = |p: PathBuf| {
-            read_trim(&p)
+    /// What the container uses now, read from its cgroup.
+    pub fn usage(&self) -> Option<Usage> {
+        if self.v2 {
+            return self.dirs.first().map(|d| super::resources::cgroup_usage(d));
+        }
+        let n = |d: Option<&Path>, f: &str| {
+            d.and_then(|d| read_trim(&d.join(f)))
                 .and_then(|s| s.parse::<u64>().ok())
                 .unwrap_or(0)
         };
-        if self.v2 {
-            let Some(d) = self.dir("") else {
-                return json!({});
-            };
-            let kv = |file: &str, key: &str| {
-                read_trim(&d.join(file))
-                    .and_then(|t| {
-                        t.lines().find_map(|l| {
-                            l.strip_prefix(key)
-                                .and_then(|v| v.trim().parse::<u64>().ok())
-                        })
+        let (acct, mem, cpu, pids) = (
+            self.dir("cpuacct"),
+            self.dir("memory"),
+            self.dir("cpu"),
+            self.dir("pids"),
+        );
+        let cpu_stat = |k: &str| {
+            cpu.and_then(|d| read_trim(&d.join("cpu.stat")))
+                .and_then(|t| {
+                    t.lines().find_map(|l| {
+                        let mut it = l.split_whitespace();
+                        (it.next() == Some(k)).then(|| it.next()?.parse::<u64>().ok())?
                     })
-                    .unwrap_or(0)
-            };
-            let limit = read_trim(&d.join("memory.max"))
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(u64::MAX);
-            return json!({
-                "cpu": {"usage": {"total": kv("cpu.stat", "usage_usec ") * 1000,
-                                  "user": kv("cpu.stat", "user_usec ") * 1000,
-                                  "kernel": kv("cpu.stat", "system_usec ") * 1000}},
-                "memory": {"usage": {"usage": n(d.join("memory.current")), "limit": limit}},
-                "pids": {"current": n(d.join("pids.current")),
-                         "limit": read_trim(&d.join("pids.max")).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)},
-            });
-        }
-        let mut out = json!({});
-        if let Some(d) = self.dir("cpuacct") {
-            out["cpu"] = json!({"usage": {"total": n(d.join("cpuacct.usage")),
-                                           "user": n(d.join("cpuacct.usage_user")),
-                                           "kernel": n(d.join("cpuacct.usage_sys"))}});
-        }
-        if let Some(d) = self.dir("memory") {
-            out["memory"] = json!({"usage": {"usage": n(d.join("memory.usage_in_bytes")),
-                                              "max": n(d.join("memory.max_usage_in_bytes")),
-                                              "limit": n(d.join("memory.limit_in_bytes")),
-                                              "failcnt": n(d.join("memory.failcnt"))}});
-        }
-        if let Some(d) = self.dir("pids") {
-            let limit = read_trim(&d.join("pids.max"))
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(0);
-            out["pids"] = json!({"current": n(d.join("pids.current")), "limit": limit});
-        }
-        out
+                })
+                .unwrap_or(0)
+        };
+        let limit = n(mem, "memory.limit_in_bytes");
+        Some(Usage {
+            user_ns: n(acct, "cpuacct.usage_user"),
+            kernel_ns: n(acct, "cpuacct.usage_sys"),
+            total_ns: n(acct, "cpuacct.usage"),
+            memory: n(mem, "memory.usage_in_bytes"),
+            memory_max: n(mem, "memory.max_usage_in_bytes"),
+            // v1 reports "no limit" as a page-rounded i64::MAX.
+            memory_limit: if limit >= V1_UNLIMITED {
+                u64::MAX
+            } else {
+                limit
+            },
+            pids_limit: pids
+                .and_then(|d| read_trim(&d.join("pids.max")))
+                .and_then(|s| s.parse::<u64>().ok()),
+            throttling: (
+                cpu_stat("nr_periods"),
+                cpu_stat("nr_throttled"),
+                cpu_stat("throttled_time"),
+            ),
+        })
     }
 }
 

@@ -3,7 +3,10 @@
 //! sandbox process.
 
 pub mod cgroup;
+pub mod console;
 pub mod control;
+pub mod fdpass;
+pub mod resources;
 pub mod signal;
 pub mod spec;
 pub mod state;

@@ -33,7 +33,7 @@ pub enum SpecError {
         /// The file.
         path: PathBuf,
         /// The field, as a JSON path.
-        field: &'static str,
+        field: String,
         /// What is wrong and what to put there.
         what: String,
     },
@@ -66,6 +66,8 @@ pub struct Bundle {
     pub uid: u32,
     /// process.user.gid.
     pub gid: u32,
+    /// process.user.additionalGids.
+    pub additional_gids: Vec<u32>,
     /// hostname, if set.
     pub hostname: Option<String>,
     /// annotations.
@@ -103,9 +105,9 @@ pub fn load(bundle: &Path) -> Result<Bundle, SpecError> {
 }
 
 fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
-    let field = |field: &'static str, what: &str| SpecError::Field {
+    let field = |field: &str, what: &str| SpecError::Field {
         path: path.to_path_buf(),
-        field,
+        field: field.to_string(),
         what: what.to_string(),
     };
     if !v.is_object() {
@@ -115,35 +117,15 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         .get("process")
         .filter(|p| p.is_object())
         .ok_or_else(|| field("process", "is missing: add a process object with args"))?;
-    let args = strings(process.get("args"))
-        .ok_or_else(|| field("process.args", "must be an array of strings"))?;
-    if args.first().is_none_or(|a| a.is_empty()) {
-        return Err(field(
-            "process.args",
-            "is empty: name the program to run, e.g. [\"sh\"]",
-        ));
-    }
-    let env = match process.get("env") {
-        None | Some(Value::Null) => Vec::new(),
-        e => strings(e).ok_or_else(|| field("process.env", "must be an array of strings"))?,
-    };
-    let cwd = match process.get("cwd") {
-        None | Some(Value::Null) => "/".to_string(),
-        Some(Value::String(s)) if s.starts_with('/') => s.clone(),
-        _ => return Err(field("process.cwd", "must be an absolute path")),
-    };
-    let user = process.get("user");
-    let id = |name: &'static str, key: &str| -> Result<u32, SpecError> {
-        match user.and_then(|u| u.get(key)) {
-            None | Some(Value::Null) => Ok(0),
-            Some(n) => n
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| field(name, "must be a number from 0 to 4294967295")),
-        }
-    };
-    let uid = id("process.user.uid", "uid")?;
-    let gid = id("process.user.gid", "gid")?;
+    let Process {
+        args,
+        env,
+        cwd,
+        uid,
+        gid,
+        additional_gids,
+        terminal: _,
+    } = parse_process(path, process, "process.")?;
     let root = v.get("root");
     let root_path = root
         .and_then(|r| r.get("path"))
@@ -198,8 +180,114 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         cwd,
         uid,
         gid,
+        additional_gids,
         hostname,
         annotations,
+    })
+}
+
+/// An OCI process object (config.json's `process`, or the file `runsc
+/// exec --process` reads): the fields runsc uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    /// args (at least one, the first not empty).
+    pub args: Vec<String>,
+    /// env.
+    pub env: Vec<String>,
+    /// cwd (absolute; "/" when missing).
+    pub cwd: String,
+    /// user.uid.
+    pub uid: u32,
+    /// user.gid.
+    pub gid: u32,
+    /// user.additionalGids.
+    pub additional_gids: Vec<u32>,
+    /// terminal.
+    pub terminal: bool,
+}
+
+/// Reads and checks an OCI process JSON file (`runsc exec --process`).
+pub fn load_process(file: &Path) -> Result<Process, SpecError> {
+    let text = std::fs::read(file).map_err(|source| SpecError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let v: Value = serde_json::from_slice(&text).map_err(|e| SpecError::Parse {
+        path: file.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if !v.is_object() {
+        return Err(SpecError::Field {
+            path: file.to_path_buf(),
+            field: "the top level".into(),
+            what: "must be an OCI process object with args".into(),
+        });
+    }
+    parse_process(file, &v, "")
+}
+
+/// Checks the process object `p` of file `path`; `prefix` ("process."
+/// in config.json) names its fields in errors.
+fn parse_process(path: &Path, p: &Value, prefix: &str) -> Result<Process, SpecError> {
+    let field = |name: &str, what: &str| SpecError::Field {
+        path: path.to_path_buf(),
+        field: format!("{prefix}{name}"),
+        what: what.to_string(),
+    };
+    let args =
+        strings(p.get("args")).ok_or_else(|| field("args", "must be an array of strings"))?;
+    if args.first().is_none_or(|a| a.is_empty()) {
+        return Err(field(
+            "args",
+            "is empty: name the program to run, e.g. [\"sh\"]",
+        ));
+    }
+    let env = match p.get("env") {
+        None | Some(Value::Null) => Vec::new(),
+        e => strings(e).ok_or_else(|| field("env", "must be an array of strings"))?,
+    };
+    let cwd = match p.get("cwd") {
+        None | Some(Value::Null) => "/".to_string(),
+        Some(Value::String(s)) if s.starts_with('/') => s.clone(),
+        _ => return Err(field("cwd", "must be an absolute path")),
+    };
+    let user = p.get("user");
+    let num = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    let id = |key: &str| -> Result<u32, SpecError> {
+        match user.and_then(|u| u.get(key)) {
+            None | Some(Value::Null) => Ok(0),
+            Some(n) => num(n).ok_or_else(|| {
+                field(
+                    &format!("user.{key}"),
+                    "must be a number from 0 to 4294967295",
+                )
+            }),
+        }
+    };
+    let uid = id("uid")?;
+    let gid = id("gid")?;
+    let additional_gids = match user.and_then(|u| u.get("additionalGids")) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(num)
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| field("user.additionalGids", "must be an array of numbers"))?,
+        Some(_) => return Err(field("user.additionalGids", "must be an array of numbers")),
+    };
+    let terminal = match p.get("terminal") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(field("terminal", "must be true or false")),
+    };
+    Ok(Process {
+        args,
+        env,
+        cwd,
+        uid,
+        gid,
+        additional_gids,
+        terminal,
     })
 }
 

@@ -157,20 +157,20 @@ pub const TCSETS: u64 = 0x5402;
 pub const TCSETSW: u64 = 0x5403;
 /// ioctl: set terminal attributes after flushing.
 pub const TCSETSF: u64 = 0x5404;
+/// ioctl: make the terminal the caller's controlling terminal.
+pub const TIOCSCTTY: u64 = 0x540e;
 /// ioctl: get the foreground process group.
 pub const TIOCGPGRP: u64 = 0x540f;
 /// ioctl: set the foreground process group.
 pub const TIOCSPGRP: u64 = 0x5410;
-/// ioctl: make the terminal the caller's controlling terminal.
-pub const TIOCSCTTY: u64 = 0x540e;
-/// ioctl: give up the controlling terminal.
-pub const TIOCNOTTY: u64 = 0x5422;
-/// ioctl: get the session of the terminal.
-pub const TIOCGSID: u64 = 0x5429;
 /// ioctl: get the window size.
 pub const TIOCGWINSZ: u64 = 0x5413;
 /// ioctl: set the window size.
 pub const TIOCSWINSZ: u64 = 0x5414;
+/// ioctl: give up the controlling terminal.
+pub const TIOCNOTTY: u64 = 0x5422;
+/// ioctl: get the session of the terminal.
+pub const TIOCGSID: u64 = 0x5429;
 /// Size of `struct termios` (kernel layout).
 pub const TERMIOS_SIZE: usize = 36;
 /// Size of `struct winsize`.

@@ -97,7 +97,8 @@ fn terminal(index: u32) -> Result<Box<dyn FileOps>, Errno> {
 /// it has none).
 fn controlling_terminal(t: &Task) -> Result<Box<dyn FileOps>, Errno> {
     let (_, sid) = t.kernel.procs.pgid_sid(t.tgid).ok_or(Errno::ENXIO)?;
-    let term = super::host::tty::controlling(sid).ok_or(Errno::ENXIO)?;
+    let key = t.kernel.procs.ctty_key(sid).ok_or(Errno::ENXIO)?;
+    let term = super::host::tty::by_key(key).ok_or(Errno::ENXIO)?;
     Ok(Box::new(super::host::tty::TtyFile(term)))
 }
 

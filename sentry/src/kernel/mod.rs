@@ -89,6 +89,9 @@ pub struct Kernel {
     pub views: view::Views,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// The container's root (set once it is mounted), where processes
+    /// started from outside (`runsc exec`) begin.
+    pub root: std::sync::OnceLock<crate::vfs::VfsPath>,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -119,6 +122,7 @@ impl Kernel {
             timers: timers::Timers::default(),
             views: view::Views::default(),
             futexes: futex::Futexes::default(),
+            root: std::sync::OnceLock::new(),
             mf,
             platform,
             config,

@@ -143,9 +143,6 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             file.ops.tty_ioctl(request, &mut buf[..n])?;
             Ok(0)
         }
-        TIOCGPGRP | TIOCGSID | TIOCSPGRP | TIOCSCTTY | TIOCNOTTY => {
-            terminal_control(t, &file, request, arg)
-        }
         FIONREAD => {
             let n = match file.ops.readable() {
                 Some(n) => n,
@@ -163,6 +160,9 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             };
             t.copy_out_obj(arg, &(n.min(i32::MAX as u64) as i32))?;
             Ok(0)
+        }
+        TIOCSCTTY | TIOCGPGRP | TIOCSPGRP | TIOCGSID | TIOCNOTTY => {
+            controlling_tty(t, &file, request, arg)
         }
         FIOCLEX | FIONCLEX => {
             t.fds.set_cloexec(a.fd(0), request == FIOCLEX)?;
@@ -182,63 +182,43 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
 }
 
-/// The session ioctls of a terminal: which session it controls and its
-/// foreground process group, kept by the sentry (see fsimpl::host::tty).
-fn terminal_control(t: &mut Task, file: &FileDescription, request: u64, arg: u64) -> SysResult {
-    use crate::fsimpl::host::tty::Control;
-    let term = file.ops.terminal().ok_or(Errno::ENOTTY)?.clone();
-    let (pgid, sid) = t.kernel.procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
-    let c = term.control();
-    let is_ctty = c.sid != 0 && c.sid == sid;
+/// The job-control ioctls of a terminal: the session's controlling
+/// terminal and its foreground process group, kept by the sentry (the
+/// terminal itself is a host tty, whose line discipline raises no
+/// signals in the sandbox).
+fn controlling_tty(t: &mut Task, file: &FileDescription, request: u64, arg: u64) -> SysResult {
+    let key = crate::kernel::process::terminal_key(file).ok_or(Errno::ENOTTY)?;
+    let procs = &t.kernel.procs;
+    let (pgid, sid) = procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
     match request {
         TIOCSCTTY => {
-            // Only a session leader takes a terminal, and one another live
-            // session controls only by force (arg 1) and with privilege.
             if sid != t.tgid {
                 return Err(Errno::EPERM.into());
             }
-            if is_ctty {
-                return Ok(0);
-            }
-            let held = c.sid != 0 && t.kernel.procs.session_exists(c.sid);
-            if held && (arg != 1 || t.creds.euid != 0) {
-                return Err(Errno::EPERM.into());
-            }
-            term.set_control(Control { sid, fg: pgid });
-            Ok(0)
+            procs.set_ctty(sid, key, pgid)?;
         }
-        _ if !is_ctty => Err(Errno::ENOTTY.into()),
         TIOCGPGRP => {
-            t.copy_out_obj(arg, &c.fg)?;
-            Ok(0)
-        }
-        TIOCGSID => {
-            t.copy_out_obj(arg, &c.sid)?;
-            Ok(0)
+            let fg = procs.tty_foreground(sid, key)?;
+            t.copy_out_obj(arg, &fg)?;
         }
         TIOCSPGRP => {
-            let pgrp: i32 = t.copy_in_obj(arg)?;
-            if pgrp < 0 {
-                return Err(Errno::EINVAL.into());
-            }
-            match t.kernel.procs.pgrp_session(pgrp) {
-                None => Err(Errno::ESRCH.into()),
-                Some(s) if s != sid => Err(Errno::EPERM.into()),
-                Some(_) => {
-                    term.set_control(Control { sid, fg: pgrp });
-                    Ok(0)
-                }
-            }
+            let pg: i32 = t.copy_in_obj(arg)?;
+            procs.set_tty_foreground(sid, key, pg)?;
+        }
+        TIOCGSID => {
+            procs.tty_foreground(sid, key)?;
+            t.copy_out_obj(arg, &sid)?;
         }
         _ => {
-            // TIOCNOTTY: a session leader gives the terminal up for its
-            // whole session; anyone else just stops using it.
+            // TIOCNOTTY: only the session leader's gives the terminal up
+            // for the whole session.
+            procs.tty_foreground(sid, key)?;
             if sid == t.tgid {
-                term.set_control(Control::default());
+                procs.release_ctty(sid);
             }
-            Ok(0)
         }
     }
+    Ok(0)
 }
 
 /// A file offset argument: negative is EINVAL.

@@ -7,7 +7,7 @@
 //! `tty` and ttyname(3) work. Reads, writes, termios and the window size
 //! go to the host pty. Which session the terminal controls and its
 //! foreground process group are the sentry's (guest pids mean nothing to
-//! the host's line discipline), set by TIOCSCTTY/TIOCSPGRP.
+//! the host's line discipline): the process table keeps them.
 
 use super::HostFile;
 use crate::abi::file::Stat;
@@ -16,16 +16,7 @@ use crate::kernel::Task;
 use crate::vfs::dentry::lock;
 use crate::vfs::{FileOps, PollState};
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::{Arc, Mutex};
-
-/// Which session a terminal controls (0: none) and its foreground group.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Control {
-    /// The session whose controlling terminal this is.
-    pub sid: i32,
-    /// The foreground process group.
-    pub fg: i32,
-}
+use std::sync::{Arc, Mutex, Weak};
 
 /// One host terminal.
 #[derive(Debug)]
@@ -34,27 +25,16 @@ pub struct Terminal {
     /// The N of /dev/pts/N.
     pub index: u32,
     /// Host (st_dev, st_ino) of the pty, to recognise the same terminal
-    /// donated as several fds.
+    /// donated as several fds (the process table's terminal key).
     host_id: (u64, u64),
-    control: Mutex<Control>,
-}
-
-impl Terminal {
-    /// The session and foreground group.
-    pub fn control(&self) -> Control {
-        *lock(&self.control)
-    }
-
-    /// Sets the session and foreground group.
-    pub fn set_control(&self, c: Control) {
-        *lock(&self.control) = c;
-    }
 }
 
 /// The terminals of this sandbox, by index. One sentry process runs one
 /// sandbox, so the table is the process's (device opens reach it by
-/// number, without a kernel at hand).
-static TERMINALS: Mutex<Vec<Arc<Terminal>>> = Mutex::new(Vec::new());
+/// number, without a kernel at hand). It does not keep a terminal open:
+/// once the guest's last file of it closes, the host pty's other end
+/// sees the hang-up, and its number is free again.
+static TERMINALS: Mutex<Vec<Weak<Terminal>>> = Mutex::new(Vec::new());
 
 /// Whether a host fd is a terminal.
 pub fn is_terminal(fd: &OwnedFd) -> bool {
@@ -74,30 +54,39 @@ pub fn register(fd: OwnedFd) -> Arc<Terminal> {
         (0, 0)
     };
     let mut all = lock(&TERMINALS);
-    if let Some(t) = all.iter().find(|t| id != (0, 0) && t.host_id == id) {
-        return t.clone();
+    if let Some(t) = all
+        .iter()
+        .filter_map(Weak::upgrade)
+        .find(|t| id != (0, 0) && t.host_id == id)
+    {
+        return t;
     }
+    let free = all.iter().position(|w| w.strong_count() == 0);
+    let index = free.unwrap_or(all.len());
     let t = Arc::new(Terminal {
         host: HostFile::new(fd),
-        index: all.len() as u32,
+        index: index as u32,
         host_id: id,
-        control: Mutex::new(Control::default()),
     });
-    all.push(t.clone());
+    match free {
+        Some(i) => all[i] = Arc::downgrade(&t),
+        None => all.push(Arc::downgrade(&t)),
+    }
     t
 }
 
 /// Terminal number `index`, if the sandbox has it.
 pub fn get(index: u32) -> Option<Arc<Terminal>> {
-    lock(&TERMINALS).get(index as usize).cloned()
+    lock(&TERMINALS).get(index as usize).and_then(Weak::upgrade)
 }
 
-/// The controlling terminal of session `sid`.
-pub fn controlling(sid: i32) -> Option<Arc<Terminal>> {
+/// The terminal whose host identity is `key` (see
+/// [`crate::kernel::process::terminal_key`]).
+pub fn by_key(key: (u64, u64)) -> Option<Arc<Terminal>> {
     lock(&TERMINALS)
         .iter()
-        .find(|t| sid != 0 && t.control().sid == sid)
-        .cloned()
+        .filter_map(Weak::upgrade)
+        .find(|t| t.host_id == key)
 }
 
 /// An open terminal.

@@ -175,7 +175,11 @@ pub(super) fn stat(t: &TaskView, _s: &Shared) -> Vec<u8> {
         info.pgid.to_string(),
         info.sid.to_string(),
         "0".into(), // tty_nr
-        NO_TPGID.to_string(),
+        t.kernel
+            .procs
+            .session_foreground(info.sid)
+            .unwrap_or(NO_TPGID)
+            .to_string(),
         "0".into(), // flags
         "0".into(), // minflt
         "0".into(), // cminflt
