@@ -266,6 +266,40 @@ pub enum Command {
         /// The container id.
         id: String,
     },
+    /// Add this runtime to Docker's daemon.json (`docker run --runtime NAME`).
+    Install {
+        /// The runtime's name in daemon.json.
+        #[arg(long, default_value = "runsc")]
+        runtime: String,
+        /// Docker's daemon configuration file (created if missing).
+        #[arg(
+            long,
+            alias = "config_file",
+            value_name = "PATH",
+            default_value = "/etc/docker/daemon.json"
+        )]
+        config_file: PathBuf,
+        /// Also turn on Docker's experimental features.
+        #[arg(long)]
+        experimental: bool,
+        /// Flags Docker passes to the runtime (after `--`), e.g. `-- --debug`.
+        #[arg(last = true, value_name = "FLAGS")]
+        runtime_args: Vec<String>,
+    },
+    /// Remove a runtime that `install` added from Docker's daemon.json.
+    Uninstall {
+        /// The runtime's name in daemon.json.
+        #[arg(long, default_value = "runsc")]
+        runtime: String,
+        /// Docker's daemon configuration file.
+        #[arg(
+            long,
+            alias = "config_file",
+            value_name = "PATH",
+            default_value = "/etc/docker/daemon.json"
+        )]
+        config_file: PathBuf,
+    },
     /// Run a host program in a new sandbox and exit with its status.
     Do {
         /// The directory the sandbox sees as its root (served read-only by

@@ -8,6 +8,7 @@ mod events;
 mod exec;
 mod features;
 mod gofer;
+mod install;
 mod kill;
 mod list;
 mod pause;
@@ -17,6 +18,7 @@ mod spec;
 mod start;
 mod state;
 mod syscalls;
+mod uninstall;
 mod update;
 mod wait;
 
@@ -159,5 +161,20 @@ fn run_command(cli: &Cli) -> Result<i32, CmdError> {
             id,
         } => events::run(g, id, *stats, interval),
         Command::Update { resources, id } => update::run(g, id, resources.as_deref()),
+        Command::Install {
+            runtime,
+            config_file,
+            experimental,
+            runtime_args,
+        } => install::run(&install::InstallOpts {
+            runtime,
+            config_file,
+            experimental: *experimental,
+            runtime_args,
+        }),
+        Command::Uninstall {
+            runtime,
+            config_file,
+        } => uninstall::run(runtime, config_file),
     }
 }
