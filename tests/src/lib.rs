@@ -17,6 +17,8 @@
 //! A `RUNSC_BIN` script that drops `do` and execs the rest runs every
 //! program natively twice, which checks that the programs are deterministic.
 
+pub mod ecosystem;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read;

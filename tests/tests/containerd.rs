@@ -13,26 +13,19 @@
 //! its end that no process whose command line names its container is left
 //! and that `ctr` no longer lists it.
 
-use std::io::Write;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use tests::ecosystem::{self, oci_layout_tar, processes_naming, Containerd};
 use tests::{run, runtime, Input, Outcome};
 
-const BUSYBOX: &str = "/bin/busybox";
 const IMAGE: &str = "localhost/runsc-test-busybox:latest";
 const NAMESPACE: &str = "runsc-test";
-/// Applets the image links to busybox.
-const APPLETS: &[&str] = &[
-    "sh", "echo", "cat", "sleep", "true", "false", "ls", "id", "hostname", "env", "pwd", "kill",
-    "wc", "tty", "stty", "ps",
-];
 
 /// The daemon of this test process: its directory and socket.
 struct Daemon {
-    dir: PathBuf,
+    ctrd: Containerd,
     socket: PathBuf,
 }
 
@@ -44,9 +37,8 @@ fn runtime_bin() -> PathBuf {
     }
 }
 
-/// Starts containerd once per test process (it dies with this process:
-/// the thread that starts it never ends, and PDEATHSIG fires at exit) and
-/// imports the image.
+/// Starts containerd once per test process (it dies with this process)
+/// and imports the image.
 fn daemon() -> &'static Daemon {
     static D: OnceLock<Result<Daemon, String>> = OnceLock::new();
     match D.get_or_init(start_daemon) {
@@ -56,70 +48,11 @@ fn daemon() -> &'static Daemon {
 }
 
 fn start_daemon() -> Result<Daemon, String> {
-    if Command::new("containerd")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        return Err("containerd is not installed: apt-get install containerd".into());
-    }
-    let dir = std::env::temp_dir().join(format!("runsc-ctrd-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let socket = dir.join("containerd.sock");
-    let config = format!(
-        r#"version = 2
-root = "{d}/root"
-state = "{d}/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
-  "io.containerd.internal.v1.tracing"]
-[grpc]
-  address = "{s}"
-[ttrpc]
-  address = "{s}.ttrpc"
-"#,
-        d = dir.display(),
-        s = socket.display()
-    );
-    std::fs::write(dir.join("config.toml"), config).map_err(|e| e.to_string())?;
-    let log = std::fs::File::create(dir.join("containerd.log")).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new("containerd");
-    cmd.arg("--config")
-        .arg(dir.join("config.toml"))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log);
-    // SAFETY: prctl with integer arguments only, between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
-    // PDEATHSIG fires when the forking thread ends: fork from a thread
-    // that lives as long as the process.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(cmd.spawn().map(|c: Child| c.id()));
-        loop {
-            std::thread::park();
-        }
-    });
-    rx.recv()
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot start containerd: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let d = Daemon { dir, socket };
-    while d.ctr(&["version"]).status != 0 {
-        if Instant::now() > deadline {
-            let log = std::fs::read_to_string(d.dir.join("containerd.log")).unwrap_or_default();
-            return Err(format!("containerd did not come up in 20s:\n{log}"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let tar = build_image(&d.dir)?;
+    let dir = ecosystem::scratch_dir("runsc-ctrd")?;
+    let ctrd = Containerd::start(&dir, false)?;
+    let socket = ctrd.socket.clone();
+    let d = Daemon { ctrd, socket };
+    let tar = oci_layout_tar(&d.ctrd.dir)?;
     let out = d.ctr(&[
         "images",
         "import",
@@ -133,104 +66,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
     Ok(d)
 }
 
-fn sha256(path: &Path) -> Result<(String, u64), String> {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .map_err(|e| format!("sha256sum: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let digest = text
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    Ok((digest, size))
-}
-
-/// Writes `data` as a blob of the OCI layout under `img`; returns its
-/// digest and size.
-fn blob(img: &Path, name: &str, data: &[u8]) -> Result<(String, u64), String> {
-    let tmp = img.join(name);
-    std::fs::write(&tmp, data).map_err(|e| e.to_string())?;
-    let (digest, size) = sha256(&tmp)?;
-    std::fs::rename(&tmp, img.join("blobs/sha256").join(&digest)).map_err(|e| e.to_string())?;
-    Ok((digest, size))
-}
-
-/// A one-layer OCI image (busybox-static and applet links) as an OCI
-/// layout tar.
-fn build_image(dir: &Path) -> Result<PathBuf, String> {
-    let rootfs = dir.join("image-rootfs");
-    let img = dir.join("image");
-    for d in ["bin", "tmp", "proc", "dev", "sys", "etc"] {
-        std::fs::create_dir_all(rootfs.join(d)).map_err(|e| e.to_string())?;
-    }
-    std::fs::create_dir_all(img.join("blobs/sha256")).map_err(|e| e.to_string())?;
-    std::fs::copy(BUSYBOX, rootfs.join("bin/busybox"))
-        .map_err(|e| format!("{BUSYBOX}: {e}; apt-get install busybox-static"))?;
-    for a in APPLETS {
-        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(a))
-            .map_err(|e| e.to_string())?;
-    }
-    let layer = dir.join("layer.tar");
-    let st = Command::new("tar")
-        .args([
-            "--sort=name",
-            "--owner=0",
-            "--group=0",
-            "--numeric-owner",
-            "--mtime=@0",
-            "-C",
-        ])
-        .arg(&rootfs)
-        .arg("-cf")
-        .arg(&layer)
-        .arg(".")
-        .status()
-        .map_err(|e| format!("tar: {e}"))?;
-    if !st.success() {
-        return Err("tar of the image layer failed".into());
-    }
-    let (ld, ls) = sha256(&layer)?;
-    std::fs::rename(&layer, img.join("blobs/sha256").join(&ld)).map_err(|e| e.to_string())?;
-    let config = format!(
-        r#"{{"architecture":"amd64","os":"linux","config":{{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]}},"rootfs":{{"type":"layers","diff_ids":["sha256:{ld}"]}}}}"#
-    );
-    let (cd, cs) = blob(&img, "config", config.as_bytes())?;
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{cd}","size":{cs}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:{ld}","size":{ls}}}]}}"#
-    );
-    let (md, ms) = blob(&img, "manifest", manifest.as_bytes())?;
-    let index = format!(
-        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{md}","size":{ms}}}]}}"#
-    );
-    std::fs::write(img.join("index.json"), index).map_err(|e| e.to_string())?;
-    std::fs::write(img.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)
-        .map_err(|e| e.to_string())?;
-    let tar = dir.join("image.tar");
-    let st = Command::new("tar")
-        .arg("-C")
-        .arg(&img)
-        .arg("-cf")
-        .arg(&tar)
-        .arg(".")
-        .status()
-        .map_err(|e| format!("tar: {e}"))?;
-    if !st.success() {
-        return Err("tar of the image failed".into());
-    }
-    Ok(tar)
-}
-
 impl Daemon {
     fn ctr_cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("ctr");
-        c.arg("--address")
-            .arg(&self.socket)
-            .args(["--namespace", NAMESPACE])
-            .args(args);
-        c
+        self.ctrd.ctr_cmd(NAMESPACE, args)
     }
 
     fn ctr(&self, args: &[&str]) -> Outcome {
@@ -321,32 +159,6 @@ impl Daemon {
     }
 }
 
-/// Host processes (other than `ctr` clients) whose command line contains
-/// `needle`: shims, runtimes, sandboxes, gofers, stubs.
-fn processes_naming(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return found;
-    };
-    for e in rd.flatten() {
-        let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            continue;
-        };
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if cmd.contains(needle) && !cmd.starts_with("ctr ") {
-            found.push(format!("{pid}: {cmd}"));
-        }
-    }
-    found
-}
-
 /// A container id unique to this test and process.
 fn cid(name: &str) -> String {
     format!("rt-{name}-{}", std::process::id())
@@ -364,49 +176,8 @@ impl Drop for Cleanup<'_> {
 }
 
 /// Waits (at most a minute) for a `ctr` started in the background.
-fn finish(mut child: Child) -> Outcome {
-    use std::io::Read;
-    let drain = |r: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("ctr did not finish within a minute");
-            }
-        }
-    };
-    use std::os::unix::process::ExitStatusExt;
-    Outcome {
-        status: status
-            .code()
-            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    }
+fn finish(child: Child) -> Outcome {
+    ecosystem::finish(child, Duration::from_secs(60))
 }
 
 #[test]
@@ -539,26 +310,10 @@ fn test_ctr_task_delete_reports_the_exit_status() {
 /// Runs `ctr ARGS` under `script` so that it has a terminal (`-t` needs
 /// one); returns what the terminal showed and the exit status.
 fn ctr_with_tty(d: &Daemon, args: &[&str], input: &str) -> Outcome {
-    let mut line = format!(
-        "ctr --address {} --namespace {NAMESPACE}",
-        d.socket.display()
-    );
-    for a in args {
-        line.push_str(&format!(" '{a}'"));
-    }
-    let mut child = Command::new("script")
-        .args(["-qefc", &line, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
-    if let Some(mut i) = child.stdin.take() {
-        let _ = i.write_all(input.as_bytes());
-        // Keep stdin open briefly: script ends the session on EOF.
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    finish(child)
+    let socket = d.socket.to_string_lossy();
+    let mut argv = vec!["ctr", "--address", &socket, "--namespace", NAMESPACE];
+    argv.extend_from_slice(args);
+    ecosystem::run_with_tty(&argv, input)
 }
 
 #[test]
