@@ -21,6 +21,9 @@ command -v python3 >/dev/null || need+=(python3)
 command -v containerd >/dev/null || need+=(containerd)
 command -v runc >/dev/null || need+=(runc)
 command -v script >/dev/null || need+=(bsdutils)
+# Docker (tests/tests/docker.rs): dockerd 20.10 on a private containerd.
+# About 13 s to download and install on the 2-core CI machine.
+command -v dockerd >/dev/null || need+=(docker.io)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "test.sh: missing packages ${need[*]}: run as root or apt-get install them" >&2
@@ -39,3 +42,5 @@ cargo test --release --workspace
 # The same containerd tests with runc as the runtime prove the tests.
 CONTAINERD_TEST_RUNTIME="$(command -v runc)" \
     cargo test --release -p tests --test containerd -- --include-ignored
+# ... and the Docker tests with Docker's built-in runc.
+DOCKER_TEST_RUNTIME=runc cargo test --release -p tests --test docker -- --include-ignored
