@@ -24,6 +24,8 @@ command -v script >/dev/null || need+=(bsdutils)
 # Docker (tests/tests/docker.rs): dockerd 20.10 on a private containerd.
 # About 13 s to download and install on the 2-core CI machine.
 command -v dockerd >/dev/null || need+=(docker.io)
+# podman 4.3 with conmon (tests/tests/podman.rs); about 10 s more.
+command -v podman >/dev/null || need+=(podman)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "test.sh: missing packages ${need[*]}: run as root or apt-get install them" >&2
@@ -44,3 +46,6 @@ CONTAINERD_TEST_RUNTIME="$(command -v runc)" \
     cargo test --release -p tests --test containerd -- --include-ignored
 # ... and the Docker tests with Docker's built-in runc.
 DOCKER_TEST_RUNTIME=runc cargo test --release -p tests --test docker -- --include-ignored
+# ... and the podman tests with runc.
+PODMAN_TEST_RUNTIME="$(command -v runc)" \
+    cargo test --release -p tests --test podman -- --include-ignored

@@ -461,6 +461,36 @@ pub fn finish(mut child: Child, timeout: Duration) -> Outcome {
     }
 }
 
+/// How many tests of this test binary run in this process, given how many
+/// it has that run by default and how many are `#[ignore]`d, from the
+/// harness's arguments (`--include-ignored`, `--ignored`); `None` when a
+/// name filter or `--skip` may leave some out.
+pub fn tests_to_run(default: usize, ignored: usize) -> Option<usize> {
+    const WITH_VALUE: &[&str] = &[
+        "--test-threads",
+        "--format",
+        "--color",
+        "--logfile",
+        "--shuffle-seed",
+        "-Z",
+    ];
+    let mut n = default;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--include-ignored" => n = default + ignored,
+            "--ignored" => n = ignored,
+            "--skip" => return None,
+            _ if WITH_VALUE.contains(&a.as_str()) => {
+                args.next();
+            }
+            _ if a.starts_with('-') => {}
+            _ => return None,
+        }
+    }
+    Some(n)
+}
+
 /// Quotes `s` for sh.
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
