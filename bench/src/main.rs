@@ -1,10 +1,15 @@
 //! Benchmarks: the same guest workload natively, under our runsc and under
 //! gVisor's runsc (when installed), with ratios from one run.
 //!
-//! Usage: `cargo run --release -p bench -- [--runs N] [--iters N]`
+//! Usage: `cargo run --release -p bench -- [--runs N] [--iters N]
+//! [--start-runs N] [--start-only | --no-start]`
 //! Each workload is a C program in bench/c that times itself and prints
 //! `ns_per_op=<value>`; each runtime runs it `--runs` times and the median
-//! is reported.
+//! is reported. Then container start latency (start.rs): `ctr run` through
+//! containerd with our runsc, runc and gVisor's runsc, and each runtime's
+//! create/start/wait/delete, `--start-runs` rounds (default 15).
+
+mod start;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -90,9 +95,15 @@ fn main() {
     };
     let runs = flag("--runs", 5);
     let iters = flag("--iters", 100_000);
+    let start_runs = flag("--start-runs", 15);
+    let has = |name: &str| argv.iter().any(|a| a == name);
 
     let ours = workspace().join("target/release/runsc");
     assert!(ours.exists(), "build first: cargo build --release -p runsc");
+    if has("--start-only") {
+        start::run(&ours, start_runs);
+        return;
+    }
     let mut runtimes = vec![
         Runtime {
             name: "native",
@@ -172,6 +183,9 @@ fn main() {
         );
     }
     untar(&runtimes, runs);
+    if !has("--no-start") {
+        start::run(&ours, start_runs);
+    }
 }
 
 /// Wall-clock time of extracting a 5000-file tarball with tar(1) into a
