@@ -8,9 +8,10 @@
 //!   here. Wall time from starting `ctr` to its exit: shim start, create,
 //!   start, the guest's `true`, the exit event, delete and the snapshot's
 //!   removal.
-//! - `runsc create`, `start`, `wait`, `delete` of a busybox bundle whose
-//!   process is `true`, each step timed, for our runsc and gVisor's (and,
-//!   for scale, `runc run` of the same bundle, which does all four).
+//! - `create`, `start`, wait, `delete` of a busybox bundle whose process
+//!   is `true`, each step timed, for our runsc, runc and gVisor's runsc;
+//!   the bench is a subreaper that reaps every orphan at once, as the shim
+//!   is, and "wait" is until the pid create wrote has exited.
 //!
 //! Runtimes take turns within each round, so a slow spell of the machine
 //! hits them alike; the median of the rounds is reported.
