@@ -364,6 +364,44 @@ pub fn processes_naming(needle: &str) -> Vec<String> {
     found
 }
 
+/// Cgroup directories whose name contains `id`, one or two levels below
+/// the root of any hierarchy (`docker/ID`, `libpod_parent/libpod-ID`,
+/// `NAMESPACE/ID`), cgroup v1 or v2.
+pub fn cgroups_containing(id: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    let mut hierarchies = vec![root.to_path_buf()];
+    if let Ok(rd) = std::fs::read_dir(root) {
+        hierarchies.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    let subdirs = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let named = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(id))
+    };
+    let mut found = Vec::new();
+    for h in hierarchies {
+        for l1 in subdirs(&h) {
+            if named(&l1) {
+                found.push(l1);
+                continue;
+            }
+            found.extend(subdirs(&l1).into_iter().filter(|l2| named(l2)));
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// Whether host process `pid` exists and is not a zombie.
 pub fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

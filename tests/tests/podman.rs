@@ -228,6 +228,11 @@ impl Podman {
                     .map(|p| format!("state {}", p.display())),
             );
             left.extend(
+                ecosystem::cgroups_containing(&v.id)
+                    .into_iter()
+                    .map(|c| format!("cgroup {}", c.display())),
+            );
+            left.extend(
                 [v.pid, v.conmon]
                     .into_iter()
                     .filter(|&p| p > 0 && alive(p))
