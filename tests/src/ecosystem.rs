@@ -538,12 +538,20 @@ pub fn shell_quote(s: &str) -> String {
 /// one), with `input` typed into it; returns what the terminal showed and
 /// the exit status.
 pub fn run_with_tty(argv: &[&str], input: &str) -> Outcome {
+    run_with_tty_in(argv, input, |_| {})
+}
+
+/// [`run_with_tty`], with `setup` applied to the script(1) command first
+/// (a namespace to start in, say).
+pub fn run_with_tty_in(argv: &[&str], input: &str, setup: impl FnOnce(&mut Command)) -> Outcome {
     let line = argv
         .iter()
         .map(|a| shell_quote(a))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut child = Command::new("script")
+    let mut script = Command::new("script");
+    setup(&mut script);
+    let mut child = script
         .args(["-qefc", &line, "/dev/null"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -6,7 +6,7 @@
 //! what root may raise to here, which runc refuses). A busybox-static image
 //! built here is loaded with `podman load` (docker-archive format).
 //!
-//! Every podman command runs in one mount namespace of this test's own (a
+//! Every podman command (and script(1) for `run -it`) runs in one mount namespace of this test's own (a
 //! parked process holds it), so nothing podman, conmon or the runtime
 //! mounts can outlive the test on the host.
 //!
@@ -33,7 +33,7 @@ use tests::{run, runtime, Input, Outcome};
 const IMAGE: &str = "localhost/runsc-test-busybox:latest";
 /// How many tests run by default: the last one to finish checks that
 /// `podman ps -a` is empty.
-const TESTS: usize = 3;
+const TESTS: usize = 4;
 /// How many are `#[ignore]`d.
 const IGNORED_TESTS: usize = 1;
 
@@ -106,24 +106,40 @@ fn start() -> Result<Podman, String> {
 }
 
 impl Podman {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("podman");
+    /// podman's global options: the private store, the runtime, no
+    /// systemd, no journald.
+    fn global_args(&self) -> Vec<String> {
         let d = &self.dir;
-        c.arg("--root")
-            .arg(d.join("root"))
-            .arg("--runroot")
-            .arg(d.join("runroot"))
-            .arg("--tmpdir")
-            .arg(d.join("tmp"))
-            .arg("--storage-driver")
-            .arg("overlay")
-            .arg("--runtime")
-            .arg(&self.runtime)
-            .args(["--cgroup-manager", "cgroupfs", "--events-backend", "file"])
-            .args(args);
-        if let Err(e) = ecosystem::in_mount_namespace_of(&mut c, self.holder) {
+        let path = |p: PathBuf| p.display().to_string();
+        vec![
+            "--root".into(),
+            path(d.join("root")),
+            "--runroot".into(),
+            path(d.join("runroot")),
+            "--tmpdir".into(),
+            path(d.join("tmp")),
+            "--storage-driver".into(),
+            "overlay".into(),
+            "--runtime".into(),
+            path(self.runtime.clone()),
+            "--cgroup-manager".into(),
+            "cgroupfs".into(),
+            "--events-backend".into(),
+            "file".into(),
+        ]
+    }
+
+    /// Puts `cmd` in podman's mount namespace.
+    fn enter(&self, cmd: &mut Command) {
+        if let Err(e) = ecosystem::in_mount_namespace_of(cmd, self.holder) {
             panic!("podman's mount namespace: {e}");
         }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("podman");
+        c.args(self.global_args()).args(args);
+        self.enter(&mut c);
         c
     }
 
@@ -385,6 +401,39 @@ fn test_podman_kill_ends_the_container_with_sigkill_status() {
     assert_eq!(p.ok(&["wait", &name]), "137");
     p.ok(&["rm", &name]);
     p.assert_gone(&v);
+    p.test_done();
+}
+
+#[test]
+fn test_podman_run_it_gives_the_guest_a_terminal() {
+    let p = podman();
+    let name = cname("tty");
+    let _c = Cleanup(p, name.clone());
+    let global = p.global_args();
+    let opts = p.run_opts();
+    let mut argv: Vec<&str> = vec!["podman"];
+    argv.extend(global.iter().map(String::as_str));
+    argv.extend(["run", "-it", "--rm", "--name", &name]);
+    argv.extend(opts.iter().map(String::as_str));
+    argv.extend([
+        IMAGE,
+        "sh",
+        "-c",
+        "tty; [ -t 0 ] && [ -t 1 ] && echo stdio-is-tty; exit 4",
+    ]);
+    let out = ecosystem::run_with_tty_in(&argv, "", |c| p.enter(c));
+    let text = out.stdout_text();
+    assert_eq!(out.status, 4, "output:{text}\nstderr:{}", out.stderr_text());
+    assert!(text.contains("/dev/pts/"), "tty names no pty: {text}");
+    assert!(text.contains("stdio-is-tty"), "{text}");
+    wait_for("tty container removed", Duration::from_secs(15), || {
+        let all = p.ok(&["ps", "-a", "--format", "{{.Names}}"]);
+        if all.lines().any(|l| l == name) {
+            Err(all)
+        } else {
+            Ok(())
+        }
+    });
     p.test_done();
 }
 
