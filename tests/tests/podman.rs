@@ -6,9 +6,9 @@
 //! what root may raise to here, which runc refuses). A busybox-static image
 //! built here is loaded with `podman load` (docker-archive format).
 //!
-//! Every podman command (and script(1) for `run -it`) runs in one mount namespace of this test's own (a
-//! parked process holds it), so nothing podman, conmon or the runtime
-//! mounts can outlive the test on the host.
+//! Every podman command (and script(1) for `run -it`) runs in one mount
+//! namespace of this test's own (a parked process holds it), so nothing
+//! podman, conmon or the runtime mounts can outlive the test on the host.
 //!
 //! conmon runs `RUNTIME create --bundle B --pid-file P ID` with no
 //! `--root`, so the runtime keeps its state in its default root
