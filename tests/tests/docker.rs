@@ -3,9 +3,9 @@
 //! socket, on a private containerd, with a daemon.json that `runsc install
 //! --runtime runsc-test --config-file` wrote. A busybox-static image built
 //! here is loaded with `docker load` (docker-archive format), and containers
-//! run with `docker run --runtime runsc-test`. containerd and dockerd share
-//! a mount namespace of their own, so nothing they mount outlives them, and
-//! both get SIGKILL when the test process ends.
+//! run with `docker run --runtime runsc-test --network none`. containerd
+//! and dockerd share a mount namespace of their own, so nothing they mount
+//! outlives them, and both get SIGKILL when the test process ends.
 //!
 //! `DOCKER_TEST_RUNTIME=runc` runs the same tests with Docker's built-in
 //! runc, which proves them (scripts/test.sh does both).
@@ -73,11 +73,15 @@ fn start() -> Result<Docker, String> {
         .unwrap_or_else(|| OUR_RUNTIME.to_string());
     let dir = ecosystem::scratch_dir("runsc-docker")?;
     let containerd = Containerd::start(&dir.join("containerd"), true)?;
-    // daemon.json: no iptables, no bridge (nothing on the host network
-    // changes), and our runtime, added by `runsc install`.
+    // daemon.json: no iptables, no bridge, no IP forwarding or masquerade
+    // (nothing on the host network changes), and our runtime, added by
+    // `runsc install`.
     let config = dir.join("daemon.json");
-    std::fs::write(&config, r#"{"iptables": false, "bridge": "none"}"#)
-        .map_err(|e| e.to_string())?;
+    std::fs::write(
+        &config,
+        r#"{"iptables": false, "bridge": "none", "ip-forward": false, "ip-masq": false}"#,
+    )
+    .map_err(|e| e.to_string())?;
     let inst = run(
         runtime().command(&[
             "install",
@@ -161,9 +165,9 @@ impl Docker {
         out.stdout_text().trim().to_string()
     }
 
-    /// `docker run --runtime R EXTRA... IMAGE ARGS...`.
+    /// `docker run --runtime R --network none EXTRA... IMAGE ARGS...`.
     fn run_container(&self, extra: &[&str], args: &[&str]) -> Outcome {
-        let mut a = vec!["run", "--runtime", &self.runtime];
+        let mut a = vec!["run", "--runtime", &self.runtime, "--network", "none"];
         a.extend_from_slice(extra);
         a.push(IMAGE);
         a.extend_from_slice(args);
@@ -312,6 +316,8 @@ fn test_docker_run_prints_output_and_propagates_the_exit_code() {
         "run",
         "--runtime",
         &d.runtime,
+        "--network",
+        "none",
         "-d",
         "--name",
         &name,
@@ -342,6 +348,8 @@ fn test_docker_detached_exec_logs_top_stop_and_rm() {
         "run",
         "--runtime",
         &d.runtime,
+        "--network",
+        "none",
         "-d",
         "--name",
         &name,
@@ -430,6 +438,8 @@ fn test_docker_pause_stops_the_guest_until_unpause() {
         "run",
         "--runtime",
         &d.runtime,
+        "--network",
+        "none",
         "-d",
         "--name",
         &name,
@@ -473,6 +483,8 @@ fn test_docker_kill_ends_the_container_with_sigkill_status() {
         "run",
         "--runtime",
         &d.runtime,
+        "--network",
+        "none",
         "-d",
         "--name",
         &name,
@@ -508,6 +520,8 @@ fn test_docker_run_it_gives_the_guest_a_terminal() {
             "run",
             "--runtime",
             &d.runtime,
+            "--network",
+            "none",
             "-it",
             "--rm",
             "--name",
