@@ -41,6 +41,12 @@ pub struct InitProcess {
     pub gid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
+    /// Resource limits to set (RLIMIT_* index, soft and hard), over the
+    /// sandbox's defaults.
+    pub rlimits: Vec<(usize, abi::misc::Rlimit)>,
+    /// Start with no_new_privs set (PR_GET_NO_NEW_PRIVS reads 1); it is
+    /// inherited by children and kept across execve, as in Linux.
+    pub no_new_privs: bool,
     /// Its stdin is its terminal: it becomes the controlling terminal of
     /// the process's session (which the process leads).
     pub terminal: bool,
@@ -111,9 +117,18 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         uid,
         gid,
         groups,
+        rlimits,
+        no_new_privs,
         terminal,
     } = init;
-    let task = new_task(kernel, as_, 1, root_path, uid, gid, groups);
+    let id = Identity {
+        uid,
+        gid,
+        groups,
+        rlimits,
+        no_new_privs,
+    };
+    let task = new_task(kernel, as_, 1, root_path, id);
     boot::mount_submounts(&task);
     install_stdio(&task, stdio);
     // A console's pty, or the terminal `runsc do` runs in, controls
@@ -172,9 +187,18 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                     uid,
                     gid,
                     groups,
+                    rlimits,
+                    no_new_privs,
                     terminal,
                 } = spec;
-                let task = new_task(k.clone(), as_, pid, root, uid, gid, groups);
+                let id = Identity {
+                    uid,
+                    gid,
+                    groups,
+                    rlimits,
+                    no_new_privs,
+                };
+                let task = new_task(k.clone(), as_, pid, root, id);
                 install_stdio(&task, stdio);
                 if terminal {
                     take_terminal(&task);
@@ -215,21 +239,40 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
     res.map(|()| pid)
 }
 
+/// Who a process started from outside runs as, and its limits.
+struct Identity {
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
+    rlimits: Vec<(usize, abi::misc::Rlimit)>,
+    no_new_privs: bool,
+}
+
 /// A task of a new process `pid` (its thread group's leader) with no
 /// files yet, root and working directory `root`, and the given identity;
 /// nothing loaded yet.
-#[allow(clippy::too_many_arguments)]
 fn new_task(
     kernel: Arc<Kernel>,
     as_: platform::AddressSpace,
     pid: i32,
     root: vfs::VfsPath,
-    uid: u32,
-    gid: u32,
-    groups: Vec<u32>,
+    id: Identity,
 ) -> Task {
     let mm = Arc::new(MemoryManager::new(kernel.mf.clone()));
     let ctx = platform::Context::new(&as_);
+    let Identity {
+        uid,
+        gid,
+        groups,
+        rlimits: limits,
+        no_new_privs,
+    } = id;
+    let mut rlimits = default_rlimits();
+    for (resource, limit) in limits {
+        if let Some(r) = rlimits.get_mut(resource) {
+            *r = limit;
+        }
+    }
     Task {
         kernel,
         ctx,
@@ -254,7 +297,7 @@ fn new_task(
         robust_list: (0, 0),
         exe_path: Vec::new(),
         argv_env: Arc::default(),
-        rlimits: default_rlimits(),
+        rlimits,
         umask: 0o022,
         comm: [0; abi::file::TASK_COMM_LEN],
         exit: None,
@@ -263,7 +306,7 @@ fn new_task(
         thread_exit: false,
         pdeathsig: 0,
         dumpable: true,
-        no_new_privs: false,
+        no_new_privs,
         nice: 0,
         personality: 0,
     }

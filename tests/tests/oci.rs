@@ -18,7 +18,8 @@ const BUSYBOX: &str = "/bin/busybox";
 
 /// Applets the bundles link to busybox.
 const APPLETS: &[&str] = &[
-    "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir",
+    "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir", "hostname", "grep",
+    "touch", "stat", "head", "wc", "rm", "df",
 ];
 
 /// A bundle and a state root of one test; removed (with any container
@@ -1350,4 +1351,90 @@ fn test_oci_exec_tty_sends_a_pty_master_to_the_console_socket() {
     );
     assert_eq!(env.runsc(&["kill", "t1", "KILL"]).status, 0);
     assert_eq!(env.wait("t1"), (137, 137));
+}
+
+// ---- The bundle honoured: process, root and mounts of config.json ----
+
+/// `run`s the bundle (its config as edited by `edit`) with `sh -c
+/// script` as the process; the exit code and what the guest printed on
+/// stdout and stderr (runsc's own errors also land on stderr).
+fn run_script(name: &str, script: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, String) {
+    let env = Env::new(name, &["sh", "-c", script]);
+    env.edit_config(edit);
+    let b = env.bundle();
+    let started = Instant::now();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "c"]);
+    let out = env.output("run");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{name}: run took {:?}",
+        started.elapsed()
+    );
+    (code, out, err)
+}
+
+#[test]
+fn test_oci_process_rlimits_are_the_guests_limits() {
+    let (code, out, err) = run_script(
+        "rlimits",
+        "ulimit -n; ulimit -Hn; ulimit -u; grep 'Max open files' /proc/self/limits",
+        |c| {
+            c["process"]["rlimits"] = serde_json::json!([
+                {"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456},
+                {"type": "RLIMIT_NPROC", "soft": 77, "hard": 88}
+            ]);
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..3], ["123", "456", "77"], "{out}");
+    let limits: Vec<&str> = lines[3].split_whitespace().collect();
+    assert_eq!(limits[3..6], ["123", "456", "files"], "{out}");
+}
+
+#[test]
+fn test_oci_bad_rlimit_type_is_one_line_naming_the_field() {
+    let env = Env::new("badrlimit", &["true"]);
+    env.edit_config(|c| {
+        c["process"]["rlimits"] =
+            serde_json::json!([{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]);
+    });
+    assert_create_fails(&env, "b1", &["process.rlimits[0].type", "RLIMIT_BOGUS"]);
+}
+
+#[test]
+fn test_oci_process_user_additional_gids_are_the_guests_groups() {
+    let (code, out, err) = run_script("gids", "id -u; id -g; id -G", |c| {
+        c["process"]["user"] =
+            serde_json::json!({"uid": 1000, "gid": 100, "additionalGids": [10, 20]});
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "1000\n100\n100 10 20\n");
+}
+
+#[test]
+fn test_oci_hostname_is_the_guests() {
+    let (code, out, err) = run_script("hostname", "hostname; cat /proc/sys/kernel/hostname", |c| {
+        c["hostname"] = Value::from("bundle-host");
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "bundle-host\nbundle-host\n");
+}
+
+#[test]
+fn test_oci_no_new_privileges_shows_in_the_guest() {
+    for (nnp, want) in [(true, "1"), (false, "0")] {
+        let (code, out, err) = run_script(
+            &format!("nnp{want}"),
+            "grep NoNewPrivs /proc/self/status; sh -c 'grep NoNewPrivs /proc/self/status'",
+            |c| c["process"]["noNewPrivileges"] = Value::Bool(nnp),
+        );
+        assert_eq!(code, 0, "{err}");
+        // The child shell inherits it.
+        assert_eq!(
+            out,
+            format!("NoNewPrivs:\t{want}\n").repeat(2),
+            "noNewPrivileges {nnp}"
+        );
+    }
 }

@@ -108,7 +108,9 @@ fn prepare(
         stdio,
         uid: b.uid,
         gid: b.gid,
-        groups: Vec::new(),
+        groups: b.additional_gids.clone(),
+        rlimits: b.rlimits.clone(),
+        no_new_privs: b.no_new_privileges,
         terminal: console_socket.is_some(),
     };
     let config = sentry::kernel::KernelConfig {
@@ -394,6 +396,23 @@ fn exec_spec(
             .ok_or("exec: groups must be numbers")?,
         _ => Vec::new(),
     };
+    // [resource, soft, hard] triples, as `runsc exec` sends them.
+    let rlimits = match req.get("rlimits") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r.get(i).and_then(Value::as_u64);
+                let resource = usize::try_from(n(0)?).ok()?;
+                let limit = sentry::abi::misc::Rlimit {
+                    cur: n(1)?,
+                    max: n(2)?,
+                };
+                Some((resource, limit))
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or("exec: rlimits must be [resource, soft, hard] numbers")?,
+        _ => Vec::new(),
+    };
     Ok(sentry::InitProcess {
         path,
         argv,
@@ -408,6 +427,11 @@ fn exec_spec(
         uid: id("uid")?,
         gid: id("gid")?,
         groups,
+        rlimits,
+        no_new_privs: req
+            .get("noNewPrivileges")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         terminal: req
             .get("terminal")
             .and_then(Value::as_bool)

@@ -83,6 +83,8 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
         uid: 0,
         gid: 0,
         groups: Vec::new(),
+        rlimits: Vec::new(),
+        no_new_privs: false,
         terminal: false,
     };
     let config = sentry::kernel::KernelConfig {

@@ -328,7 +328,7 @@ pub(super) fn status(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let _ = writeln!(o, "CapEff:\t{caps:016x}");
     let _ = writeln!(o, "CapBnd:\t{CAP_FULL_SET:016x}");
     let _ = writeln!(o, "CapAmb:\t{:016x}", 0);
-    let _ = writeln!(o, "NoNewPrivs:\t0");
+    let _ = writeln!(o, "NoNewPrivs:\t{}", u8::from(t.no_new_privs));
     let _ = writeln!(o, "Seccomp:\t0");
     let _ = writeln!(o, "Seccomp_filters:\t0");
     let _ = writeln!(o, "Speculation_Store_Bypass:\tthread vulnerable");
