@@ -177,10 +177,8 @@ const BIND_FILE: &CStr = c"file";
 /// and the gofer never sees the file's host siblings.
 fn hold_file(tree: &OwnedFd, holder: &CStr, what: &str) -> io::Result<MountRoot> {
     // SAFETY: valid C string.
-    check(
-        unsafe { libc::mkdir(holder.as_ptr(), 0o700) },
-        "mkdir bind holder",
-    )?;
+    let r = unsafe { libc::mkdir(holder.as_ptr(), 0o700) };
+    check(r, "mkdir bind holder")?;
     mount_fs(c"tmpfs", holder, c"tmpfs", "mount a bind holder tmpfs")?;
     let mut file = holder.to_bytes().to_vec();
     file.push(b'/');
