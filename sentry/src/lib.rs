@@ -62,6 +62,42 @@ pub struct RootFs {
     /// Cover the root with an in-memory overlay (else writes go through
     /// the gofer to the host).
     pub overlay: bool,
+    /// What is mounted over it, and how.
+    pub layout: FsLayout,
+}
+
+/// The container's file system beyond its root directory: config.json's
+/// `root.readonly`, `mounts`, `linux.maskedPaths` and
+/// `linux.readonlyPaths`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FsLayout {
+    /// The root mount is read-only (writes give EROFS).
+    pub read_only: bool,
+    /// The mounts, in order; None for the sandbox's own set (/proc, /dev,
+    /// /dev/shm, /sys), which `runsc do` uses.
+    pub mounts: Option<Vec<MountConfig>>,
+    /// Paths hidden under /dev/null (files) or an empty read-only tmpfs
+    /// (directories); missing ones are skipped.
+    pub masked_paths: Vec<Vec<u8>>,
+    /// Paths made read-only; missing ones are skipped.
+    pub readonly_paths: Vec<Vec<u8>>,
+}
+
+/// A filesystem config.json's `mounts` asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountConfig {
+    /// Where: an absolute guest path (made if missing).
+    pub destination: Vec<u8>,
+    /// The spec's type ("proc", "sysfs", "tmpfs", "devpts", "mqueue",
+    /// "bind", ...), as /proc/PID/mounts shows it.
+    pub fstype: String,
+    /// The spec's source, as /proc/PID/mounts shows it.
+    pub source: String,
+    /// The spec's options.
+    pub options: Vec<String>,
+    /// For a bind mount: which of the gofer's extra trees serves the host
+    /// file or directory (`gofer::Client::attach_mount`).
+    pub gofer_tree: Option<u32>,
 }
 
 /// Why the sandbox could not start.
@@ -93,6 +129,14 @@ pub enum BootError {
         /// Why (ENOENT, ENOTDIR, EACCES, ...).
         errno: abi::Errno,
     },
+    /// A mount of the container's spec could not be made.
+    #[error("mount at {destination}: {detail}")]
+    Mount {
+        /// The mount's destination.
+        destination: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// The task thread could not be started or died.
     #[error("task thread: {0}")]
     Thread(String),
@@ -106,7 +150,15 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
 fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {
     let as_ = kernel.platform.new_address_space()?;
     kernel.procs.add_init(as_.host_pid(), as_.interrupter());
-    let root_path = boot::mount_root(&kernel, root)?;
+    let RootFs {
+        gofer,
+        tmpfs_tmp,
+        overlay,
+        layout,
+    } = root;
+    let client = Arc::new(gofer::Client::new(gofer));
+    *kernel.tmpfs_tmp.lock().unwrap_or_else(|e| e.into_inner()) = tmpfs_tmp;
+    let root_path = boot::mount_root(&kernel, &client, overlay, layout.read_only)?;
     let _ = kernel.root.set(root_path.clone());
     let InitProcess {
         path,
@@ -129,7 +181,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         no_new_privs,
     };
     let task = new_task(kernel, as_, 1, root_path, id);
-    boot::mount_submounts(&task);
+    boot::mount_submounts(&task, &client, &layout)?;
     install_stdio(&task, stdio);
     // A console's pty, or the terminal `runsc do` runs in, controls
     // init's session.
