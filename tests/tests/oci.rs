@@ -19,7 +19,7 @@ const BUSYBOX: &str = "/bin/busybox";
 /// Applets the bundles link to busybox.
 const APPLETS: &[&str] = &[
     "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir", "hostname", "grep",
-    "touch", "stat", "head", "wc", "rm", "df",
+    "touch", "stat", "head", "wc", "rm", "df", "cp", "mknod",
 ];
 
 /// A bundle and a state root of one test; removed (with any container
@@ -1720,4 +1720,22 @@ fn test_oci_root_readonly_refuses_writes() {
         assert_eq!(out, want, "root.readonly {readonly}: {err}");
         assert_eq!(err.contains("Read-only file system"), readonly, "{err}");
     }
+}
+
+#[test]
+fn test_oci_noexec_and_nodev_mount_options_are_enforced() {
+    let (code, out, err) = run_script(
+        "noexec",
+        "for d in /plain /locked; do cp /bin/busybox $d/true; $d/true; echo exec=$?; \
+         mknod $d/null c 1 3 && cat $d/null; echo open=$?; done",
+        |c| {
+            let m = c["mounts"].as_array_mut().expect("mounts");
+            m.push(serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}));
+            m.push(serde_json::json!({"destination": "/locked", "type": "tmpfs", "source": "tmpfs",
+                                      "options": ["nosuid", "noexec", "nodev"]}));
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "exec=0\nopen=0\nexec=126\nopen=1\n", "{err}");
+    assert_eq!(err.matches("Permission denied").count(), 2, "{err}");
 }
