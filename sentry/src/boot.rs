@@ -252,6 +252,9 @@ fn spec_filesystem(
         }
         // POSIX message queues are not implemented: an empty mount.
         "mqueue" => memfs(magic::MQUEUE_MAGIC, TMPFS_ROOT_MODE)?,
+        // The sandbox has no cgroup filesystem (Docker's spec mounts one):
+        // an empty directory, quietly.
+        "cgroup" | "cgroup2" => memfs(magic::TMPFS_MAGIC, DEV_ROOT_MODE)?,
         other => {
             crate::log::warn(&format!(
                 "mount at {}: the sandbox has no {other:?} filesystem; an empty directory is mounted",

@@ -1730,9 +1730,13 @@ fn test_oci_noexec_and_nodev_mount_options_are_enforced() {
          mknod $d/null c 1 3 && cat $d/null; echo open=$?; done",
         |c| {
             let m = c["mounts"].as_array_mut().expect("mounts");
-            m.push(serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}));
-            m.push(serde_json::json!({"destination": "/locked", "type": "tmpfs", "source": "tmpfs",
-                                      "options": ["nosuid", "noexec", "nodev"]}));
+            m.push(
+                serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}),
+            );
+            m.push(
+                serde_json::json!({"destination": "/locked", "type": "tmpfs", "source": "tmpfs",
+                                      "options": ["nosuid", "noexec", "nodev"]}),
+            );
         },
     );
     assert_eq!(code, 0, "{err}");
