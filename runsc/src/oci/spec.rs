@@ -567,6 +567,78 @@ mod tests {
     }
 
     #[test]
+    fn test_default_spec_mounts_rlimits_and_paths_parse() {
+        let d = tmpdir("fields");
+        let b =
+            parse(&d, &d.join("config.json"), &default_spec(&[])).unwrap_or_else(|e| panic!("{e}"));
+        let dests: Vec<&str> = b.mounts.iter().map(|m| m.destination.as_str()).collect();
+        assert_eq!(
+            dests,
+            [
+                "/proc",
+                "/dev",
+                "/dev/pts",
+                "/dev/shm",
+                "/dev/mqueue",
+                "/sys"
+            ]
+        );
+        assert!(b.mounts.iter().all(|m| !m.is_bind()));
+        assert!(b.mounts[5].read_only());
+        assert_eq!(
+            b.rlimits,
+            vec![(
+                sentry::abi::misc::RLIMIT_NOFILE,
+                Rlimit {
+                    cur: 1024,
+                    max: 1024
+                }
+            )]
+        );
+        assert!(b.no_new_privileges);
+        assert!(b.masked_paths.contains(&"/proc/kcore".to_string()));
+        assert!(b.readonly_paths.contains(&"/proc/sys".to_string()));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn test_bind_mounts_and_bad_mount_fields() {
+        let d = tmpdir("binds");
+        let mut v = default_spec(&[]);
+        v["mounts"] = json!([
+            {"destination": "/a", "type": "bind", "source": "/host/a", "options": ["rbind", "rw"]},
+            {"destination": "/b", "source": "rel", "options": ["bind", "ro"]}
+        ]);
+        let b = parse(&d, &d.join("config.json"), &v).unwrap_or_else(|e| panic!("{e}"));
+        assert!(b.mounts[0].is_bind() && !b.mounts[0].read_only());
+        assert!(b.mounts[1].is_bind() && b.mounts[1].read_only());
+        assert_eq!(b.mounts[1].host_source(&d), d.join("rel"));
+        assert_eq!(b.mounts[0].host_source(&d), PathBuf::from("/host/a"));
+        for (bad, field) in [
+            (
+                json!([{"destination": "rel", "type": "tmpfs"}]),
+                "mounts[0].destination",
+            ),
+            (
+                json!([{"destination": "/x", "type": "bind"}]),
+                "mounts[0].source",
+            ),
+            (
+                json!([{"destination": "/x", "options": "ro"}]),
+                "mounts[0].options",
+            ),
+            (json!({}), "mounts"),
+        ] {
+            v["mounts"] = bad;
+            let e = parse(&d, &d.join("config.json"), &v)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(e.to_string().contains(field), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn test_empty_args_is_error_naming_field() {
         let d = tmpdir("noargs");
         let mut v = default_spec(&[]);
