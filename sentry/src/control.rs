@@ -57,6 +57,7 @@ pub fn prepare(
     let mf = Arc::new(MemoryFile::new()?);
     let platform = platform::Platform::new(mf.raw_fd())?;
     let kernel = Arc::new(Kernel::new(mf, platform, config));
+    crate::kernel::hostsig::start(Arc::downgrade(&kernel));
     crate::confine::install_sentry_filter()
         .map_err(|e| BootError::Thread(format!("seccomp: {e}")))?;
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), BootError>>();

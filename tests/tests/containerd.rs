@@ -294,18 +294,20 @@ impl Daemon {
         }
     }
 
-    /// The container is gone from containerd and no process names it.
+    /// The container is gone from containerd, no process names it, and
+    /// its cgroup is removed.
     fn assert_gone(&self, id: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let listed = self.ctr(&["containers", "ls", "-q"]).stdout_text();
             let procs = processes_naming(id);
-            if !listed.lines().any(|l| l == id) && procs.is_empty() {
+            let cgroups = cgroups_named(id);
+            if !listed.lines().any(|l| l == id) && procs.is_empty() && cgroups.is_empty() {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "container {id} left behind: listed={} processes={procs:?}",
+                "container {id} left behind: listed={} processes={procs:?} cgroups={cgroups:?}",
                 listed.lines().any(|l| l == id)
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -345,6 +347,19 @@ fn processes_naming(needle: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Cgroup directories of container `id` (ctr puts it at /NAMESPACE/ID in
+/// every hierarchy).
+fn cgroups_named(id: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    let mut dirs = vec![root.join(NAMESPACE).join(id)];
+    if let Ok(rd) = std::fs::read_dir(root) {
+        for e in rd.flatten() {
+            dirs.push(e.path().join(NAMESPACE).join(id));
+        }
+    }
+    dirs.into_iter().filter(|d| d.exists()).collect()
 }
 
 /// A container id unique to this test and process.
@@ -748,5 +763,64 @@ fn test_ctr_task_metrics_read_the_container_cgroup_with_its_limits() {
     assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
     let out = finish(child);
     assert_eq!(out.status, 0, "{}", out.stderr_text());
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_run_of_a_missing_program_fails_and_leaves_nothing() {
+    let d = daemon();
+    let id = cid("noprog");
+    let _c = Cleanup(d, id.clone());
+    let out = d.run_container(&[], &id, &["/bin/no-such-program"]);
+    assert_ne!(out.status, 0, "stdout:{}", out.stdout_text());
+    assert!(
+        out.stderr_text().contains("no-such-program"),
+        "the error names the program: {}",
+        out.stderr_text()
+    );
+    // ctr leaves the container record after a failed start; remove it
+    // the way a caller does, then nothing may remain.
+    let _ = d.ctr(&["containers", "rm", &id]);
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_run_tty_ctrl_c_reaches_the_guest() {
+    use std::io::Read;
+    let d = daemon();
+    let id = cid("ctrlc");
+    let _c = Cleanup(d, id.clone());
+    let mut line = format!(
+        "ctr --address {} --namespace {NAMESPACE} run --runtime io.containerd.runc.v2 --runc-binary {} -t --rm {IMAGE} {id}",
+        d.socket.display(),
+        runtime_bin().display()
+    );
+    line.push_str(" sh -c 'trap \"echo got INT; exit 7\" INT; echo ready; sleep 5 & wait; echo not interrupted'");
+    let mut child = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
+    let mut out = child.stdout.take().expect("piped");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("ready") {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => panic!("ended before ready: {:?}", String::from_utf8_lossy(&seen)),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    // The trap is set before `ready` is printed.
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(b"\x03").expect("type ^C");
+    let mut rest = String::new();
+    let _ = out.read_to_string(&mut rest);
+    drop(stdin);
+    let st = child.wait().expect("wait for script");
+    assert!(rest.contains("got INT"), "the guest's trap ran: {rest:?}");
+    assert!(!rest.contains("not interrupted"), "{rest:?}");
+    assert_eq!(st.code(), Some(7), "{rest:?}");
     d.assert_gone(&id);
 }

@@ -51,6 +51,8 @@ pub fn run(
     console_socket: Option<&Path>,
     id: &str,
 ) -> Result<i32, CmdError> {
+    // Before any thread: terminal signals are the guest's.
+    sentry::kernel::hostsig::block();
     if ready_fd < 3 {
         return Err(CmdError::Msg(format!(
             "boot: --ready-fd {ready_fd} is not an inherited pipe (runsc create passes it)"
@@ -91,7 +93,11 @@ fn prepare(
     let sock = dir.join(SOCKET_NAME);
     let listener = control::listen(&sock).map_err(|e| msg("cannot listen on", &sock, e))?;
     let stdio = match console_socket {
-        Some(s) => crate::oci::console::pty_for_socket(s).map_err(CmdError::Msg)?,
+        Some(s) => {
+            let fds = crate::oci::console::pty_for_socket(s).map_err(CmdError::Msg)?;
+            crate::oci::console::take_host_terminal(&fds[0]);
+            fds
+        }
         None => [
             dup(std::io::stdin().as_fd(), "stdin")?,
             dup(std::io::stdout().as_fd(), "stdout")?,

@@ -67,6 +67,8 @@ const GOFER_FD: i32 = 3;
 
 /// Runs the command; returns the guest's exit status as a shell would.
 pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result<i32, CmdError> {
+    // Before any thread: terminal signals are the guest's.
+    sentry::kernel::hostsig::block();
     if !rootfs.is_dir() {
         return Err(CmdError::Msg(format!(
             "--rootfs {}: not a directory; pass the root filesystem to run in",

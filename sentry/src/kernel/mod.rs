@@ -9,6 +9,7 @@
 pub mod exec;
 pub mod fork;
 pub mod futex;
+pub mod hostsig;
 pub mod process;
 pub mod signal;
 pub mod task;
