@@ -1,6 +1,6 @@
 //! Building the sandbox's mount tree and finding the first program.
 
-use crate::abi::file::{magic, AT_FDCWD, S_IALLUGO};
+use crate::abi::file::{magic, AT_FDCWD, PTMX_DEFAULT_MODE, S_IALLUGO, TMPFS_ROOT_MODE};
 use crate::abi::Errno;
 use crate::fsimpl::gofer::rw::RwNode;
 use crate::fsimpl::gofer::GoferNode;
@@ -82,12 +82,9 @@ fn default_mounts(k: &Kernel) -> Vec<(&'static [u8], InodeRef, MountSpec)> {
     ]
 }
 
-/// A tmpfs root's mode when no mode= option says otherwise (Linux's).
-const TMPFS_ROOT_MODE: u32 = 0o1777;
-/// The mode of /dev and of a devpts root.
+/// The mode of /dev, and of the empty directory an unknown filesystem
+/// type gets.
 const DEV_ROOT_MODE: u32 = 0o755;
-/// devpts's ptmx mode when no ptmxmode= option says otherwise (Linux's).
-const PTMX_DEFAULT_MODE: u32 = 0;
 
 fn tmpfs(k: &Kernel, mode: u32) -> Arc<crate::fsimpl::memfs::Node> {
     MemFs::new(

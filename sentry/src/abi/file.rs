@@ -493,6 +493,11 @@ pub mod magic {
     pub const MQUEUE_MAGIC: i64 = 0x1980_0202;
 }
 
+/// A tmpfs (or mqueue) root's mode when no mode= option says otherwise.
+pub const TMPFS_ROOT_MODE: u32 = 0o1777;
+/// devpts's ptmx mode when no ptmxmode= option says otherwise.
+pub const PTMX_DEFAULT_MODE: u32 = 0;
+
 /// statfs flag: read-only mount.
 pub const ST_RDONLY: i64 = 1;
 /// statfs flag: nosuid mount.
