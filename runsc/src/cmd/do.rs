@@ -54,8 +54,12 @@ pub fn spawn_gofer_mounts(
             Ok(())
         });
     }
+    // A process group of its own: a terminal's ^C goes to the sandbox's
+    // group (which forwards it to the guest), never to the gofer (spawn
+    // unblocks every signal in the child).
     let child = cmd
         .stdin(std::process::Stdio::null())
+        .process_group(0)
         .spawn()
         .map_err(|e| CmdError::Msg(format!("cannot start the gofer: {e}")))?;
     drop(theirs);
