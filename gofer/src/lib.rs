@@ -29,8 +29,10 @@ pub mod server;
 mod sys;
 
 pub use client::Client;
-pub use confine::{confine, drop_capabilities, install_seccomp, install_seccomp_log};
-pub use server::serve;
+pub use confine::{
+    confine, confine_mounts, drop_capabilities, install_seccomp, install_seccomp_log, BindSource,
+};
+pub use server::{serve, serve_mounts, MountRoot};
 pub use sys::seqpacket_pair;
 
 /// Server-side handle of a walked node.

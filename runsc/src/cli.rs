@@ -327,6 +327,11 @@ pub enum Command {
         /// Allow writes to the served tree.
         #[arg(long)]
         rw: bool,
+        /// Also serve a host file or directory (a bind mount), as
+        /// "ro:PATH" or "rw:PATH"; repeated, in the order the sandbox
+        /// attaches them.
+        #[arg(long = "mount", value_name = "ro|rw:PATH")]
+        mounts: Vec<String>,
     },
     /// Print the syscall compatibility table.
     Syscalls {

@@ -41,6 +41,12 @@ pub struct InitProcess {
     pub gid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
+    /// Resource limits to set (RLIMIT_* index, soft and hard), over the
+    /// sandbox's defaults.
+    pub rlimits: Vec<(usize, abi::misc::Rlimit)>,
+    /// Start with no_new_privs set (PR_GET_NO_NEW_PRIVS reads 1); it is
+    /// inherited by children and kept across execve, as in Linux.
+    pub no_new_privs: bool,
     /// Its stdin is its terminal: it becomes the controlling terminal of
     /// the process's session (which the process leads).
     pub terminal: bool,
@@ -56,6 +62,42 @@ pub struct RootFs {
     /// Cover the root with an in-memory overlay (else writes go through
     /// the gofer to the host).
     pub overlay: bool,
+    /// What is mounted over it, and how.
+    pub layout: FsLayout,
+}
+
+/// The container's file system beyond its root directory: config.json's
+/// `root.readonly`, `mounts`, `linux.maskedPaths` and
+/// `linux.readonlyPaths`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FsLayout {
+    /// The root mount is read-only (writes give EROFS).
+    pub read_only: bool,
+    /// The mounts, in order; None for the sandbox's own set (/proc, /dev,
+    /// /dev/shm, /sys), which `runsc do` uses.
+    pub mounts: Option<Vec<MountConfig>>,
+    /// Paths hidden under /dev/null (files) or an empty read-only tmpfs
+    /// (directories); missing ones are skipped.
+    pub masked_paths: Vec<Vec<u8>>,
+    /// Paths made read-only; missing ones are skipped.
+    pub readonly_paths: Vec<Vec<u8>>,
+}
+
+/// A filesystem config.json's `mounts` asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountConfig {
+    /// Where: an absolute guest path (made if missing).
+    pub destination: Vec<u8>,
+    /// The spec's type ("proc", "sysfs", "tmpfs", "devpts", "mqueue",
+    /// "bind", ...), as /proc/PID/mounts shows it.
+    pub fstype: String,
+    /// The spec's source, as /proc/PID/mounts shows it.
+    pub source: String,
+    /// The spec's options.
+    pub options: Vec<String>,
+    /// For a bind mount: which of the gofer's extra trees serves the host
+    /// file or directory (`gofer::Client::attach_mount`).
+    pub gofer_tree: Option<u32>,
 }
 
 /// Why the sandbox could not start.
@@ -87,6 +129,14 @@ pub enum BootError {
         /// Why (ENOENT, ENOTDIR, EACCES, ...).
         errno: abi::Errno,
     },
+    /// A mount of the container's spec could not be made.
+    #[error("mount at {destination}: {detail}")]
+    Mount {
+        /// The mount's destination.
+        destination: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// The task thread could not be started or died.
     #[error("task thread: {0}")]
     Thread(String),
@@ -100,7 +150,15 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
 fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {
     let as_ = kernel.platform.new_address_space()?;
     kernel.procs.add_init(as_.host_pid(), as_.interrupter());
-    let root_path = boot::mount_root(&kernel, root)?;
+    let RootFs {
+        gofer,
+        tmpfs_tmp,
+        overlay,
+        layout,
+    } = root;
+    let client = Arc::new(gofer::Client::new(gofer));
+    *kernel.tmpfs_tmp.lock().unwrap_or_else(|e| e.into_inner()) = tmpfs_tmp;
+    let root_path = boot::mount_root(&kernel, &client, overlay, layout.read_only)?;
     let _ = kernel.root.set(root_path.clone());
     let InitProcess {
         path,
@@ -111,10 +169,19 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         uid,
         gid,
         groups,
+        rlimits,
+        no_new_privs,
         terminal,
     } = init;
-    let task = new_task(kernel, as_, 1, root_path, uid, gid, groups);
-    boot::mount_submounts(&task);
+    let id = Identity {
+        uid,
+        gid,
+        groups,
+        rlimits,
+        no_new_privs,
+    };
+    let task = new_task(kernel, as_, 1, root_path, id);
+    boot::mount_submounts(&task, &client, &layout)?;
     install_stdio(&task, stdio);
     // A console's pty, or the terminal `runsc do` runs in, controls
     // init's session.
@@ -172,9 +239,18 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                     uid,
                     gid,
                     groups,
+                    rlimits,
+                    no_new_privs,
                     terminal,
                 } = spec;
-                let task = new_task(k.clone(), as_, pid, root, uid, gid, groups);
+                let id = Identity {
+                    uid,
+                    gid,
+                    groups,
+                    rlimits,
+                    no_new_privs,
+                };
+                let task = new_task(k.clone(), as_, pid, root, id);
                 install_stdio(&task, stdio);
                 if terminal {
                     take_terminal(&task);
@@ -215,21 +291,40 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
     res.map(|()| pid)
 }
 
+/// Who a process started from outside runs as, and its limits.
+struct Identity {
+    uid: u32,
+    gid: u32,
+    groups: Vec<u32>,
+    rlimits: Vec<(usize, abi::misc::Rlimit)>,
+    no_new_privs: bool,
+}
+
 /// A task of a new process `pid` (its thread group's leader) with no
 /// files yet, root and working directory `root`, and the given identity;
 /// nothing loaded yet.
-#[allow(clippy::too_many_arguments)]
 fn new_task(
     kernel: Arc<Kernel>,
     as_: platform::AddressSpace,
     pid: i32,
     root: vfs::VfsPath,
-    uid: u32,
-    gid: u32,
-    groups: Vec<u32>,
+    id: Identity,
 ) -> Task {
     let mm = Arc::new(MemoryManager::new(kernel.mf.clone()));
     let ctx = platform::Context::new(&as_);
+    let Identity {
+        uid,
+        gid,
+        groups,
+        rlimits: limits,
+        no_new_privs,
+    } = id;
+    let mut rlimits = default_rlimits();
+    for (resource, limit) in limits {
+        if let Some(r) = rlimits.get_mut(resource) {
+            *r = limit;
+        }
+    }
     Task {
         kernel,
         ctx,
@@ -254,7 +349,7 @@ fn new_task(
         robust_list: (0, 0),
         exe_path: Vec::new(),
         argv_env: Arc::default(),
-        rlimits: default_rlimits(),
+        rlimits,
         umask: 0o022,
         comm: [0; abi::file::TASK_COMM_LEN],
         exit: None,
@@ -263,7 +358,7 @@ fn new_task(
         thread_exit: false,
         pdeathsig: 0,
         dumpable: true,
-        no_new_privs: false,
+        no_new_privs,
         nice: 0,
         personality: 0,
     }

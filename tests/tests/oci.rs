@@ -18,7 +18,8 @@ const BUSYBOX: &str = "/bin/busybox";
 
 /// Applets the bundles link to busybox.
 const APPLETS: &[&str] = &[
-    "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir",
+    "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir", "hostname", "grep",
+    "touch", "stat", "head", "wc", "rm", "df", "cp", "mknod",
 ];
 
 /// A bundle and a state root of one test; removed (with any container
@@ -932,7 +933,12 @@ fn test_oci_exec_shares_the_kernel_and_files_of_init() {
             "echo written by init > /tmp/shared; exec sleep 100",
         ],
     );
-    env.rootfs_dir("tmp");
+    // The root is read-only (runc's default spec): /tmp is a tmpfs.
+    env.edit_config(|c| {
+        if let Some(m) = c["mounts"].as_array_mut() {
+            m.push(serde_json::json!({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}));
+        }
+    });
     env.start("s1");
     let out = exec_until_ok(&env, "s1", &["cat", "/tmp/shared"]);
     assert_eq!(out.status, 0, "exec cat: {}", out.stderr_text());
@@ -1350,4 +1356,390 @@ fn test_oci_exec_tty_sends_a_pty_master_to_the_console_socket() {
     );
     assert_eq!(env.runsc(&["kill", "t1", "KILL"]).status, 0);
     assert_eq!(env.wait("t1"), (137, 137));
+}
+
+// ---- The bundle honoured: process, root and mounts of config.json ----
+
+/// `run`s the bundle (its config as edited by `edit`) with `sh -c
+/// script` as the process; the exit code and what the guest printed on
+/// stdout and stderr (runsc's own errors also land on stderr).
+fn run_script(name: &str, script: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, String) {
+    let env = Env::new(name, &["sh", "-c", script]);
+    env.edit_config(edit);
+    let b = env.bundle();
+    let started = Instant::now();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "c"]);
+    let out = env.output("run");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{name}: run took {:?}",
+        started.elapsed()
+    );
+    (code, out, err)
+}
+
+#[test]
+fn test_oci_process_rlimits_are_the_guests_limits() {
+    let (code, out, err) = run_script(
+        "rlimits",
+        "ulimit -n; ulimit -Hn; ulimit -u; grep 'Max open files' /proc/self/limits",
+        |c| {
+            c["process"]["rlimits"] = serde_json::json!([
+                {"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456},
+                {"type": "RLIMIT_NPROC", "soft": 77, "hard": 88}
+            ]);
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..3], ["123", "456", "77"], "{out}");
+    let limits: Vec<&str> = lines[3].split_whitespace().collect();
+    assert_eq!(limits[3..6], ["123", "456", "files"], "{out}");
+}
+
+#[test]
+fn test_oci_bad_rlimit_type_is_one_line_naming_the_field() {
+    let env = Env::new("badrlimit", &["true"]);
+    env.edit_config(|c| {
+        c["process"]["rlimits"] =
+            serde_json::json!([{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]);
+    });
+    assert_create_fails(&env, "b1", &["process.rlimits[0].type", "RLIMIT_BOGUS"]);
+}
+
+#[test]
+fn test_oci_process_user_additional_gids_are_the_guests_groups() {
+    let (code, out, err) = run_script("gids", "id -u; id -g; id -G", |c| {
+        c["process"]["user"] =
+            serde_json::json!({"uid": 1000, "gid": 100, "additionalGids": [10, 20]});
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "1000\n100\n100 10 20\n");
+}
+
+#[test]
+fn test_oci_hostname_is_the_guests() {
+    let (code, out, err) = run_script("hostname", "hostname; cat /proc/sys/kernel/hostname", |c| {
+        c["hostname"] = Value::from("bundle-host");
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "bundle-host\nbundle-host\n");
+}
+
+#[test]
+fn test_oci_no_new_privileges_shows_in_the_guest() {
+    for (nnp, want) in [(true, "1"), (false, "0")] {
+        let (code, out, err) = run_script(
+            &format!("nnp{want}"),
+            "grep NoNewPrivs /proc/self/status; sh -c 'grep NoNewPrivs /proc/self/status'",
+            |c| c["process"]["noNewPrivileges"] = Value::Bool(nnp),
+        );
+        assert_eq!(code, 0, "{err}");
+        // The child shell inherits it.
+        assert_eq!(
+            out,
+            format!("NoNewPrivs:\t{want}\n").repeat(2),
+            "noNewPrivileges {nnp}"
+        );
+    }
+}
+
+/// A line of /proc/self/mountinfo: mount point, per-mount options,
+/// filesystem type, source and filesystem options.
+#[derive(Debug)]
+struct MountInfo {
+    point: String,
+    mount_opts: Vec<String>,
+    fstype: String,
+    source: String,
+    fs_opts: Vec<String>,
+}
+
+fn parse_mountinfo(text: &str) -> Vec<MountInfo> {
+    text.lines()
+        .map(|l| {
+            let (head, tail) = l
+                .split_once(" - ")
+                .unwrap_or_else(|| panic!("no separator: {l}"));
+            let head: Vec<&str> = head.split(' ').collect();
+            let tail: Vec<&str> = tail.split(' ').collect();
+            let opts = |s: &str| s.split(',').map(String::from).collect();
+            MountInfo {
+                point: head[4].to_string(),
+                mount_opts: opts(head[5]),
+                fstype: tail[0].to_string(),
+                source: tail[1].to_string(),
+                fs_opts: opts(tail[2]),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn test_oci_mountinfo_lists_the_spec_mounts_in_order() {
+    let spec_mounts = serde_json::json!([
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+         "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+         "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+        {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+         "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+        {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+         "options": ["nosuid", "noexec", "nodev"]},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+         "options": ["nosuid", "noexec", "nodev", "ro"]},
+        {"destination": "/run/data", "type": "tmpfs", "source": "datafs",
+         "options": ["rw", "nodev", "mode=700"]}
+    ]);
+    let expected = spec_mounts.clone();
+    let (code, out, err) = run_script(
+        "mountinfo",
+        "cat /proc/self/mountinfo; echo ==; cat /proc/mounts; echo ==; ls /dev/pts /dev/mqueue",
+        |c| c["mounts"] = spec_mounts,
+    );
+    assert_eq!(code, 0, "{err}");
+    let parts: Vec<&str> = out.split("==\n").collect();
+    assert_eq!(parts.len(), 3, "{out}");
+    let info = parse_mountinfo(parts[0]);
+    let expected = expected.as_array().expect("array");
+    // Every spec mount, in the spec's order, after the root.
+    let positions: Vec<usize> = expected
+        .iter()
+        .map(|m| {
+            let dest = m["destination"].as_str().expect("destination");
+            info.iter()
+                .position(|i| i.point == dest)
+                .unwrap_or_else(|| panic!("{dest} not in mountinfo:\n{}", parts[0]))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "order {positions:?}:\n{}",
+        parts[0]
+    );
+    assert_eq!(info[0].point, "/", "{}", parts[0]);
+    for (m, &at) in expected.iter().zip(&positions) {
+        let i = &info[at];
+        assert_eq!(i.fstype, m["type"].as_str().unwrap(), "{i:?}");
+        assert_eq!(i.source, m["source"].as_str().unwrap(), "{i:?}");
+        let opts: Vec<&str> = m["options"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let rw = if opts.contains(&"ro") { "ro" } else { "rw" };
+        assert_eq!(i.mount_opts[0], rw, "{i:?}");
+        assert_eq!(i.fs_opts[0], rw, "{i:?}");
+        for o in opts {
+            match o {
+                "nosuid" | "nodev" | "noexec" => {
+                    assert!(i.mount_opts.iter().any(|x| x == o), "{o} in {i:?}")
+                }
+                _ if o.contains('=') || o == "newinstance" => {
+                    assert!(i.fs_opts.iter().any(|x| x == o), "{o} in {i:?}")
+                }
+                _ => {}
+            }
+        }
+    }
+    // /proc/mounts has the same mounts.
+    for m in expected {
+        let dest = m["destination"].as_str().unwrap();
+        let line = format!(" {dest} {} ", m["type"].as_str().unwrap());
+        assert!(
+            parts[1].contains(&line),
+            "{line:?} not in /proc/mounts:\n{}",
+            parts[1]
+        );
+    }
+    // devpts has its ptmx; mqueue is empty.
+    assert_eq!(parts[2], "/dev/mqueue:\n\n/dev/pts:\nptmx\n", "{out}");
+}
+
+#[test]
+fn test_oci_ro_bind_mount_of_a_host_dir_reads_and_refuses_writes() {
+    let host = std::env::temp_dir().join(format!("runsc-oci-robind-host-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(host.join("sub")).expect("host dir");
+    std::fs::write(host.join("hello"), "from the host\n").expect("host file");
+    let src = host.to_str().expect("UTF-8").to_string();
+    let (code, out, err) = run_script(
+        "robind",
+        "cat /data/hello; ls /data; echo x > /data/new; echo status=$?; \
+         touch /data/hello; echo status=$?; mkdir /data/d; echo status=$?",
+        |c| {
+            c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+                {"destination": "/data", "type": "bind", "source": src, "options": ["rbind", "ro"]}
+            ));
+        },
+    );
+    let left: Vec<String> = std::fs::read_dir(&host)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&host);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out, "from the host\nhello\nsub\nstatus=1\nstatus=1\nstatus=1\n",
+        "{err}"
+    );
+    assert_eq!(err.matches("Read-only file system").count(), 3, "{err}");
+    let mut left = left;
+    left.sort();
+    assert_eq!(left, ["hello", "sub"]);
+}
+
+#[test]
+fn test_oci_rw_bind_mounts_of_a_host_dir_and_file_write_through() {
+    let host = std::env::temp_dir().join(format!("runsc-oci-rwbind-host-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(host.join("dir")).expect("host dir");
+    std::fs::write(host.join("file.conf"), "one\n").expect("host file");
+    std::fs::write(host.join("secret"), "not for the guest\n").expect("host file");
+    let dir = host.join("dir").to_str().expect("UTF-8").to_string();
+    let file = host.join("file.conf").to_str().expect("UTF-8").to_string();
+    let (code, out, err) = run_script(
+        "rwbind",
+        "echo written > /rw/out && cat /rw/out && echo two >> /etc/app/file.conf && \
+         cat /etc/app/file.conf && ls /etc/app",
+        |c| {
+            let m = c["mounts"].as_array_mut().expect("mounts");
+            m.push(serde_json::json!({"destination": "/rw", "type": "bind", "source": dir, "options": ["rbind", "rw"]}));
+            // A file, with no type, under a directory the rootfs lacks.
+            m.push(serde_json::json!({"destination": "/etc/app/file.conf", "source": file, "options": ["bind"]}));
+        },
+    );
+    let on_host = std::fs::read_to_string(host.join("dir/out")).unwrap_or_default();
+    let conf = std::fs::read_to_string(host.join("file.conf")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&host);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "written\none\ntwo\nfile.conf\n");
+    assert_eq!(on_host, "written\n");
+    assert_eq!(conf, "one\ntwo\n");
+}
+
+#[test]
+fn test_oci_bind_mount_of_a_missing_source_is_one_line_naming_it() {
+    let env = Env::new("nobind", &["true"]);
+    env.edit_config(|c| {
+        c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+            {"destination": "/data", "type": "bind", "source": "/nonexistent/runsc-src", "options": ["rbind"]}
+        ));
+    });
+    assert_create_fails(&env, "n1", &["/nonexistent/runsc-src", "mounts[6].source"]);
+}
+
+#[test]
+fn test_oci_tmpfs_mount_has_its_size_and_mode() {
+    let (code, out, err) = run_script(
+        "tmpfs",
+        "stat -c '%a %u' /scratch; df -k /scratch | while read fs total rest; do echo $total; done; \
+         echo data > /scratch/f && cat /scratch/f",
+        |c| {
+            c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+                {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+                 "options": ["nosuid", "nodev", "mode=0700", "size=2m", "uid=1000"]}
+            ));
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "700 1000\n1K-blocks\n2048\ndata\n", "{err}");
+}
+
+#[test]
+fn test_oci_masked_paths_read_empty() {
+    let env = Env::new(
+        "masked",
+        &[
+            "sh",
+            "-c",
+            "for f in /proc/meminfo /etc/secret; do wc -c < $f; done; ls -A /sys/firmware | wc -l; \
+             touch /sys/firmware/x; echo status=$?; cat /proc/kcore; echo status=$?",
+        ],
+    );
+    env.rootfs_dir("etc");
+    std::fs::write(env.bundle().join("rootfs/etc/secret"), "hidden\n").expect("secret");
+    env.edit_config(|c| {
+        c["linux"]["maskedPaths"] = serde_json::json!([
+            "/proc/kcore",
+            "/proc/meminfo",
+            "/etc/secret",
+            "/sys/firmware",
+            "/no/such/path"
+        ]);
+    });
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "m1"]);
+    assert_eq!(code, 0, "{err}");
+    // /proc/kcore does not exist in the sandbox: skipped, like any
+    // missing masked path.
+    assert_eq!(env.output("run"), "0\n0\n0\nstatus=1\nstatus=1\n", "{err}");
+    assert!(err.contains("Read-only file system"), "{err}");
+}
+
+#[test]
+fn test_oci_readonly_paths_refuse_writes() {
+    let env = Env::new(
+        "ropaths",
+        &[
+            "sh",
+            "-c",
+            "cat /data/f; echo x > /data/f; echo status=$?; touch /data/g; echo status=$?; \
+             touch /other; echo status=$?; grep -c ' /proc/sys ro[, ]' /proc/self/mountinfo",
+        ],
+    );
+    env.rootfs_dir("data");
+    std::fs::write(env.bundle().join("rootfs/data/f"), "kept\n").expect("file");
+    env.edit_config(|c| {
+        c["root"]["readonly"] = Value::Bool(false);
+        c["linux"]["readonlyPaths"] = serde_json::json!(["/proc/sys", "/data", "/no/such/path"]);
+    });
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "r1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        env.output("run"),
+        "kept\nstatus=1\nstatus=1\nstatus=0\n1\n",
+        "{err}"
+    );
+    assert_eq!(err.matches("Read-only file system").count(), 2, "{err}");
+}
+
+#[test]
+fn test_oci_root_readonly_refuses_writes() {
+    for (readonly, want) in [(true, "status=1\n"), (false, "status=0\n")] {
+        let (code, out, err) = run_script(
+            &format!("rootro{readonly}"),
+            "touch /x; echo status=$?",
+            |c| c["root"]["readonly"] = Value::Bool(readonly),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, want, "root.readonly {readonly}: {err}");
+        assert_eq!(err.contains("Read-only file system"), readonly, "{err}");
+    }
+}
+
+#[test]
+fn test_oci_noexec_and_nodev_mount_options_are_enforced() {
+    let (code, out, err) = run_script(
+        "noexec",
+        "for d in /plain /locked; do cp /bin/busybox $d/true; $d/true; echo exec=$?; \
+         mknod $d/null c 1 3 && cat $d/null; echo open=$?; done",
+        |c| {
+            let m = c["mounts"].as_array_mut().expect("mounts");
+            m.push(
+                serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}),
+            );
+            m.push(
+                serde_json::json!({"destination": "/locked", "type": "tmpfs", "source": "tmpfs",
+                                      "options": ["nosuid", "noexec", "nodev"]}),
+            );
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "exec=0\nopen=0\nexec=126\nopen=1\n", "{err}");
+    assert_eq!(err.matches("Permission denied").count(), 2, "{err}");
 }

@@ -105,7 +105,10 @@ fn prepare(
         ],
     };
     let write_through = global.overlay2 == crate::cli::Overlay::None;
-    let (gofer_sock, gofer) = super::r#do::spawn_gofer(&b.rootfs, write_through && !b.readonly)?;
+    let config_path = b.dir.join("config.json");
+    let (layout, binds) = layout(&b, &config_path)?;
+    let (gofer_sock, gofer) =
+        super::r#do::spawn_gofer_mounts(&b.rootfs, write_through && !b.readonly, &binds)?;
     let init = sentry::InitProcess {
         path: b.args[0].as_bytes().to_vec(),
         argv: b.args.iter().map(|a| a.as_bytes().to_vec()).collect(),
@@ -114,7 +117,9 @@ fn prepare(
         stdio,
         uid: b.uid,
         gid: b.gid,
-        groups: Vec::new(),
+        groups: b.additional_gids.clone(),
+        rlimits: b.rlimits.clone(),
+        no_new_privs: b.no_new_privileges,
         terminal: console_socket.is_some(),
     };
     let config = sentry::kernel::KernelConfig {
@@ -125,8 +130,8 @@ fn prepare(
         gofer: gofer_sock,
         tmpfs_tmp: false,
         overlay: !write_through,
+        layout,
     };
-    let config_path = b.dir.join("config.json");
     let sandbox = sentry::control::prepare(config, root, init).map_err(|e| match e {
         sentry::BootError::Exec { path, detail } => CmdError::Msg(format!(
             "cannot run process.args[0] {path:?}: {}; fix process.args in {}",
@@ -141,6 +146,52 @@ fn prepare(
         exit_file,
         gofer,
     })
+}
+
+/// The container's file system beyond its root, from the bundle, and
+/// the host files and directories its bind mounts need from the gofer
+/// (the sandbox opens no host path: each is an extra tree the gofer
+/// serves, attached by index).
+fn layout(
+    b: &spec::Bundle,
+    config_path: &Path,
+) -> Result<(sentry::FsLayout, Vec<gofer::BindSource>), CmdError> {
+    let mut binds = Vec::new();
+    let mut mounts = Vec::with_capacity(b.mounts.len());
+    for (i, m) in b.mounts.iter().enumerate() {
+        let gofer_tree = if m.is_bind() {
+            let source = m.host_source(&b.dir);
+            if let Err(e) = std::fs::metadata(&source) {
+                return Err(CmdError::Msg(format!(
+                    "cannot bind-mount {} (mounts[{i}].source in {}): {e}",
+                    source.display(),
+                    config_path.display()
+                )));
+            }
+            binds.push(gofer::BindSource {
+                path: source,
+                read_only: m.read_only(),
+            });
+            u32::try_from(binds.len() - 1).ok()
+        } else {
+            None
+        };
+        mounts.push(sentry::MountConfig {
+            destination: m.destination.as_bytes().to_vec(),
+            fstype: m.typ.clone(),
+            source: m.source.clone(),
+            options: m.options.clone(),
+            gofer_tree,
+        });
+    }
+    let paths = |ps: &[String]| ps.iter().map(|p| p.as_bytes().to_vec()).collect();
+    let layout = sentry::FsLayout {
+        read_only: b.readonly,
+        mounts: Some(mounts),
+        masked_paths: paths(&b.masked_paths),
+        readonly_paths: paths(&b.readonly_paths),
+    };
+    Ok((layout, binds))
 }
 
 /// Words for the errno names exec failures carry: "words (ERRNO)", or
@@ -400,6 +451,23 @@ fn exec_spec(
             .ok_or("exec: groups must be numbers")?,
         _ => Vec::new(),
     };
+    // [resource, soft, hard] triples, as `runsc exec` sends them.
+    let rlimits = match req.get("rlimits") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r.get(i).and_then(Value::as_u64);
+                let resource = usize::try_from(n(0)?).ok()?;
+                let limit = sentry::abi::misc::Rlimit {
+                    cur: n(1)?,
+                    max: n(2)?,
+                };
+                Some((resource, limit))
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or("exec: rlimits must be [resource, soft, hard] numbers")?,
+        _ => Vec::new(),
+    };
     Ok(sentry::InitProcess {
         path,
         argv,
@@ -414,6 +482,11 @@ fn exec_spec(
         uid: id("uid")?,
         gid: id("gid")?,
         groups,
+        rlimits,
+        no_new_privs: req
+            .get("noNewPrivileges")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         terminal: req
             .get("terminal")
             .and_then(Value::as_bool)

@@ -99,6 +99,8 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
         "uid": p.uid,
         "gid": p.gid,
         "groups": p.additional_gids,
+        "rlimits": p.rlimits.iter().map(|(r, l)| json!([r, l.cur, l.max])).collect::<Vec<_>>(),
+        "noNewPrivileges": p.no_new_privileges,
         "terminal": p.terminal,
     });
     let raw: Vec<i32> = stdio.iter().map(AsRawFd::as_raw_fd).collect();
@@ -173,6 +175,8 @@ fn process_for(o: &ExecOpts<'_>, bundle: &Path) -> Result<Process, CmdError> {
         } else {
             o.additional_gids.to_vec()
         },
+        rlimits: base.rlimits.clone(),
+        no_new_privileges: base.no_new_privileges,
         terminal: o.tty,
     })
 }

@@ -90,7 +90,12 @@ fn run_command(cli: &Cli) -> Result<i32, CmdError> {
     let g = &cli.global;
     match &cli.command {
         Command::Do { rootfs, command } => r#do::run(g, rootfs, command.clone()),
-        Command::Gofer { root, io_fd, rw } => gofer::run(root, *io_fd, *rw),
+        Command::Gofer {
+            root,
+            io_fd,
+            rw,
+            mounts,
+        } => gofer::run(root, *io_fd, *rw, mounts),
         Command::Syscalls { format } => syscalls::run(*format),
         Command::Spec { bundle, args } => spec::run(bundle.as_deref(), args),
         Command::Features => features::run(),

@@ -87,6 +87,35 @@ pub const RLIMIT_RTPRIO: usize = 14;
 /// Max realtime timeout.
 pub const RLIMIT_RTTIME: usize = 15;
 
+/// The resource limits by the names the OCI spec (process.rlimits[].type)
+/// and getrlimit(2) give them.
+pub const RLIMIT_NAMES: [(&str, usize); RLIM_NLIMITS] = [
+    ("RLIMIT_CPU", RLIMIT_CPU),
+    ("RLIMIT_FSIZE", RLIMIT_FSIZE),
+    ("RLIMIT_DATA", RLIMIT_DATA),
+    ("RLIMIT_STACK", RLIMIT_STACK),
+    ("RLIMIT_CORE", RLIMIT_CORE),
+    ("RLIMIT_RSS", RLIMIT_RSS),
+    ("RLIMIT_NPROC", RLIMIT_NPROC),
+    ("RLIMIT_NOFILE", RLIMIT_NOFILE),
+    ("RLIMIT_MEMLOCK", RLIMIT_MEMLOCK),
+    ("RLIMIT_AS", RLIMIT_AS),
+    ("RLIMIT_LOCKS", RLIMIT_LOCKS),
+    ("RLIMIT_SIGPENDING", RLIMIT_SIGPENDING),
+    ("RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE),
+    ("RLIMIT_NICE", RLIMIT_NICE),
+    ("RLIMIT_RTPRIO", RLIMIT_RTPRIO),
+    ("RLIMIT_RTTIME", RLIMIT_RTTIME),
+];
+
+/// The resource named `name` ("RLIMIT_NOFILE"), if Linux has it.
+pub fn rlimit_by_name(name: &str) -> Option<usize> {
+    RLIMIT_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, r)| r)
+}
+
 /// Auxiliary vector entry types.
 pub mod auxv {
     /// End of vector.

@@ -134,6 +134,27 @@ pub fn new_devfs(mf: Arc<MemoryFile>) -> Arc<Node> {
     root
 }
 
+/// Builds a devpts: its `ptmx` node (opening it gives ENODEV, as
+/// /dev/ptmx does: the sandbox makes no ptys of its own) with
+/// `ptmx_mode`; the terminals the sandbox was given appear in it as N
+/// when it is mounted at /dev/pts.
+pub fn new_devpts(mf: Arc<MemoryFile>, ptmx_mode: u32) -> Arc<Node> {
+    let fs = MemFs::new(mf, crate::abi::file::magic::DEVPTS_SUPER_MAGIC, open_device);
+    let root = fs.root(0o755, None);
+    let ptmx = NewNode::CharDev(makedev(TTYAUX_MAJOR, PTMX_MINOR));
+    let _ = root.create(b"ptmx", ptmx, ptmx_mode, Owner::default());
+    root
+}
+
+/// A /dev/null node that is in no directory, to mount over a file the
+/// container's spec masks (as runc bind-mounts /dev/null).
+pub fn null_node(mf: Arc<MemoryFile>) -> Result<crate::vfs::InodeRef, Errno> {
+    let fs = MemFs::new(mf, crate::abi::file::magic::TMPFS_MAGIC, open_device);
+    let dir = fs.root(0o755, None);
+    let null = NewNode::CharDev(makedev(MEM_MAJOR, NULL_MINOR));
+    dir.create(b"null", null, 0o666, Owner::default())
+}
+
 /// Builds the minimal /sys: devices/system/cpu/{online,possible,present}.
 pub fn new_sysfs(mf: Arc<MemoryFile>, ncpu: usize) -> Arc<Node> {
     let fs = MemFs::new(mf, crate::abi::file::magic::SYSFS_MAGIC, open_device);
