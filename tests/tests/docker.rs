@@ -29,7 +29,7 @@ const IMAGE: &str = "localhost/runsc-test-busybox:latest";
 const OUR_RUNTIME: &str = "runsc-test";
 /// How many tests this file has: the last one to finish checks that
 /// `docker ps -a` is empty.
-const TESTS: usize = 5;
+const TESTS: usize = 6;
 /// How many are `#[ignore]`d.
 const IGNORED_TESTS: usize = 0;
 
@@ -417,6 +417,90 @@ fn test_docker_detached_exec_logs_top_stop_and_rm() {
     let gone = d.docker(&["inspect", &name]);
     assert_ne!(gone.status, 0, "inspect after rm");
     d.assert_gone(&v);
+    d.test_done();
+}
+
+#[test]
+fn test_docker_run_options_reach_the_guest() {
+    let d = docker();
+    let name = cname("opts");
+    let _c = Cleanup(d, name.clone());
+    let vol = d.dir.join(format!("volume-{name}"));
+    std::fs::create_dir_all(&vol).expect("volume dir");
+    std::fs::write(vol.join("in"), "from-host\n").expect("volume file");
+    // The guest runs as uid 1000.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&vol, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let bind = format!("{}:/data", vol.display());
+    let out = d.run_container(
+        &[
+            "--rm",
+            "--name",
+            &name,
+            "--hostname",
+            "box",
+            "-e",
+            "GREETING=hello",
+            "-w",
+            "/tmp",
+            "-u",
+            "1000:1000",
+            "--ulimit",
+            "nofile=1000:2000",
+            "-v",
+            &bind,
+            "--init",
+        ],
+        &[
+            "sh",
+            "-c",
+            "hostname; cat /etc/hostname; echo $GREETING; pwd; id -u; id -g; \
+             ulimit -n; ulimit -Hn; cat /data/in; echo from-guest > /data/out; \
+             cat /proc/1/cmdline | tr '\\0' ' '; echo",
+        ],
+    );
+    assert_eq!(
+        out.status,
+        0,
+        "stdout:{} stderr:{}",
+        out.stdout_text(),
+        out.stderr_text()
+    );
+    let text = out.stdout_text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.get(..9),
+        Some(
+            &[
+                "box",
+                "box",
+                "hello",
+                "/tmp",
+                "1000",
+                "1000",
+                "1000",
+                "2000",
+                "from-host"
+            ][..]
+        ),
+        "{text}"
+    );
+    assert!(
+        lines
+            .get(9)
+            .is_some_and(|l| l.starts_with("/sbin/docker-init -- sh")),
+        "--init is the guest's pid 1: {text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(vol.join("out")).unwrap_or_default(),
+        "from-guest\n",
+        "the guest's write reaches the host through the volume"
+    );
+    let ro = d.run_container(
+        &["--rm", "--name", &name, "--read-only"],
+        &["sh", "-c", "touch /x 2>/dev/null || echo read-only"],
+    );
+    assert_eq!(ro.stdout_text(), "read-only\n", "{}", ro.stderr_text());
     d.test_done();
 }
 
