@@ -537,7 +537,7 @@ fn test_docker_pause_stops_the_guest_until_unpause() {
     d.ok(&["pause", &name]);
     assert_eq!(d.inspect(&name, "{{.State.Status}}"), "paused");
     // Anything already on its way to the log lands first.
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(500));
     let before = ticks(d, &name);
     std::thread::sleep(Duration::from_millis(700));
     assert_eq!(ticks(d, &name), before, "the guest ran while paused");
