@@ -217,7 +217,15 @@ struct CapData {
 /// Call it after [`confine`] (which needs `CAP_SYS_ADMIN`) and before
 /// [`install_seccomp`] (whose allowlist has neither `prctl` nor `capset`).
 pub fn drop_capabilities() -> io::Result<()> {
-    let kept = |cap: u32| KEPT_CAPABILITIES.contains(&cap);
+    drop_capabilities_except(KEPT_CAPABILITIES)
+}
+
+/// Drop every capability but `kept` from the bounding, ambient, effective,
+/// permitted and inheritable sets of the calling thread (`&[]`: all of
+/// them; runsc uses that for the sandbox process). Needs `CAP_SETPCAP` for
+/// the bounding set.
+pub fn drop_capabilities_except(kept_caps: &[u32]) -> io::Result<()> {
+    let kept = |cap: u32| kept_caps.contains(&cap);
     // /proc may be gone after confine: try every number a kernel could
     // define; EINVAL marks the end of the kernel's list.
     for cap in 0..64u32 {
@@ -251,7 +259,7 @@ pub fn drop_capabilities() -> io::Result<()> {
         return Err(step_err("clear ambient capabilities"));
     }
     let mut data = [CapData::default(); 2];
-    for &cap in KEPT_CAPABILITIES {
+    for &cap in kept_caps {
         let d = &mut data[(cap / 32) as usize];
         d.effective |= 1 << (cap % 32);
         d.permitted |= 1 << (cap % 32);

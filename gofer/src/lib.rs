@@ -29,7 +29,9 @@ pub mod server;
 mod sys;
 
 pub use client::Client;
-pub use confine::{confine, drop_capabilities, install_seccomp, install_seccomp_log};
+pub use confine::{
+    confine, drop_capabilities, drop_capabilities_except, install_seccomp, install_seccomp_log,
+};
 pub use server::serve;
 pub use sys::seqpacket_pair;
 

@@ -77,6 +77,13 @@ pub enum BootError {
     Thread(String),
 }
 
+/// Reads what the sentry takes from the host's /proc (where the host put
+/// the vDSO) while it still can: the sandbox process calls it before it
+/// confines itself (after pivot_root there is no /proc).
+pub fn read_host_info() {
+    platform::vdso::init();
+}
+
 /// Boots a kernel, runs `init` to completion and returns its exit status.
 pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<ExitStatus, BootError> {
     control::prepare(config, root, init)?.start()

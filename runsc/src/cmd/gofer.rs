@@ -21,7 +21,12 @@ pub fn run(root: &Path, io_fd: i32, rw: bool) -> Result<i32, CmdError> {
     let fail = |what: &str, e: std::io::Error| CmdError::Msg(format!("gofer: {what}: {e}"));
     let root_fd = gofer::confine(root, !rw).map_err(|e| fail("confine", e))?;
     gofer::drop_capabilities().map_err(|e| fail("drop capabilities", e))?;
-    gofer::install_seccomp().map_err(|e| fail("seccomp", e))?;
+    if sentry::confine::SeccompMode::from_env() == sentry::confine::SeccompMode::Log {
+        gofer::install_seccomp_log()
+    } else {
+        gofer::install_seccomp()
+    }
+    .map_err(|e| fail("seccomp", e))?;
     gofer::serve(root_fd, sock, !rw).map_err(|e| fail("serve", e))?;
     Ok(0)
 }

@@ -13,7 +13,8 @@ use std::time::Duration;
 /// `runsc ps`.
 pub fn run(global: &GlobalOpts, id: &str, format: TableFormat) -> Result<i32, CmdError> {
     let c = Container::open(&global.root, id)?;
-    let status = c.load()?.status();
+    let state = c.load()?;
+    let status = state.status();
     if !status.can_kill() {
         return Err(CmdError::Msg(format!(
             "cannot list the processes of container {id}: it is {status}"
@@ -25,7 +26,19 @@ pub fn run(global: &GlobalOpts, id: &str, format: TableFormat) -> Result<i32, Cm
         Some(Duration::from_secs(10)),
     )?;
     let procs = reply["processes"].as_array().cloned().unwrap_or_default();
-    let field = |p: &Value, k: &str| p[k].as_i64().unwrap_or(0);
+    // The sentry knows its stubs by their pids in its own pid namespace.
+    let host = crate::confine::host_pids(state.pid);
+    let field = |p: &Value, k: &str| {
+        let v = p[k].as_i64().unwrap_or(0);
+        if k == "hostPid" {
+            i32::try_from(v)
+                .ok()
+                .and_then(|v| host.get(&v))
+                .map_or(v, |&h| i64::from(h))
+        } else {
+            v
+        }
+    };
     match format {
         TableFormat::Json => {
             let pids: Vec<i64> = procs.iter().map(|p| field(p, "hostPid")).collect();
