@@ -1,7 +1,7 @@
 //! What the gofer process does to itself before serving.
 //!
-//! [`confine`] gives the process a private mount namespace whose root is the
-//! served directory, so even a bug in the server's path handling cannot name
+//! [`confine`] gives the process private mount, network, ipc and uts
+//! namespaces, the mount namespace's root being the served directory, so even a bug in the server's path handling cannot name
 //! a host file outside it. [`install_seccomp`] then limits the process to the
 //! system calls [`crate::serve`] makes ([`GOFER_SYSCALLS`]).
 
@@ -83,7 +83,7 @@ fn mount_fs(
 }
 
 /// Make `root_path` this process's whole file system view: a new mount
-/// namespace, a recursive clone of `root_path` (read-only throughout if asked),
+/// namespace (and new network, ipc and uts ones), a recursive clone of `root_path` (read-only throughout if asked),
 /// pivoted to be `/`, and the old root detached. Returns an
 /// `O_PATH | O_DIRECTORY` fd of the new root, ready for [`crate::serve`].
 ///
@@ -93,9 +93,15 @@ fn mount_fs(
 pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
     let root = CString::new(root_path.as_os_str().as_bytes())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "root path holds a NUL"))?;
+    // A private mount namespace for the pivot; the gofer needs no network,
+    // no System V IPC and no host name either.
     // SAFETY: unshare takes only flags.
-    let r = unsafe { libc::unshare(libc::CLONE_NEWNS) };
-    check(r, "unshare mount namespace")?;
+    let r = unsafe {
+        libc::unshare(
+            libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
+        )
+    };
+    check(r, "unshare mount, network, ipc and uts namespaces")?;
     // Nothing we mount from here on may propagate back to the host.
     mount(
         None,
