@@ -162,7 +162,7 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
     ),
     (
         libc::SYS_sched_getaffinity,
-        "sched_getaffinity: glibc malloc sizes its arenas on a thread's first allocation",
+        "sched_getaffinity: std's thread start calls pthread_getattr_np (stack guard)",
     ),
     // Signals.
     (

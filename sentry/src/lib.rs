@@ -77,11 +77,20 @@ pub enum BootError {
     Thread(String),
 }
 
-/// Reads what the sentry takes from the host's /proc (where the host put
-/// the vDSO) while it still can: the sandbox process calls it before it
-/// confines itself (after pivot_root there is no /proc).
-pub fn read_host_info() {
+/// Does what needs the host's /proc and /sys while they are still there:
+/// the sandbox process calls it just before it confines itself (after
+/// pivot_root there is neither, and the seccomp filter kills an open).
+pub fn before_confinement() {
+    // Where the host put the vDSO (/proc/self/maps).
     platform::vdso::init();
+    // glibc malloc counts the CPUs (reading /sys/devices/system/cpu/online,
+    // then /proc/stat) the first time a thread needs an arena beyond the
+    // first few; with the limit set, it never asks. The figure is glibc's
+    // own default, 8 arenas per CPU.
+    let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let arenas = libc::c_int::try_from(ncpu.saturating_mul(8)).unwrap_or(libc::c_int::MAX);
+    // SAFETY: mallopt takes integers and only sets a malloc parameter.
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) };
 }
 
 /// Boots a kernel, runs `init` to completion and returns its exit status.

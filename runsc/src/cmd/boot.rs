@@ -130,7 +130,7 @@ fn prepare(
         ),
         (_, None) => confine::Network::New,
     };
-    sentry::read_host_info();
+    sentry::before_confinement();
     let confined = confine::enter(confine::Options {
         network,
         lifeline: None,

@@ -115,7 +115,7 @@ fn sandbox(
         tmpfs_tmp: false,
         overlay: !write_through,
     };
-    sentry::read_host_info();
+    sentry::before_confinement();
     let network = match global.network {
         NetworkKind::Host => confine::Network::Host,
         NetworkKind::Sandbox | NetworkKind::None => confine::Network::New,
