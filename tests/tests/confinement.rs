@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
-use tests::{run, runtime, Input};
+use tests::{c_program, run, run_native, run_sandboxed, runtime, Input};
 
 const BUSYBOX: &str = "/bin/busybox";
 
@@ -428,4 +428,25 @@ fn test_oci_spec_network_namespace_path_is_joined() {
     assert_eq!(ns(&sandbox, "net"), held, "the sandbox did not join {path}");
     assert_ne!(ns(&sandbox, "mnt"), ns("self", "mnt"));
     let _ = holder.0.kill();
+}
+
+#[test]
+fn test_big_directory_listings_from_threads_match_native() {
+    // Freeing big listings once made glibc malloc read a /proc file in a
+    // sentry thread (sentry::before_confinement): a kill under the filter.
+    let prog = c_program("listdir");
+    let native = run_native(&prog, &[], Input::Null);
+    assert_eq!(native.status, 0, "native: {}", native.stderr_text());
+    assert_eq!(
+        native.stdout_text(),
+        "entries per listing: 1002, listings: 100\n"
+    );
+    let sandboxed = run_sandboxed(&prog, &[], Input::Null);
+    assert_eq!(
+        sandboxed.status,
+        0,
+        "sandboxed: {}",
+        sandboxed.stderr_text()
+    );
+    assert_eq!(sandboxed.stdout_text(), native.stdout_text());
 }
