@@ -60,7 +60,6 @@ pub const LOG_ENV: &str = "RUNSC_SECCOMP_LOG";
 pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
     // Files: only fds the sentry holds (donated by the gofer, stdio, the
     // memory file, the control socket, the log and exit files).
-    (libc::SYS_read, "read: host fds, control requests"),
     (
         libc::SYS_write,
         "write: stdio, log, exit file, control replies",
@@ -68,34 +67,26 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
     (libc::SYS_readv, "readv: guest reads of host fds"),
     (libc::SYS_writev, "writev: guest writes to host fds"),
     (libc::SYS_pread64, "pread64: ELF loading, file reads"),
-    (libc::SYS_pwrite64, "pwrite64: write-through files"),
     (libc::SYS_preadv, "preadv: donated files"),
     (libc::SYS_pwritev, "pwritev: write-through files"),
-    (libc::SYS_close, "close"),
+    (libc::SYS_close, "close: donated fds, stub start-up"),
     (
         libc::SYS_lseek,
-        "lseek: SEEK_DATA/SEEK_HOLE on the memory file",
+        "lseek: SEEK_DATA/SEEK_HOLE on the memory file (copy_populated); host fd seeks",
     ),
-    (libc::SYS_fstat, "fstat: host fd stat"),
     (
         libc::SYS_ftruncate,
-        "ftruncate: memory file size, write-through files",
+        "ftruncate: guest truncate of write-through (--overlay2 none) files",
     ),
     (
         libc::SYS_fallocate,
         "fallocate: punching freed memory-file ranges",
     ),
     (libc::SYS_fsync, "fsync: the exit file (runsc boot)"),
-    (
-        libc::SYS_fdatasync,
-        "fdatasync: guest fdatasync of host fds",
-    ),
     (libc::SYS_poll, "poll: readiness of host fds"),
-    (libc::SYS_ppoll, "ppoll: readiness of host fds"),
     (libc::SYS_epoll_create1, "epoll_create1: host-fd notifier"),
     (libc::SYS_epoll_ctl, "epoll_ctl: host-fd notifier"),
     (libc::SYS_epoll_wait, "epoll_wait: host-fd notifier"),
-    (libc::SYS_epoll_pwait, "epoll_pwait: host-fd notifier"),
     // The gofer connection and the control socket.
     (
         libc::SYS_sendmsg,
@@ -113,10 +104,22 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
     (libc::SYS_sendto, "sendto: std's UnixStream write"),
     // Memory: the allocator, the memory file, and the platform's injected
     // mmap/munmap/mprotect in stubs (which pass this filter too).
-    (libc::SYS_mmap, "mmap"),
-    (libc::SYS_munmap, "munmap"),
-    (libc::SYS_mprotect, "mprotect"),
-    (libc::SYS_mremap, "mremap: Vec growth"),
+    (
+        libc::SYS_mmap,
+        "mmap: allocator, thread stacks, injected into stubs",
+    ),
+    (
+        libc::SYS_munmap,
+        "munmap: allocator, injected into stubs, stub start-up",
+    ),
+    (
+        libc::SYS_mprotect,
+        "mprotect: guard pages, injected into stubs, stub code page",
+    ),
+    (
+        libc::SYS_mremap,
+        "mremap: glibc realloc of a large (mmapped) block",
+    ),
     (libc::SYS_madvise, "madvise: allocator, MADV_DONTNEED"),
     (libc::SYS_brk, "brk: glibc malloc"),
     // Threads and synchronization.
@@ -141,8 +144,8 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
         libc::SYS_exit,
         "exit: threads; injected in ending stub threads",
     ),
-    (libc::SYS_exit_group, "exit_group"),
-    (libc::SYS_gettid, "gettid"),
+    (libc::SYS_exit_group, "exit_group: the end of the sandbox"),
+    (libc::SYS_gettid, "gettid: abort(), std thread ids"),
     (libc::SYS_getpid, "getpid: stub start-up stop"),
     (libc::SYS_getppid, "getppid: stub start-up (tracer alive?)"),
     // Stubs: the platform forks one per address space and traces it.
@@ -170,12 +173,18 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
         "rt_sigaction: stub start-up resets all",
     ),
     (libc::SYS_rt_sigprocmask, "rt_sigprocmask: threads, abort"),
-    (libc::SYS_rt_sigreturn, "rt_sigreturn"),
+    (
+        libc::SYS_rt_sigreturn,
+        "rt_sigreturn: return from std's SIGSEGV/SIGBUS handler",
+    ),
     (
         libc::SYS_sigaltstack,
         "sigaltstack: std's stack-overflow handler on new threads",
     ),
-    (libc::SYS_restart_syscall, "restart_syscall"),
+    (
+        libc::SYS_restart_syscall,
+        "restart_syscall: a clock_nanosleep resumed after a stop of the sentry",
+    ),
     // Time and information; time, gettimeofday and getcpu are also the
     // vsyscall page's calls: the stub filter must see them to trap them,
     // and a kill here would take precedence over its trap.
@@ -183,9 +192,7 @@ pub const ANY_ARGS: &[(libc::c_long, &str)] = &[
         libc::SYS_clock_gettime,
         "clock_gettime: vDSO fallback, stub CPU clocks",
     ),
-    (libc::SYS_clock_getres, "clock_getres: guest clock_getres"),
     (libc::SYS_clock_nanosleep, "clock_nanosleep: thread::sleep"),
-    (libc::SYS_nanosleep, "nanosleep: thread::sleep"),
     (
         libc::SYS_gettimeofday,
         "gettimeofday: vsyscall (stub traps it)",
@@ -320,18 +327,8 @@ pub fn checked_rules() -> Vec<(libc::c_long, Vec<SeccompRule>, &'static str)> {
         ),
         (
             libc::SYS_fcntl,
-            arg_in(
-                1,
-                Dword,
-                &[
-                    libc::F_GETFL as u64,
-                    libc::F_SETFL as u64,
-                    libc::F_GETFD as u64,
-                    libc::F_SETFD as u64,
-                    libc::F_DUPFD_CLOEXEC as u64,
-                ],
-            ),
-            "fcntl: status flags of host fds, fd duplication",
+            arg_in(1, Dword, &[libc::F_GETFL as u64]),
+            "fcntl: F_GETFL, the status flags a donated fd starts with",
         ),
         (
             libc::SYS_newfstatat,
@@ -344,28 +341,12 @@ pub fn checked_rules() -> Vec<(libc::c_long, Vec<SeccompRule>, &'static str)> {
             "newfstatat: glibc's fstat (AT_EMPTY_PATH on an fd)",
         ),
         (
-            libc::SYS_statx,
-            vec![rule(vec![cond(
-                2,
-                Dword,
-                Op::MaskedEq(libc::AT_EMPTY_PATH as u64),
-                libc::AT_EMPTY_PATH as u64,
-            )])],
-            "statx: std's File::metadata (AT_EMPTY_PATH on an fd)",
-        ),
-        (
             libc::SYS_setsockopt,
-            vec![
-                rule(vec![
-                    cond(1, Dword, Op::Eq, libc::SOL_SOCKET as u64),
-                    cond(2, Dword, Op::Eq, libc::SO_RCVTIMEO as u64),
-                ]),
-                rule(vec![
-                    cond(1, Dword, Op::Eq, libc::SOL_SOCKET as u64),
-                    cond(2, Dword, Op::Eq, libc::SO_SNDTIMEO as u64),
-                ]),
-            ],
-            "setsockopt: timeouts on control connections",
+            vec![rule(vec![
+                cond(1, Dword, Op::Eq, libc::SOL_SOCKET as u64),
+                cond(2, Dword, Op::Eq, libc::SO_RCVTIMEO as u64),
+            ])],
+            "setsockopt: SO_RCVTIMEO on control connections (runsc boot)",
         ),
     ]
 }
@@ -630,7 +611,7 @@ mod tests {
         let p = sentry_filter(SeccompMode::Log).unwrap();
         assert_eq!(eval(&p, &d), libc::SECCOMP_RET_LOG);
         let d = Data {
-            nr: libc::SYS_read,
+            nr: libc::SYS_write,
             args: [0; 6],
         };
         assert_eq!(eval(&p, &d), ALLOW);

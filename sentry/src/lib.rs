@@ -93,6 +93,12 @@ pub fn before_confinement() {
     // benchmarks (futex and pipe ping-pong, fork, getdents).
     // SAFETY: mallopt takes integers and only sets a malloc parameter.
     unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
+    // A panic's backtrace would open /proc/self/exe to find symbols: the
+    // filter would kill the process before it printed. Without it, a panic
+    // prints its message and aborts. (The guest's environment is built
+    // already.)
+    std::env::remove_var("RUST_BACKTRACE");
+    std::env::remove_var("RUST_LIB_BACKTRACE");
 }
 
 /// Boots a kernel, runs `init` to completion and returns its exit status.
