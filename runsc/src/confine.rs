@@ -102,10 +102,8 @@ fn open(path: &CStr, flags: libc::c_int, step: &'static str) -> Result<OwnedFd, 
 fn pipe(step: &'static str) -> Result<(OwnedFd, OwnedFd), ConfineError> {
     let mut fds = [0; 2];
     // SAFETY: pipe2 writes two fds into a valid array.
-    check(
-        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }.into(),
-        step,
-    )?;
+    let r = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    check(r.into(), step)?;
     // SAFETY: pipe2 succeeded: both fds are new and ours alone.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
@@ -121,16 +119,12 @@ pub fn with_new_pid_ns<T>(spawn: impl FnOnce() -> T) -> Result<T, ConfineError> 
         "open /proc/self/ns/pid",
     )?;
     // SAFETY: unshare takes flags only.
-    check(
-        unsafe { libc::unshare(libc::CLONE_NEWPID) }.into(),
-        "unshare a pid namespace",
-    )?;
+    let r = unsafe { libc::unshare(libc::CLONE_NEWPID) };
+    check(r.into(), "unshare a pid namespace")?;
     let t = spawn();
     // SAFETY: setns on an fd we own.
-    check(
-        unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWPID) }.into(),
-        "return to the caller's pid namespace",
-    )?;
+    let r = unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWPID) };
+    check(r.into(), "return to the caller's pid namespace")?;
     Ok(t)
 }
 
@@ -155,35 +149,34 @@ pub enum Forked {
 /// Forks the sandbox process (for `runsc do`) as init of a fresh pid
 /// namespace. Call it single-threaded.
 pub fn fork_sandbox() -> Result<Forked, ConfineError> {
-    let (r, w) = pipe("lifeline pipe")?;
+    let (life_r, life_w) = pipe("lifeline pipe")?;
     let own = open(
         c"/proc/self/ns/pid",
         libc::O_RDONLY,
         "open /proc/self/ns/pid",
     )?;
     // SAFETY: unshare takes flags only.
-    check(
-        unsafe { libc::unshare(libc::CLONE_NEWPID) }.into(),
-        "unshare a pid namespace",
-    )?;
+    let r = unsafe { libc::unshare(libc::CLONE_NEWPID) };
+    check(r.into(), "unshare a pid namespace")?;
     // SAFETY: the caller is single-threaded, so the child may run any code.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(last("fork the sandbox"));
     }
     if pid == 0 {
-        drop(w);
+        drop(life_w);
         drop(own);
-        die_with_parent(&r)?;
-        return Ok(Forked::Child { lifeline: r });
+        die_with_parent(&life_r)?;
+        return Ok(Forked::Child { lifeline: life_r });
     }
-    drop(r);
+    drop(life_r);
     // SAFETY: setns on an fd we own.
-    check(
-        unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWPID) }.into(),
-        "return to the caller's pid namespace",
-    )?;
-    Ok(Forked::Parent { pid, lifeline: w })
+    let r = unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWPID) };
+    check(r.into(), "return to the caller's pid namespace")?;
+    Ok(Forked::Parent {
+        pid,
+        lifeline: life_w,
+    })
 }
 
 /// Waits for child `pid`; returns its status as a shell reports it.
@@ -211,10 +204,8 @@ pub fn wait_exit(pid: i32) -> io::Result<i32> {
 /// writer is gone), exit now.
 fn die_with_parent(lifeline: &OwnedFd) -> Result<(), ConfineError> {
     // SAFETY: prctl with integer arguments only.
-    check(
-        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) }.into(),
-        "set the parent-death signal",
-    )?;
+    let r = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    check(r.into(), "set the parent-death signal")?;
     let mut p = libc::pollfd {
         fd: lifeline.as_raw_fd(),
         events: libc::POLLIN,
@@ -238,18 +229,14 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
     // (as unmapped ids that still grant group access); drop them here,
     // where it is allowed.
     // SAFETY: setgroups with an empty list.
-    check(
-        unsafe { libc::setgroups(0, std::ptr::null()) }.into(),
-        "clear supplementary groups",
-    )?;
+    let r = unsafe { libc::setgroups(0, std::ptr::null()) };
+    check(r.into(), "clear supplementary groups")?;
     if let Network::Join(ns) = &opts.network {
         // Before the user namespace: joining needs CAP_SYS_ADMIN over the
         // namespace's owner, the host's user namespace.
         // SAFETY: setns on an fd the caller opened.
-        check(
-            unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) }.into(),
-            "join the network namespace",
-        )?;
+        let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+        check(r.into(), "join the network namespace")?;
     }
     let user_ns = enter_user_ns()?;
     let mut flags =
@@ -258,8 +245,9 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         flags |= libc::CLONE_NEWNET;
     }
     // SAFETY: unshare takes flags only.
+    let r = unsafe { libc::unshare(flags) };
     check(
-        unsafe { libc::unshare(flags) }.into(),
+        r.into(),
         "unshare mount, ipc, uts, cgroup and network namespaces",
     )?;
     pivot_to_empty_root()?;
@@ -446,22 +434,16 @@ fn pivot_to_empty_root() -> Result<(), ConfineError> {
         "mount the empty root",
     )?;
     // SAFETY: chdir with a valid C string.
-    check(
-        unsafe { libc::chdir(STAGING.as_ptr()) }.into(),
-        "chdir to the empty root",
-    )?;
+    let r = unsafe { libc::chdir(STAGING.as_ptr()) };
+    check(r.into(), "chdir to the empty root")?;
     // pivot_root(".", "."): the old root ends up stacked on the new one,
     // from where it is detached.
     // SAFETY: two valid C strings.
-    check(
-        unsafe { libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) },
-        "pivot_root",
-    )?;
+    let r = unsafe { libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) };
+    check(r, "pivot_root")?;
     // SAFETY: umount2 with a valid C string.
-    check(
-        unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) }.into(),
-        "detach the host's root",
-    )?;
+    let r = unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) };
+    check(r.into(), "detach the host's root")?;
     // SAFETY: chdir with a valid C string.
     check(unsafe { libc::chdir(c"/".as_ptr()) }.into(), "chdir to /")
 }
@@ -471,15 +453,11 @@ fn drop_privileges(user_ns: bool) -> Result<(), ConfineError> {
     if user_ns {
         let id = SANDBOX_ID;
         // SAFETY: setresgid/setresuid take integers only.
-        check(
-            unsafe { libc::setresgid(id, id, id) }.into(),
-            "set the gid to nobody",
-        )?;
+        let r = unsafe { libc::setresgid(id, id, id) };
+        check(r.into(), "set the gid to nobody")?;
         // SAFETY: as above.
-        check(
-            unsafe { libc::setresuid(id, id, id) }.into(),
-            "set the uid to nobody",
-        )?;
+        let r = unsafe { libc::setresuid(id, id, id) };
+        check(r.into(), "set the uid to nobody")?;
     }
     // Bounding set included: nothing can come back (there is no exec
     // anyway: no_new_privs and the seccomp filter).
@@ -491,16 +469,12 @@ fn drop_privileges(user_ns: bool) -> Result<(), ConfineError> {
         // same empty capabilities) can be traced with no capability; only
         // root in the host namespace can trace the sentry.
         // SAFETY: prctl with integer arguments only.
-        check(
-            unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0) }.into(),
-            "set dumpable",
-        )?;
+        let r = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0) };
+        check(r.into(), "set dumpable")?;
     }
     // SAFETY: prctl with integer arguments only.
-    check(
-        unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }.into(),
-        "set no_new_privs",
-    )
+    let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+    check(r.into(), "set no_new_privs")
 }
 
 /// The host pids of the processes in the pid namespace of the sandbox

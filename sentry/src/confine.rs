@@ -560,10 +560,7 @@ mod tests {
         assert_eq!(verdict(libc::SYS_tgkill, args(&[5, 5, 9])), KILL);
         // ioctl: terminal requests only.
         assert_eq!(verdict(libc::SYS_ioctl, args(&[0, 0x5413])), ALLOW);
-        assert_eq!(
-            verdict(libc::SYS_ioctl, args(&[0, libc::TIOCSTI as u64])),
-            KILL
-        );
+        assert_eq!(verdict(libc::SYS_ioctl, args(&[0, libc::TIOCSTI])), KILL);
         // prctl: no capability or securebits changes.
         assert_eq!(
             verdict(libc::SYS_prctl, args(&[libc::PR_SET_NAME as u64])),
