@@ -251,6 +251,7 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         "unshare mount, ipc, uts, cgroup and network namespaces",
     )?;
     pivot_to_empty_root()?;
+    ignore_job_control_signals();
     drop_privileges(user_ns)?;
     if let Some(l) = &opts.lifeline {
         die_with_parent(l)?;
@@ -259,6 +260,17 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         user_ns,
         _lifeline: opts.lifeline,
     })
+}
+
+/// The sandbox is its pid namespace's init, which the kernel never stops
+/// for job control: a read of the terminal from the background would be
+/// retried forever on SIGTTIN. Ignored, such a read fails with EIO (and a
+/// write goes through), as for any process that ignores them.
+fn ignore_job_control_signals() {
+    for sig in [libc::SIGTTIN, libc::SIGTTOU, libc::SIGTSTP] {
+        // SAFETY: setting a disposition to SIG_IGN installs no handler.
+        unsafe { libc::signal(sig, libc::SIG_IGN) };
+    }
 }
 
 fn ensure_single_threaded() -> Result<(), ConfineError> {
