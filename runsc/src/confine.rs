@@ -238,7 +238,7 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
         check(r.into(), "join the network namespace")?;
     }
-    let user_ns = enter_user_ns()?;
+    let helper = start_user_ns()?;
     let mut flags =
         libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS | libc::CLONE_NEWCGROUP;
     if matches!(opts.network, Network::New) {
@@ -252,6 +252,11 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
     )?;
     pivot_to_empty_root()?;
     ignore_job_control_signals();
+    let user_ns = helper.is_some();
+    if let Some(h) = helper {
+        // The maps must be there before the uid changes.
+        h.wait()?;
+    }
     drop_privileges(user_ns)?;
     if let Some(l) = &opts.lifeline {
         die_with_parent(l)?;
@@ -297,14 +302,44 @@ const HELPER_STEPS: [&str; 4] = [
     "write gid_map",
 ];
 
+/// The helper that writes the id maps of the sandbox's user namespace.
+struct IdMapHelper {
+    pid: i32,
+    report: OwnedFd,
+}
+
+impl IdMapHelper {
+    /// Waits until the maps are written (or why not).
+    fn wait(self) -> Result<(), ConfineError> {
+        let mut report = [0u32; 2];
+        // SAFETY: read of up to 8 bytes into a local array.
+        let n = unsafe { libc::read(self.report.as_raw_fd(), report.as_mut_ptr().cast(), 8) };
+        let _ = wait_exit(self.pid);
+        match (n, report) {
+            (8, [0, _]) => Ok(()),
+            (8, [step, errno]) => Err(err(
+                HELPER_STEPS[(step as usize).clamp(1, HELPER_STEPS.len()) - 1],
+                io::Error::from_raw_os_error(errno as i32),
+            )),
+            _ => Err(err(
+                "write the user namespace's id maps",
+                io::Error::other("the helper died"),
+            )),
+        }
+    }
+}
+
 /// Moves the process into a new user namespace, where it is to become
 /// nobody. Only a process with CAP_SETUID in the parent namespace may map
 /// an id other than its own, so a forked helper (still root on the host)
-/// writes the maps once the namespace exists. Returns false when the
-/// kernel does not allow user namespaces (the caller goes on without).
-fn enter_user_ns() -> Result<bool, ConfineError> {
+/// writes the maps once the namespace exists, while this process goes on
+/// (the other namespaces and the root need only the capabilities it has
+/// in the new namespace at once); [`IdMapHelper::wait`] before the uid
+/// changes. Returns None when the kernel does not allow user namespaces
+/// (the caller goes on without).
+fn start_user_ns() -> Result<Option<IdMapHelper>, ConfineError> {
     if std::env::var_os("RUNSC_NO_USERNS").is_some_and(|v| !v.is_empty() && v != "0") {
-        return Ok(false);
+        return Ok(None);
     }
     // The helper reaches this process's /proc entry through this fd: in
     // the new pid namespace our pid is 1, which on the host's /proc is
@@ -348,29 +383,14 @@ fn enter_user_ns() -> Result<bool, ConfineError> {
                 sentry::log::warn(&format!(
                     "no user namespace for the sandbox ({e}); it keeps uid 0 without capabilities"
                 ));
-                Ok(false)
+                Ok(None)
             }
             _ => Err(err("unshare a user namespace", e)),
         };
     }
     // SAFETY: write of one byte from a local to our pipe.
     unsafe { libc::write(go_w.as_raw_fd(), b"g".as_ptr().cast(), 1) };
-    drop(go_w);
-    let mut report = [0u32; 2];
-    // SAFETY: read of up to 8 bytes into a local array.
-    let n = unsafe { libc::read(res_r.as_raw_fd(), report.as_mut_ptr().cast(), 8) };
-    let _ = wait_exit(pid);
-    match (n, report) {
-        (8, [0, _]) => Ok(true),
-        (8, [step, errno]) => Err(err(
-            HELPER_STEPS[(step as usize).min(HELPER_STEPS.len()) - 1],
-            io::Error::from_raw_os_error(errno as i32),
-        )),
-        _ => Err(err(
-            "write the user namespace's id maps",
-            io::Error::other("the helper died"),
-        )),
-    }
+    Ok(Some(IdMapHelper { pid, report: res_r }))
 }
 
 /// The helper: once the sandbox says go, write its id maps (nobody to
