@@ -10,11 +10,12 @@
 //!    the exit and log files and stdio open): a user namespace in which it
 //!    runs as nobody (uid and gid 65534, mapped to the host's nobody; the
 //!    namespace is owned by root, so host processes running as nobody get
-//!    no power over it); fresh mount, ipc, uts, cgroup and (unless the network is
-//!    the host's, or a path to join was given) network namespaces; a
-//!    pivot_root into an empty, read-only tmpfs; no supplementary groups,
-//!    no capabilities at all, no_new_privs. The sentry's seccomp allowlist
-//!    (sentry::confine) follows in `sentry::control::prepare`.
+//!    no power over it); fresh mount, ipc, uts, cgroup and (unless the
+//!    network is the host's, or a path to join was given) network
+//!    namespaces; a pivot_root into an empty, read-only tmpfs; no
+//!    supplementary groups, no capabilities at all, no_new_privs. The
+//!    sentry's seccomp allowlist (sentry::confine) follows in
+//!    `sentry::control::prepare`.
 //!
 //! Where the kernel refuses a user namespace, [`enter`] goes on without one
 //! and the sentry stays uid 0 with an empty capability set (see
