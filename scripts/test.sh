@@ -16,6 +16,11 @@ command -v find >/dev/null || need+=(findutils)
 command -v sha256sum >/dev/null || need+=(coreutils)
 command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
+# The ecosystem tests (tests/tests/containerd.rs): a private containerd,
+# runc to prove them, script(1) for terminals.
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
+command -v script >/dev/null || need+=(bsdutils)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "test.sh: missing packages ${need[*]}: run as root or apt-get install them" >&2
@@ -31,3 +36,6 @@ cargo fmt --all -- --check
 cargo clippy --release --workspace --all-targets -- -D warnings
 cargo build --release -p runsc
 cargo test --release --workspace
+# The same containerd tests with runc as the runtime prove the tests.
+CONTAINERD_TEST_RUNTIME="$(command -v runc)" \
+    cargo test --release -p tests --test containerd -- --include-ignored

@@ -115,6 +115,12 @@ impl Client {
         self.call_node(&Request::Attach)
     }
 
+    /// The root of extra tree `index` (a bind mount's directory or file;
+    /// ENOENT if the gofer serves no such tree).
+    pub fn attach_mount(&self, index: u32) -> Result<(NodeId, Attr)> {
+        self.call_node(&Request::AttachMount { index })
+    }
+
     /// Look up one component below `dir` (ENOENT if absent, EINVAL for an
     /// empty name, `.`, `..`, or one holding `/` or NUL). A symlink is
     /// returned as itself, never followed.

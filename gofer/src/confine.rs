@@ -7,12 +7,13 @@
 
 use std::ffi::{CStr, CString};
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
 
+use crate::server::MountRoot;
 use crate::sys;
 
 fn step_err(step: &str) -> io::Error {
@@ -82,8 +83,131 @@ fn mount_fs(
     check(r, what)
 }
 
+/// A host file or directory the gofer serves besides its root (an OCI
+/// bind mount); [`confine_mounts`] makes it a [`MountRoot`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BindSource {
+    /// The host path (symlinks in it are followed, as mount(2) does).
+    pub path: PathBuf,
+    /// Serve it read-only (the host mount is made read-only too).
+    pub read_only: bool,
+}
+
+fn cpath(path: &Path) -> io::Result<CString> {
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path holds a NUL"))
+}
+
+/// A detached recursive clone of the mount tree at `path` (which may be a
+/// file), read-only throughout if asked.
+fn clone_tree(path: &CStr, read_only: bool, what: &str) -> io::Result<OwnedFd> {
+    // SAFETY: open_tree with a valid C string and flags.
+    let tree = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as u32 | AT_RECURSIVE,
+        )
+    };
+    if tree < 0 {
+        return Err(step_err(&format!("open_tree of {what}")));
+    }
+    // SAFETY: open_tree returned a new fd we now own.
+    let tree = unsafe { OwnedFd::from_raw_fd(tree as i32) };
+    if read_only {
+        set_read_only(&tree, AT_RECURSIVE, what)?;
+    }
+    Ok(tree)
+}
+
+/// Makes the detached mount `tree` read-only (its submounts too with
+/// `AT_RECURSIVE` in `extra_flags`).
+fn set_read_only(tree: &OwnedFd, extra_flags: u32, what: &str) -> io::Result<()> {
+    let attr = MountAttr {
+        attr_set: MOUNT_ATTR_RDONLY,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    // SAFETY: mount_setattr on our detached tree with a valid struct.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH as u32 | extra_flags,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if r < 0 {
+        return Err(step_err(&format!("make {what} read-only")));
+    }
+    Ok(())
+}
+
+/// Attaches the detached mount `tree` at `target`.
+fn attach(tree: &OwnedFd, target: &CStr, what: &str) -> io::Result<()> {
+    // SAFETY: move_mount of our detached tree onto a valid path.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH,
+        )
+    };
+    if r < 0 {
+        return Err(step_err(&format!("attach {what}")));
+    }
+    Ok(())
+}
+
+/// Name of a single-file tree's file in its holder directory.
+const BIND_FILE: &CStr = c"file";
+
+/// A file tree (a detached clone of a bind-mounted file) made servable:
+/// attached as the only entry ([`BIND_FILE`]) of a fresh tmpfs at
+/// `holder` (in the staging tmpfs), and that tmpfs cloned, file mount
+/// and all, into a detached tree of its own, read-only at its top. The
+/// server opens the file by holder fd and name, as it opens every file,
+/// and the gofer never sees the file's host siblings.
+fn hold_file(tree: &OwnedFd, holder: &CStr, what: &str) -> io::Result<MountRoot> {
+    // SAFETY: valid C string.
+    let r = unsafe { libc::mkdir(holder.as_ptr(), 0o700) };
+    check(r, "mkdir bind holder")?;
+    mount_fs(c"tmpfs", holder, c"tmpfs", "mount a bind holder tmpfs")?;
+    let mut file = holder.to_bytes().to_vec();
+    file.push(b'/');
+    file.extend_from_slice(BIND_FILE.to_bytes());
+    let file = CString::new(file).map_err(|_| io::Error::other("holder path holds a NUL"))?;
+    // SAFETY: open of a valid C string with O_CREAT and a mode.
+    let fd = unsafe {
+        libc::open(
+            file.as_ptr(),
+            libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
+            0o600 as libc::c_uint,
+        )
+    };
+    check(fd, "create the bind mount point")?;
+    // SAFETY: closing the fd open just returned, once.
+    unsafe { libc::close(fd) };
+    attach(tree, &file, what)?;
+    let held = clone_tree(holder, false, what)?;
+    set_read_only(&held, 0, what)?;
+    Ok(MountRoot {
+        fd: held,
+        file: Some(BIND_FILE.to_owned()),
+        read_only: false,
+    })
+}
+
 /// Make `root_path` this process's whole file system view: a new mount
-/// namespace (and new network, ipc and uts ones), a recursive clone of `root_path` (read-only throughout if asked),
+/// namespace (and new network, ipc and uts ones), a recursive clone of
+/// `root_path` (read-only throughout if asked),
 /// pivoted to be `/`, and the old root detached. Returns an
 /// `O_PATH | O_DIRECTORY` fd of the new root, ready for [`crate::serve`].
 ///
@@ -91,8 +215,19 @@ fn mount_fs(
 /// calling thread's root and working directory, and, with other threads
 /// around, only the calling thread's mount namespace).
 pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
-    let root = CString::new(root_path.as_os_str().as_bytes())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "root path holds a NUL"))?;
+    confine_mounts(root_path, read_only, &[]).map(|(root, _)| root)
+}
+
+/// [`confine`], and also clones each of `binds` (before anything else is
+/// mounted, so no clone holds the gofer's own scratch mounts) into a
+/// detached tree the gofer keeps, reachable only through the fds
+/// returned, in order, for [`crate::serve_mounts`].
+pub fn confine_mounts(
+    root_path: &Path,
+    read_only: bool,
+    binds: &[BindSource],
+) -> io::Result<(OwnedFd, Vec<MountRoot>)> {
+    let root = cpath(root_path)?;
     // A private mount namespace for the pivot; the gofer needs no network,
     // no System V IPC and no host name either.
     // SAFETY: unshare takes only flags.
@@ -111,62 +246,41 @@ pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
     )?;
     // Clone the served tree (with its submounts) as a detached mount, so
     // that what we mount below never shows up inside it.
-    // SAFETY: open_tree with a valid C string and flags.
-    let tree = unsafe {
-        libc::syscall(
-            libc::SYS_open_tree,
-            libc::AT_FDCWD,
-            root.as_ptr(),
-            OPEN_TREE_CLONE | libc::O_CLOEXEC as u32 | AT_RECURSIVE,
-        )
-    };
-    if tree < 0 {
-        return Err(step_err("open_tree of the root"));
-    }
-    // SAFETY: open_tree returned a new fd we now own.
-    let tree = unsafe { OwnedFd::from_raw_fd(tree as i32) };
-    if read_only {
-        let attr = MountAttr {
-            attr_set: MOUNT_ATTR_RDONLY,
-            attr_clr: 0,
-            propagation: 0,
-            userns_fd: 0,
-        };
-        // SAFETY: mount_setattr on our detached tree with a valid struct.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_mount_setattr,
-                tree.as_raw_fd(),
-                c"".as_ptr(),
-                libc::AT_EMPTY_PATH as u32 | AT_RECURSIVE,
-                &attr as *const MountAttr,
-                std::mem::size_of::<MountAttr>(),
-            )
-        };
-        if r < 0 {
-            return Err(step_err("make the root read-only"));
-        }
+    let tree = clone_tree(&root, read_only, "the root")?;
+    let mut bind_trees = Vec::with_capacity(binds.len());
+    for b in binds {
+        let what = format!("bind mount source {}", b.path.display());
+        let t = clone_tree(&cpath(&b.path)?, b.read_only, &what)?;
+        let is_dir = sys::fstat(t.as_fd())
+            .map_err(io::Error::from_raw_os_error)?
+            .is_dir();
+        bind_trees.push((t, is_dir, b.read_only, what));
     }
     // A scratch tmpfs (in this private namespace only) to attach the tree
     // to, since pivot_root needs a mount point other than the current root.
     mount_fs(c"tmpfs", STAGING, c"tmpfs", "mount the staging tmpfs")?;
+    let mut mounts = Vec::with_capacity(bind_trees.len());
+    for (i, (t, is_dir, ro, what)) in bind_trees.into_iter().enumerate() {
+        let m = if is_dir {
+            MountRoot {
+                fd: t,
+                file: None,
+                read_only: ro,
+            }
+        } else {
+            let holder = CString::new(format!("{}/bind{i}", STAGING.to_string_lossy()))
+                .map_err(|_| io::Error::other("holder path holds a NUL"))?;
+            MountRoot {
+                read_only: ro,
+                ..hold_file(&t, &holder, &what)?
+            }
+        };
+        mounts.push(m);
+    }
     // SAFETY: valid C string.
     let r = unsafe { libc::mkdir(STAGING_ROOT.as_ptr(), 0o700) };
     check(r, "mkdir staging root")?;
-    // SAFETY: move_mount of our detached tree onto a valid path.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_move_mount,
-            tree.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_FDCWD,
-            STAGING_ROOT.as_ptr(),
-            MOVE_MOUNT_F_EMPTY_PATH,
-        )
-    };
-    if r < 0 {
-        return Err(step_err("attach the root"));
-    }
+    attach(&tree, STAGING_ROOT, "the root")?;
     drop(tree);
     let root = STAGING_ROOT.to_owned();
     // SAFETY: valid C string.
@@ -183,12 +297,14 @@ pub fn confine(root_path: &Path, read_only: bool) -> io::Result<OwnedFd> {
     check(r, "detach old root")?;
     // SAFETY: valid C string.
     check(unsafe { libc::chdir(c"/".as_ptr()) }, "chdir to new root")?;
-    sys::open_path(c"/", libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC).map_err(|e| {
-        io::Error::new(
-            io::Error::from_raw_os_error(e).kind(),
-            format!("open new root: {}", io::Error::from_raw_os_error(e)),
-        )
-    })
+    let root =
+        sys::open_path(c"/", libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC).map_err(|e| {
+            io::Error::new(
+                io::Error::from_raw_os_error(e).kind(),
+                format!("open new root: {}", io::Error::from_raw_os_error(e)),
+            )
+        })?;
+    Ok((root, mounts))
 }
 
 /// Capabilities the gofer keeps after [`drop_capabilities`]: enough to act

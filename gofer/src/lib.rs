@@ -30,9 +30,10 @@ mod sys;
 
 pub use client::Client;
 pub use confine::{
-    confine, drop_capabilities, drop_capabilities_except, install_seccomp, install_seccomp_log,
+    confine, confine_mounts, drop_capabilities, drop_capabilities_except, install_seccomp,
+    install_seccomp_log, BindSource,
 };
-pub use server::serve;
+pub use server::{serve, serve_mounts, MountRoot};
 pub use sys::seqpacket_pair;
 
 /// Server-side handle of a walked node.

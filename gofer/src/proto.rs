@@ -92,6 +92,8 @@ pub mod op {
     pub const REMOVEXATTR: u32 = 20;
     /// [`super::Request::Close`]
     pub const CLOSE: u32 = 21;
+    /// [`super::Request::AttachMount`]
+    pub const ATTACH_MOUNT: u32 = 22;
 }
 
 /// One request from the sentry. Byte strings borrow from the packet.
@@ -280,6 +282,14 @@ pub enum Request<'a> {
         /// Handles to release; unknown ones are ignored.
         nodes: Vec<NodeId>,
     },
+    /// The root of one of the extra trees the gofer serves besides its
+    /// root (an OCI bind mount: a directory or a single file), by its
+    /// index in the order they were given. Reply: node (ENOENT past the
+    /// last one).
+    AttachMount {
+        /// Which tree.
+        index: u32,
+    },
 }
 
 /// A bounds-checked little-endian cursor over a received packet.
@@ -463,6 +473,7 @@ impl Request<'_> {
             Request::ListXattr { .. } => op::LISTXATTR,
             Request::RemoveXattr { .. } => op::REMOVEXATTR,
             Request::Close { .. } => op::CLOSE,
+            Request::AttachMount { .. } => op::ATTACH_MOUNT,
         }
     }
 
@@ -611,6 +622,9 @@ impl Request<'_> {
                     w.u64(*n);
                 }
             }
+            Request::AttachMount { index } => {
+                w.u32(*index);
+            }
         }
         w.into_vec()
     }
@@ -739,6 +753,7 @@ impl Request<'_> {
                 }
                 Request::Close { nodes }
             }
+            op::ATTACH_MOUNT => Request::AttachMount { index: r.u32()? },
             _ => return Err(ProtoError),
         };
         r.finish()?;
@@ -956,6 +971,7 @@ mod tests {
             Request::Close {
                 nodes: vec![1, 2, 3],
             },
+            Request::AttachMount { index: 2 },
         ]
     }
 

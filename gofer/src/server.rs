@@ -44,6 +44,8 @@ struct Parent {
     ident: (u64, u64),
     /// The component the node was reached by.
     name: CString,
+    /// The parent is in a read-only tree (so the node is too).
+    read_only: bool,
 }
 
 /// One walked file.
@@ -54,8 +56,31 @@ struct Node {
     ident: (u64, u64),
     /// `S_IFMT` bits.
     kind: u32,
-    /// None only for the root.
+    /// None only for the roots.
     parent: Option<Parent>,
+    /// In a read-only tree: every change to it is EROFS.
+    read_only: bool,
+}
+
+/// An extra tree the gofer serves besides its root (an OCI bind mount),
+/// whose root [`Request::AttachMount`] returns.
+#[derive(Debug)]
+pub struct MountRoot {
+    /// `O_PATH` fd of the tree's root directory, or of the directory that
+    /// holds the tree's one file.
+    pub fd: OwnedFd,
+    /// For a single-file tree: the file's name in `fd` (the server opens
+    /// it for I/O by that name, as it opens any file by parent and name).
+    pub file: Option<CString>,
+    /// Refuse every change below it with EROFS.
+    pub read_only: bool,
+}
+
+/// A [`MountRoot`] as the server keeps it.
+struct Tree {
+    fd: Arc<OwnedFd>,
+    file: Option<CString>,
+    read_only: bool,
 }
 
 fn ident(a: &Attr) -> (u64, u64) {
@@ -69,8 +94,28 @@ fn ident(a: &Attr) -> (u64, u64) {
 /// With `read_only`, every request that would change the file system
 /// answers EROFS.
 pub fn serve(root: OwnedFd, sock: OwnedFd, read_only: bool) -> io::Result<()> {
+    serve_mounts(root, Vec::new(), sock, read_only)
+}
+
+/// Like [`serve`], and also serves `mounts`, whose roots
+/// [`Request::AttachMount`] returns by index. `read_only` is the root
+/// tree's; each mount has its own.
+pub fn serve_mounts(
+    root: OwnedFd,
+    mounts: Vec<MountRoot>,
+    sock: OwnedFd,
+    read_only: bool,
+) -> io::Result<()> {
     let mut server = Server {
         root: Arc::new(root),
+        mounts: mounts
+            .into_iter()
+            .map(|m| Tree {
+                fd: Arc::new(m.fd),
+                file: m.file,
+                read_only: m.read_only,
+            })
+            .collect(),
         nodes: HashMap::new(),
         next_id: 1,
         read_only,
@@ -127,6 +172,7 @@ fn empty_ok() -> crate::Result<Reply> {
 
 struct Server {
     root: Arc<OwnedFd>,
+    mounts: Vec<Tree>,
     nodes: HashMap<NodeId, Node>,
     next_id: NodeId,
     read_only: bool,
@@ -171,11 +217,24 @@ impl Server {
         self.insert_shared(Arc::new(fd), attr, parent)
     }
 
+    /// Adds a node; it is read-only when its parent is, and a root (no
+    /// parent) when the root tree is.
     fn insert_shared(
         &mut self,
         fd: Arc<OwnedFd>,
         attr: &Attr,
         parent: Option<Parent>,
+    ) -> crate::Result<NodeId> {
+        let read_only = parent.as_ref().map_or(self.read_only, |p| p.read_only);
+        self.insert_node(fd, attr, parent, read_only)
+    }
+
+    fn insert_node(
+        &mut self,
+        fd: Arc<OwnedFd>,
+        attr: &Attr,
+        parent: Option<Parent>,
+        read_only: bool,
     ) -> crate::Result<NodeId> {
         self.check_capacity()?;
         let id = self.next_id;
@@ -187,6 +246,7 @@ impl Server {
                 ident: ident(attr),
                 kind: attr.file_type(),
                 parent,
+                read_only,
             },
         );
         Ok(id)
@@ -203,8 +263,71 @@ impl Server {
             fd: dir.fd.clone(),
             ident: dir.ident,
             name: cname,
+            read_only: dir.read_only,
         };
         Ok((fd, attr, parent))
+    }
+
+    /// [`Request::AttachMount`]: the root of tree `index`.
+    fn attach_mount(&mut self, index: u32) -> crate::Result<Reply> {
+        let tree = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.mounts.get(i))
+            .ok_or(libc::ENOENT)?;
+        let (fd, read_only) = (tree.fd.clone(), tree.read_only);
+        let id = match &tree.file {
+            None => {
+                let attr = sys::fstat(fd.as_fd())?;
+                let id = self.insert_node(fd, &attr, None, read_only)?;
+                (id, attr)
+            }
+            Some(name) => {
+                let name = name.clone();
+                let file = sys::openat(fd.as_fd(), &name, PATH_FLAGS, 0)?;
+                let attr = sys::fstat(file.as_fd())?;
+                let parent = Parent {
+                    ident: ident(&sys::fstat(fd.as_fd())?),
+                    fd,
+                    name,
+                    read_only,
+                };
+                let id = self.insert_node(Arc::new(file), &attr, Some(parent), read_only)?;
+                (id, attr)
+            }
+        };
+        let mut w = ok_writer();
+        proto::put_node(&mut w, id.0, &id.1);
+        Ok((w, None))
+    }
+
+    /// Whether `req` would change a read-only tree: EROFS before anything
+    /// is tried. A node the server does not know counts as the root
+    /// tree's (the request then fails on it anyway).
+    fn refuses_write(&self, req: &Request<'_>) -> bool {
+        let targets: [Option<NodeId>; 2] = match req {
+            Request::Open { node, flags } => {
+                if flags & libc::O_ACCMODE != libc::O_RDONLY || flags & libc::O_TRUNC != 0 {
+                    [Some(*node), None]
+                } else {
+                    [None, None]
+                }
+            }
+            Request::Create { dir, .. }
+            | Request::Mkdir { dir, .. }
+            | Request::Mknod { dir, .. }
+            | Request::Symlink { dir, .. }
+            | Request::Unlink { dir, .. } => [Some(*dir), None],
+            Request::Link { dir, target, .. } => [Some(*dir), Some(*target)],
+            Request::Rename { olddir, newdir, .. } => [Some(*olddir), Some(*newdir)],
+            Request::SetAttr { node, .. }
+            | Request::SetXattr { node, .. }
+            | Request::RemoveXattr { node, .. } => [Some(*node), None],
+            _ => [None, None],
+        };
+        targets
+            .into_iter()
+            .flatten()
+            .any(|id| self.nodes.get(&id).map_or(self.read_only, |n| n.read_only))
     }
 
     /// Check that `parent/name` still names the node's inode.
@@ -276,16 +399,8 @@ impl Server {
     }
 
     fn handle(&mut self, req: Request<'_>) -> crate::Result<Reply> {
-        if self.read_only {
-            let writes = match &req {
-                Request::Open { flags, .. } => {
-                    flags & libc::O_ACCMODE != libc::O_RDONLY || flags & libc::O_TRUNC != 0
-                }
-                r => r.is_mutation(),
-            };
-            if writes {
-                return Err(libc::EROFS);
-            }
+        if self.refuses_write(&req) {
+            return Err(libc::EROFS);
         }
         match req {
             Request::Attach => {
@@ -510,6 +625,7 @@ impl Server {
                 }
                 empty_ok()
             }
+            Request::AttachMount { index } => self.attach_mount(index),
         }
     }
 
@@ -601,6 +717,7 @@ impl Server {
                     fd: new_fd.clone(),
                     ident: new_ident,
                     name: newc.clone(),
+                    read_only: n.read_only,
                 });
             }
         }
@@ -610,6 +727,7 @@ impl Server {
                     fd: old_fd.clone(),
                     ident: old_ident,
                     name: oldc.clone(),
+                    read_only: n.read_only,
                 });
             }
         }
@@ -854,6 +972,7 @@ mod tests {
         .unwrap();
         let mut s = Server {
             root: Arc::new(root),
+            mounts: Vec::new(),
             nodes: HashMap::new(),
             next_id: 1,
             read_only: false,

@@ -257,6 +257,82 @@ fn test_read_only_confine_refuses_writes() -> Result<(), String> {
     Ok(())
 }
 
+fn test_confined_gofer_serves_bind_mounts() -> Result<(), String> {
+    let root = TempDir::new("confine-binds-root");
+    let dir = TempDir::new("confine-binds-dir");
+    let other = TempDir::new("confine-binds-file");
+    fs::write(dir.path().join("in-dir"), b"D").unwrap();
+    fs::write(other.path().join("f"), b"F").unwrap();
+    fs::write(other.path().join("sibling"), b"S").unwrap();
+    let binds = vec![
+        gofer::BindSource {
+            path: dir.path().to_path_buf(),
+            read_only: true,
+        },
+        gofer::BindSource {
+            path: other.path().join("f"),
+            read_only: false,
+        },
+    ];
+    let (mine, theirs) = gofer::seqpacket_pair().unwrap();
+    let path = root.path().to_path_buf();
+    let (mine_raw, theirs_raw) = (mine.as_raw_fd(), theirs.as_raw_fd());
+    let pid = fork_child(move || {
+        let sock = child_fds(mine_raw, theirs_raw);
+        let (root, mounts) = match gofer::confine_mounts(&path, false, &binds) {
+            Ok(r) => r,
+            Err(e) if e.raw_os_error() == Some(libc::EPERM) => return UNSUPPORTED,
+            Err(e) => {
+                eprintln!("confine_mounts: {e}");
+                return 2;
+            }
+        };
+        if gofer::drop_capabilities().is_err() || gofer::install_seccomp().is_err() {
+            return 3;
+        }
+        match gofer::serve_mounts(root, mounts, sock, false) {
+            Ok(()) => 0,
+            Err(_) => 4,
+        }
+    });
+    drop(theirs);
+    let c = Client::new(mine);
+    let Ok((r, _)) = c.attach() else {
+        drop(c);
+        return match wait(pid) {
+            UNSUPPORTED => Err("skipped: no mount namespaces here".into()),
+            code => Err(format!("gofer child failed before serving: exit {code}")),
+        };
+    };
+    // The root is as before.
+    assert!(names(&c, r).is_empty());
+    // The directory: its entries, read-only.
+    let (d, attr) = c.attach_mount(0).unwrap();
+    assert!(attr.is_dir());
+    assert_eq!(names(&c, d), set(&["in-dir"]));
+    let (f, _) = c.walk(d, b"in-dir").unwrap();
+    assert_eq!(c.open(f, libc::O_WRONLY).err(), Some(libc::EROFS));
+    assert_eq!(c.mkdir(d, b"x", 0o755, 0, 0).map(|_| ()), Err(libc::EROFS));
+    // The file: readable and writable through the holder, no siblings.
+    let (file, attr) = c.attach_mount(1).unwrap();
+    assert_eq!(attr.file_type(), libc::S_IFREG);
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        attr.ino,
+        fs::metadata(other.path().join("f")).unwrap().ino()
+    );
+    let mut w = fs::File::from(c.open(file, libc::O_WRONLY | libc::O_TRUNC).unwrap());
+    std::io::Write::write_all(&mut w, b"written").unwrap();
+    drop(w);
+    assert_eq!(c.walk(file, b"sibling").map(|_| ()), Err(libc::ENOTDIR));
+    assert_eq!(c.attach_mount(2).map(|_| ()), Err(libc::ENOENT));
+    drop(c);
+    assert_eq!(wait(pid), 0);
+    assert_eq!(fs::read(other.path().join("f")).unwrap(), b"written");
+    assert_eq!(fs::read(dir.path().join("in-dir")).unwrap(), b"D");
+    Ok(())
+}
+
 fn test_seccomp_denies_unlisted_syscalls() -> Result<(), String> {
     let pid = fork_child(|| {
         if gofer::install_seccomp().is_err() {
@@ -288,7 +364,7 @@ fn test_seccomp_denies_unlisted_syscalls() -> Result<(), String> {
 type TestFn = fn() -> Result<(), String>;
 
 fn main() {
-    let tests: [(&str, TestFn); 3] = [
+    let tests: [(&str, TestFn); 4] = [
         (
             "test_confined_gofer_sees_only_its_root",
             test_confined_gofer_sees_only_its_root,
@@ -296,6 +372,10 @@ fn main() {
         (
             "test_read_only_confine_refuses_writes",
             test_read_only_confine_refuses_writes,
+        ),
+        (
+            "test_confined_gofer_serves_bind_mounts",
+            test_confined_gofer_serves_bind_mounts,
         ),
         (
             "test_seccomp_denies_unlisted_syscalls",

@@ -674,3 +674,49 @@ fn test_client_errors_after_server_gone() {
     assert_eq!(c.stat(1), Err(libc::EIO));
     drop(dir);
 }
+
+#[test]
+fn test_attach_mount_trees_have_their_own_read_only() {
+    let root = TempDir::new("mounts-root");
+    let tree = TempDir::new("mounts-tree");
+    let holder = TempDir::new("mounts-holder");
+    fs::write(tree.path().join("t"), b"T").unwrap();
+    fs::write(holder.path().join("file"), b"F").unwrap();
+    let (a, b) = gofer::seqpacket_pair().unwrap();
+    let root_fd = common::open_path(root.path());
+    let mounts = vec![
+        gofer::MountRoot {
+            fd: common::open_path(tree.path()),
+            file: None,
+            read_only: false,
+        },
+        gofer::MountRoot {
+            fd: common::open_path(holder.path()),
+            file: Some(c"file".to_owned()),
+            read_only: true,
+        },
+    ];
+    // The root tree is read-only, the first mount is not.
+    let server = std::thread::spawn(move || gofer::serve_mounts(root_fd, mounts, b, true));
+    let c = gofer::Client::new(a);
+    let (r, _) = c.attach().unwrap();
+    assert_eq!(c.mkdir(r, b"x", 0o755, 0, 0).map(|_| ()), Err(libc::EROFS));
+    let (t, attr) = c.attach_mount(0).unwrap();
+    assert!(attr.is_dir());
+    let (n, _) = c.mkdir(t, b"new", 0o755, 0, 0).unwrap();
+    assert!(tree.path().join("new").is_dir());
+    // Renames between a writable and a read-only tree are refused.
+    assert_eq!(c.rename(t, b"new", r, b"new", 0), Err(libc::EROFS));
+    let (f, attr) = c.attach_mount(1).unwrap();
+    assert_eq!(attr.size, 1);
+    assert_eq!(c.open(f, libc::O_RDWR).err(), Some(libc::EROFS));
+    let mut s = String::new();
+    fs::File::from(c.open(f, libc::O_RDONLY).unwrap())
+        .read_to_string(&mut s)
+        .unwrap();
+    assert_eq!(s, "F");
+    assert_eq!(c.attach_mount(2).map(|_| ()), Err(libc::ENOENT));
+    c.close(&[n, t, f, r]).unwrap();
+    drop(c);
+    server.join().unwrap().unwrap();
+}

@@ -35,7 +35,7 @@ pub struct GlobalOpts {
     /// Enable debug logging.
     #[arg(long, global = true)]
     pub debug: bool,
-    /// Debug log file or directory.
+    /// Debug log file: takes --strace and debug lines (plain text).
     #[arg(long, global = true)]
     pub debug_log: Option<PathBuf>,
     /// Print every guest syscall to the log (stderr by default).
@@ -240,6 +240,37 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         ps_args: Vec<String>,
     },
+    /// Run another process in a running container.
+    Exec(Box<ExecArgs>),
+    /// Stop every process of a running container until `resume`.
+    Pause {
+        /// The container id.
+        id: String,
+    },
+    /// Let a paused container run again.
+    Resume {
+        /// The container id.
+        id: String,
+    },
+    /// Print a container's resource usage as runc's stats events.
+    Events {
+        /// Print one stats event and exit.
+        #[arg(long)]
+        stats: bool,
+        /// Time between stats events (a Go duration: 5s, 500ms, 1m).
+        #[arg(long, value_name = "DURATION", default_value = "5s")]
+        interval: String,
+        /// The container id.
+        id: String,
+    },
+    /// Change a container's resource limits.
+    Update {
+        /// A linux.resources JSON file, or "-" for stdin.
+        #[arg(long, short = 'r', value_name = "FILE")]
+        resources: Option<PathBuf>,
+        /// The container id.
+        id: String,
+    },
     /// Run a host program in a new sandbox and exit with its status.
     Do {
         /// The directory the sandbox sees as its root (served read-only by
@@ -267,6 +298,11 @@ pub enum Command {
         /// Allow writes to the served tree.
         #[arg(long)]
         rw: bool,
+        /// Also serve a host file or directory (a bind mount), as
+        /// "ro:PATH" or "rw:PATH"; repeated, in the order the sandbox
+        /// attaches them.
+        #[arg(long = "mount", value_name = "ro|rw:PATH")]
+        mounts: Vec<String>,
     },
     /// Print the syscall compatibility table.
     Syscalls {
@@ -274,4 +310,62 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
+}
+
+/// `runsc exec`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    /// An OCI process JSON file (args, env, cwd, user, terminal); it
+    /// replaces COMMAND and the options that describe the process.
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub process: Option<PathBuf>,
+    /// Return once the process has started, leaving a host process
+    /// that exits with its status (its pid goes to --pid-file).
+    #[arg(long, short = 'd')]
+    pub detach: bool,
+    /// Write the pid of the process standing for the guest process
+    /// here (with --detach: the waiting child; else runsc itself).
+    #[arg(long, value_name = "FILE")]
+    pub pid_file: Option<PathBuf>,
+    /// Unix socket to send the terminal's master fd to.
+    #[arg(long, value_name = "PATH")]
+    pub console_socket: Option<PathBuf>,
+    /// Working directory in the container.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// Set an environment variable (added to the container's).
+    #[arg(long, short = 'e', value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// The user to run as: UID[:GID].
+    #[arg(long, short = 'u', value_name = "UID[:GID]")]
+    pub user: Option<String>,
+    /// Additional groups.
+    #[arg(long, short = 'g', value_name = "GID")]
+    pub additional_gids: Vec<u32>,
+    /// Give the process a terminal (the master goes to
+    /// --console-socket).
+    #[arg(long, short = 't')]
+    pub tty: bool,
+    /// runc options accepted and not used.
+    #[arg(long, hide = true)]
+    pub no_new_privs: bool,
+    #[arg(long, short = 'c', hide = true)]
+    pub cap: Vec<String>,
+    #[arg(long, hide = true)]
+    pub apparmor: Option<String>,
+    #[arg(long, hide = true)]
+    pub process_label: Option<String>,
+    #[arg(long, hide = true)]
+    pub ignore_paused: bool,
+    #[arg(long, hide = true)]
+    pub cgroup: Option<String>,
+    /// The container id.
+    pub id: String,
+    /// The program and its arguments (unless --process).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
 }

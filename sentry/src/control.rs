@@ -1,8 +1,9 @@
 //! What the OCI runtime's sandbox process needs from a booted kernel: boot
 //! it and build the first task without running it (so `runsc create` can
 //! report a bad executable before it returns), start it later (`runsc
-//! start`), and, from another thread while it runs, signal the guest and
-//! list its processes (`runsc kill`, `runsc ps`).
+//! start`), and, from another thread while it runs, signal the guest, list
+//! its processes, start more of them, and pause and resume it all (`runsc
+//! kill`, `ps`, `exec`, `pause`, `resume`).
 
 use crate::abi::signal::{SigInfo, SI_USER};
 use crate::abi::Errno;
@@ -11,6 +12,7 @@ use crate::mm::MemoryFile;
 use crate::{BootError, InitProcess, RootFs};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A kernel whose first task is built and waits for [`Sandbox::start`].
 #[derive(Debug)]
@@ -28,14 +30,20 @@ pub struct Controller {
 }
 
 /// One guest process as `runsc ps` shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuestProcess {
     /// Its pid inside the sandbox.
     pub pid: i32,
-    /// Its parent's pid inside the sandbox (0 for init).
+    /// Its parent's pid inside the sandbox (0 for init and for processes
+    /// started by `runsc exec`).
     pub ppid: i32,
     /// The host pid of the stub process running it.
     pub host_pid: i32,
+    /// Its real uid.
+    pub uid: u32,
+    /// Its command line (argv joined by spaces), or its name in brackets
+    /// when argv is empty.
+    pub cmd: String,
 }
 
 /// Boots a kernel and builds `init` (memory, root mount, the executable
@@ -52,6 +60,7 @@ pub fn prepare(
     let platform = platform::Platform::new(mf.raw_fd())?;
     let mode = config.seccomp;
     let kernel = Arc::new(Kernel::new(mf, platform, config));
+    crate::kernel::hostsig::start(Arc::downgrade(&kernel));
     crate::confine::install_sentry_filter(mode)
         .map_err(|e| BootError::Thread(format!("seccomp: {e}")))?;
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), BootError>>();
@@ -151,11 +160,75 @@ impl Controller {
             .host_pids()
             .into_iter()
             .filter(|&(_, _, host)| host > 0)
-            .map(|(pid, ppid, host_pid)| GuestProcess {
-                pid,
-                ppid,
-                host_pid,
+            .map(|(pid, ppid, host_pid)| {
+                let view = self.kernel.views.get(pid);
+                let uid = view.as_ref().map_or(0, |v| v.creds.uid);
+                let cmd = view.map_or_else(String::new, |v| {
+                    let argv: Vec<String> = v
+                        .argv_env
+                        .0
+                        .iter()
+                        .map(|a| String::from_utf8_lossy(a).into_owned())
+                        .collect();
+                    if argv.is_empty() {
+                        let n = v.comm.iter().position(|&b| b == 0).unwrap_or(v.comm.len());
+                        format!("[{}]", String::from_utf8_lossy(&v.comm[..n]))
+                    } else {
+                        argv.join(" ")
+                    }
+                });
+                GuestProcess {
+                    pid,
+                    ppid,
+                    host_pid,
+                    uid,
+                    cmd,
+                }
             })
             .collect()
+    }
+
+    /// Sends `sig` to guest process `pid`, as from outside the sandbox.
+    pub fn signal_process(&self, pid: i32, sig: i32) -> Result<(), Errno> {
+        self.send(pid, sig)
+    }
+
+    /// Starts `spec` as a new guest process (`runsc exec`); returns its
+    /// pid once its program is loaded. Collect its status with
+    /// [`Controller::wait_exit`], then [`Controller::reap`] it.
+    pub fn exec(&self, spec: InitProcess) -> Result<i32, BootError> {
+        crate::spawn_process(&self.kernel, spec)
+    }
+
+    /// Waits up to `d` for process `pid` to end; its status once it has.
+    pub fn wait_exit(&self, pid: i32, d: Duration) -> Option<ExitStatus> {
+        self.kernel.procs.wait_exit_for(pid, d)
+    }
+
+    /// Forgets process `pid` (a zombie started by [`Controller::exec`]).
+    pub fn reap(&self, pid: i32) {
+        self.kernel.procs.reap(pid);
+    }
+
+    /// Pauses the guest: no task runs guest code until
+    /// [`Controller::resume`]. Returns once no task is in the guest (a
+    /// task in a syscall finishes it and holds before it returns to the
+    /// guest), or after `settle` at most.
+    pub fn pause(&self, settle: Duration) {
+        self.kernel.procs.freeze();
+        let deadline = Instant::now() + settle;
+        while self.kernel.procs.in_guest() > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Lets a paused guest run again.
+    pub fn resume(&self) {
+        self.kernel.procs.thaw();
+    }
+
+    /// Whether the guest is paused.
+    pub fn is_paused(&self) -> bool {
+        self.kernel.procs.is_frozen()
     }
 }

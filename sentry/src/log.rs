@@ -45,14 +45,19 @@ fn json_line(msg: &str) -> String {
     out
 }
 
-/// Writes one line.
-pub fn line(msg: &str) {
-    let mut sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
-    let text = if JSON.load(std::sync::atomic::Ordering::Relaxed) {
+/// `msg` as the text of one log line, as JSON or plain.
+pub fn format_line(msg: &str, json: bool) -> String {
+    if json {
         json_line(msg)
     } else {
         format!("{msg}\n")
-    };
+    }
+}
+
+/// Writes one line.
+pub fn line(msg: &str) {
+    let mut sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
+    let text = format_line(msg, JSON.load(std::sync::atomic::Ordering::Relaxed));
     let _ = match sink.as_mut() {
         Some(f) => f.write_all(text.as_bytes()),
         None => std::io::stderr().write_all(text.as_bytes()),

@@ -17,7 +17,10 @@ use tests::{run, runtime, Input, Outcome, TIMEOUT};
 const BUSYBOX: &str = "/bin/busybox";
 
 /// Applets the bundles link to busybox.
-const APPLETS: &[&str] = &["sh", "echo", "sleep", "true", "false", "cat", "ls"];
+const APPLETS: &[&str] = &[
+    "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir", "hostname", "grep",
+    "touch", "stat", "head", "wc", "rm", "df", "cp", "mknod",
+];
 
 /// A bundle and a state root of one test; removed (with any container
 /// left in it) on drop.
@@ -88,6 +91,26 @@ impl Env {
     /// `runsc --root ROOT ARGS`, output captured.
     fn runsc(&self, args: &[&str]) -> Outcome {
         self.runsc_in(&self.dir, args)
+    }
+
+    /// `runsc --root ROOT ARGS` with `input` on stdin, output captured.
+    fn runsc_input(&self, args: &[&str], input: Input) -> Outcome {
+        let mut cmd = runtime().command(&["--root"]);
+        cmd.arg(self.root()).args(args).current_dir(&self.dir);
+        run(cmd, input)
+    }
+
+    /// `create` and `start`, which must succeed.
+    fn start(&self, id: &str) {
+        self.create(id);
+        let out = self.runsc(&["start", id]);
+        assert_eq!(out.status, 0, "start {id}: {}", out.stderr_text());
+    }
+
+    /// Makes directory `rel` in the bundle's rootfs.
+    fn rootfs_dir(&self, rel: &str) {
+        let d = self.bundle().join("rootfs").join(rel);
+        std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
     }
 
     /// A command whose stdio the sandbox inherits (create, run): stdout
@@ -850,4 +873,873 @@ fn test_oci_log_format_json_writes_only_json_lines_with_the_error() {
         "no debug line for --no-pivot:\n{text}"
     );
     assert!(env.state_dirs().is_empty());
+}
+
+/// `exec ID ARGS` until it exits 0 (the guest may not be ready yet);
+/// returns its output.
+fn exec_until_ok(env: &Env, id: &str, args: &[&str]) -> Outcome {
+    let mut full = vec!["exec", id];
+    full.extend_from_slice(args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = env.runsc(&full);
+        if out.status == 0 || Instant::now() > deadline {
+            return out;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn test_oci_exec_prints_output_and_propagates_exit_status() {
+    let env = Env::new("exec", &["sleep", "100"]);
+    env.start("e1");
+    let out = env.runsc(&["exec", "e1", "echo", "hello", "from", "exec"]);
+    assert_eq!(out.status, 0, "exec echo: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "hello from exec\n");
+    // Options after the id, and stdin reaches the process.
+    let out = env.runsc_input(
+        &["exec", "e1", "--cwd", "/", "cat"],
+        Input::File(b"piped in\n"),
+    );
+    assert_eq!(out.status, 0, "exec cat: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "piped in\n");
+    let out = env.runsc(&["exec", "e1", "sh", "-c", "echo to stderr >&2; exit 7"]);
+    assert_eq!(out.status, 7, "{}", out.stderr_text());
+    assert_eq!(out.stderr_text(), "to stderr\n");
+    // Killed by a signal: 128 + signal, as a shell reports it.
+    let out = env.runsc(&["exec", "e1", "sh", "-c", "kill -TERM $$"]);
+    assert_eq!(out.status, 143, "{}", out.stderr_text());
+    assert_one_line_error(
+        "exec of a missing program",
+        &env.runsc(&["exec", "e1", "no-such-program"]),
+        &["e1", "no-such-program", "no such file"],
+    );
+    // The container goes on.
+    assert_eq!(env.status("e1"), "running");
+    assert_eq!(env.runsc(&["kill", "e1", "KILL"]).status, 0);
+    assert_eq!(env.wait("e1"), (137, 137));
+    assert_eq!(env.runsc(&["delete", "e1"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_exec_shares_the_kernel_and_files_of_init() {
+    let env = Env::new(
+        "execfs",
+        &[
+            "sh",
+            "-c",
+            "echo written by init > /tmp/shared; exec sleep 100",
+        ],
+    );
+    // The root is read-only (runc's default spec): /tmp is a tmpfs.
+    env.edit_config(|c| {
+        if let Some(m) = c["mounts"].as_array_mut() {
+            m.push(serde_json::json!({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}));
+        }
+    });
+    env.start("s1");
+    let out = exec_until_ok(&env, "s1", &["cat", "/tmp/shared"]);
+    assert_eq!(out.status, 0, "exec cat: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "written by init\n");
+    // The other way: init's kernel sees what the exec'd process wrote,
+    // and the exec'd process sees init among its processes.
+    let out = env.runsc(&[
+        "exec",
+        "s1",
+        "sh",
+        "-c",
+        "echo back > /tmp/back; cat /proc/1/cmdline; echo; cat /tmp/back",
+    ]);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    assert_eq!(out.stdout_text().replace('\0', " "), "sleep 100 \nback\n");
+    assert_eq!(env.runsc(&["kill", "s1", "KILL"]).status, 0);
+    assert_eq!(env.wait("s1"), (137, 137));
+}
+
+#[test]
+fn test_oci_exec_process_json_and_options_set_cwd_env_and_user() {
+    let env = Env::new("execproc", &["sleep", "100"]);
+    env.rootfs_dir("tmp");
+    env.start("p1");
+    let script = "pwd; echo $FOO; id -u; id -g; id -G";
+    let process = serde_json::json!({
+        "args": ["sh", "-c", script],
+        "env": ["FOO=from-json", "PATH=/bin"],
+        "cwd": "/tmp",
+        "user": {"uid": 1000, "gid": 100, "additionalGids": [5]},
+        "terminal": false,
+    });
+    let file = env.dir.join("process.json");
+    std::fs::write(&file, process.to_string()).expect("write process.json");
+    let out = env.runsc(&["exec", "--process", path(&file), "p1"]);
+    assert_eq!(out.status, 0, "exec --process: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "/tmp\nfrom-json\n1000\n100\n100 5\n");
+    let out = env.runsc(&[
+        "exec",
+        "--cwd",
+        "/tmp",
+        "--env",
+        "FOO=from-flag",
+        "--user",
+        "1000:100",
+        "p1",
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(out.status, 0, "exec with options: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "/tmp\nfrom-flag\n1000\n100\n100\n");
+    // Without options the container's own process is the base: its env
+    // (PATH from config.json) and user (root).
+    let out = env.runsc(&["exec", "p1", "sh", "-c", "echo $PATH; id -u"]);
+    assert_eq!(
+        out.stdout_text(),
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n0\n"
+    );
+    assert_one_line_error(
+        "exec in a missing working directory",
+        &env.runsc(&["exec", "--cwd", "/no-such-dir", "p1", "true"]),
+        &["/no-such-dir", "working directory"],
+    );
+    std::fs::write(&file, "{\"args\": ").expect("write");
+    assert_one_line_error(
+        "exec with a bad process file",
+        &env.runsc(&["exec", "--process", path(&file), "p1"]),
+        &["process.json"],
+    );
+    assert_eq!(env.runsc(&["kill", "p1", "KILL"]).status, 0);
+    assert_eq!(env.wait("p1"), (137, 137));
+}
+
+/// Runs `runsc exec --detach --pid-file PIDFILE ...` as a child subreaper
+/// (python3's ctypes prctl; the test crate has no libc binding), so the
+/// waiting child that exec leaves is reparented to it, as to containerd's
+/// shim; prints exec's status, optionally sends the waiter SIGTERM, and
+/// prints the waiter's exit status.
+const SUBREAPER: &str = r#"
+import ctypes, os, signal, subprocess, sys, time
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+mode, pid_file = sys.argv[1], sys.argv[2]
+r = subprocess.Popen(sys.argv[3:])
+print("exec", r.wait(), flush=True)
+pid = int(open(pid_file).read())
+print("waiter is exec itself" if pid == r.pid else "waiter is another process", flush=True)
+if mode == "term":
+    time.sleep(0.3)
+    os.kill(pid, signal.SIGTERM)
+_, st = os.waitpid(pid, 0)
+print("waiter", os.waitstatus_to_exitcode(st), flush=True)
+"#;
+
+fn exec_detached(env: &Env, mode: &str, tag: &str, guest: &[&str]) -> String {
+    let pid_file = env.dir.join(format!("{tag}.pid"));
+    let rt = runtime();
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", SUBREAPER, mode, path(&pid_file)])
+        .arg(&rt.bin)
+        .args(&rt.args)
+        .arg("--root")
+        .arg(env.root())
+        .args(["exec", "--detach", "--pid-file", path(&pid_file), "x1"])
+        .args(guest);
+    let out = run(cmd, Input::Null);
+    assert_eq!(out.status, 0, "python3 is needed: {}", out.stderr_text());
+    out.stdout_text()
+}
+
+#[test]
+fn test_oci_exec_detach_leaves_a_waiter_that_exits_with_the_status() {
+    let env = Env::new("execdetach", &["sleep", "100"]);
+    env.start("x1");
+    let started = Instant::now();
+    let text = exec_detached(&env, "wait", "w1", &["sh", "-c", "sleep 0.3; exit 9"]);
+    assert_eq!(
+        text,
+        "exec 0\nwaiter is another process\nwaiter 9\n",
+        "{}",
+        env.output("x1")
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    // A signal to the waiter goes to the process (containerd's shim
+    // signals the pid in the pid file).
+    let text = exec_detached(&env, "term", "w2", &["sleep", "100"]);
+    assert_eq!(text, "exec 0\nwaiter is another process\nwaiter 143\n");
+    assert_eq!(env.runsc(&["kill", "x1", "KILL"]).status, 0);
+    assert_eq!(env.wait("x1"), (137, 137));
+    assert_eq!(env.runsc(&["delete", "x1"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_exec_in_a_container_not_running_is_one_line_error() {
+    let env = Env::new("execstopped", &["true"]);
+    env.create("n1");
+    assert_one_line_error(
+        "exec in a created container",
+        &env.runsc(&["exec", "n1", "true"]),
+        &["n1", "not running", "created"],
+    );
+    assert_eq!(env.runsc(&["start", "n1"]).status, 0);
+    assert_eq!(env.wait("n1"), (0, 0));
+    assert_one_line_error(
+        "exec in a stopped container",
+        &env.runsc(&["exec", "n1", "true"]),
+        &["n1", "not running", "stopped"],
+    );
+    assert_one_line_error(
+        "exec in an unknown container",
+        &env.runsc(&["exec", "nope", "true"]),
+        &["nope", "does not exist"],
+    );
+}
+
+/// Bytes the guest has written to `<tag>.out` so far.
+fn output_len(env: &Env, tag: &str) -> u64 {
+    std::fs::metadata(env.dir.join(format!("{tag}.out"))).map_or(0, |m| m.len())
+}
+
+#[test]
+fn test_oci_pause_stops_the_guest_resume_continues_and_kill_ends_it() {
+    // A counter that writes as fast as it can.
+    let env = Env::new(
+        "pause",
+        &["sh", "-c", "i=0; while true; do i=$((i+1)); echo $i; done"],
+    );
+    env.start("z1");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while output_len(&env, "z1") == 0 {
+        assert!(Instant::now() < deadline, "the counter never wrote");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = env.runsc(&["pause", "z1"]);
+    assert_eq!(out.status, 0, "pause: {}", out.stderr_text());
+    assert_eq!(env.status("z1"), "paused");
+    let list = env.runsc(&["list"]).stdout_text();
+    assert!(list.contains("paused"), "{list}");
+    std::thread::sleep(Duration::from_millis(50));
+    let a = output_len(&env, "z1");
+    std::thread::sleep(Duration::from_millis(300));
+    let b = output_len(&env, "z1");
+    assert_eq!(a, b, "the counter advanced while paused");
+    // Paused: no exec, no second pause, no delete without --force.
+    assert_one_line_error(
+        "exec in a paused container",
+        &env.runsc(&["exec", "z1", "true"]),
+        &["z1", "paused"],
+    );
+    assert_one_line_error("pause twice", &env.runsc(&["pause", "z1"]), &["paused"]);
+    assert_ne!(env.runsc(&["delete", "z1"]).status, 0);
+    let out = env.runsc(&["resume", "z1"]);
+    assert_eq!(out.status, 0, "resume: {}", out.stderr_text());
+    assert_eq!(env.status("z1"), "running");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(output_len(&env, "z1") > b, "the counter did not go on");
+    assert_one_line_error(
+        "resume of a running container",
+        &env.runsc(&["resume", "z1"]),
+        &["running"],
+    );
+    // SIGKILL ends a paused container.
+    assert_eq!(env.runsc(&["pause", "z1"]).status, 0);
+    assert_eq!(env.runsc(&["kill", "z1", "KILL"]).status, 0);
+    assert_eq!(env.wait("z1"), (137, 137));
+    assert_eq!(env.status("z1"), "stopped");
+    assert_eq!(env.runsc(&["delete", "z1"]).status, 0);
+    env.assert_no_processes("after delete");
+}
+
+#[test]
+fn test_oci_pause_leaves_blocked_syscalls_to_finish_without_eintr() {
+    let env = Env::new(
+        "pausesleep",
+        &["sh", "-c", "echo start; sleep 0.6; echo slept $?"],
+    );
+    env.start("q1");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while env.output("q1").is_empty() {
+        assert!(Instant::now() < deadline, "the guest never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(env.runsc(&["pause", "q1"]).status, 0);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(env.runsc(&["resume", "q1"]).status, 0);
+    assert_eq!(env.wait("q1"), (0, 0));
+    assert_eq!(env.output("q1"), "start\nslept 0\n");
+}
+
+#[test]
+fn test_oci_events_stats_and_ps_report_the_guest_processes() {
+    let env = Env::new(
+        "events",
+        &["sh", "-c", "sleep 100 & sleep 100; echo not reached"],
+    );
+    env.start("v1");
+    // Until both sleeps have exec'd (ps shows their command lines; each
+    // exec made a new stub, so host pids are final from then on).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let table = loop {
+        let table = env.runsc(&["ps", "v1"]).stdout_text();
+        let sleeps = table.lines().filter(|r| r.ends_with(" sleep 100")).count();
+        if sleeps == 2 || Instant::now() > deadline {
+            break table;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = env.runsc(&["ps", "--format", "json", "v1"]);
+    assert_eq!(out.status, 0, "ps: {}", out.stderr_text());
+    let pids: Vec<i64> = serde_json::from_slice(&out.stdout).expect("ps json");
+    assert_eq!(pids.len(), 3, "{pids:?}");
+    let sandbox = env.state("v1")["pid"].as_i64().expect("pid");
+    for p in &pids {
+        // A real host process: a stub, child of the sandbox process.
+        let stat = std::fs::read_to_string(format!("/proc/{p}/stat"))
+            .unwrap_or_else(|e| panic!("host pid {p}: {e}"));
+        let ppid: i64 = stat[stat.rfind(')').expect("stat") + 2..]
+            .split(' ')
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .expect("ppid");
+        assert_eq!(ppid, sandbox, "host pid {p} is not the sandbox's child");
+    }
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    assert_eq!(
+        rows.iter().filter(|r| r.ends_with(" sleep 100")).count(),
+        2,
+        "{table}"
+    );
+    for p in &pids {
+        assert!(
+            rows.iter()
+                .any(|r| r.split_whitespace().nth(1) == Some(&p.to_string())),
+            "{p} not in {table}"
+        );
+    }
+
+    let out = env.runsc(&["events", "--stats", "v1"]);
+    assert_eq!(out.status, 0, "events --stats: {}", out.stderr_text());
+    let ev: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.stdout_text()));
+    assert_eq!(ev["type"], "stats");
+    assert_eq!(ev["id"], "v1");
+    assert_eq!(ev["data"]["pids"]["current"], 3, "{ev}");
+    assert!(
+        ev["data"]["cpu"]["usage"]["total"].as_u64().is_some(),
+        "{ev}"
+    );
+    assert!(
+        ev["data"]["memory"]["usage"]["usage"]
+            .as_u64()
+            .is_some_and(|m| m > 0),
+        "{ev}"
+    );
+
+    // Without --stats: an event per interval until the container stops.
+    let mut cmd = runtime().command(&["--root"]);
+    cmd.arg(env.root())
+        .args(["events", "--interval", "100ms", "v1"])
+        .stdout(Stdio::piped());
+    let mut events = cmd.spawn().expect("events");
+    let mut reader = std::io::BufReader::new(events.stdout.take().expect("piped"));
+    use std::io::BufRead;
+    for _ in 0..2 {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("an event");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["type"], "stats");
+    }
+    assert_eq!(env.runsc(&["kill", "--all", "v1", "KILL"]).status, 0);
+    assert_eq!(env.wait("v1"), (137, 137));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = events.try_wait().expect("try_wait") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "events did not end with the container"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn test_oci_update_accepts_resources_json_and_refuses_garbage() {
+    let env = Env::new("update", &["sleep", "100"]);
+    env.start("u1");
+    let res =
+        br#"{"memory": {"limit": 268435456}, "cpu": {"shares": 512}, "pids": {"limit": 100}}"#;
+    let out = env.runsc_input(&["update", "--resources", "-", "u1"], Input::File(res));
+    assert_eq!(out.status, 0, "update: {}", out.stderr_text());
+    let file = env.dir.join("res.json");
+    std::fs::write(&file, "{}").expect("write");
+    assert_eq!(
+        env.runsc(&["update", "--resources", path(&file), "u1"])
+            .status,
+        0
+    );
+    assert_one_line_error(
+        "update with bad JSON",
+        &env.runsc_input(
+            &["update", "--resources", "-", "u1"],
+            Input::File(b"{memory"),
+        ),
+        &["u1", "JSON"],
+    );
+    assert_eq!(env.status("u1"), "running");
+    assert_eq!(env.runsc(&["kill", "u1", "KILL"]).status, 0);
+    assert_eq!(env.wait("u1"), (137, 137));
+}
+
+#[test]
+fn test_oci_exec_tty_sends_a_pty_master_to_the_console_socket() {
+    let env = Env::new("exectty", &["sleep", "100"]);
+    env.start("t1");
+    let sock = env.dir.join("console.sock");
+    let mut recv = Command::new("python3")
+        .args(["-c", CONSOLE_RECEIVER, path(&sock)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for this test");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sock.exists() {
+        assert!(Instant::now() < deadline, "receiver never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = env.runsc(&[
+        "exec",
+        "--tty",
+        "--console-socket",
+        path(&sock),
+        "t1",
+        "sh",
+        "-c",
+        // A terminal, the controlling one of the session it leads, with
+        // its group in the foreground (/proc/PID/stat: session, tpgid).
+        "[ -t 0 ] && [ -t 1 ] && echo on the tty; \
+         read pid comm state ppid pgrp sid tty tpgid rest < /proc/$$/stat; \
+         echo leader=$((sid == $$)) foreground=$((tpgid == $$)); exit 3",
+    ]);
+    assert_eq!(out.status, 3, "exec --tty: {}", out.stderr_text());
+    assert_eq!(
+        out.stdout_text(),
+        "",
+        "output went to the pty, not exec's stdout"
+    );
+    let mut text = String::new();
+    use std::io::Read;
+    recv.stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut text)
+        .expect("read receiver");
+    let _ = recv.wait();
+    assert_eq!(
+        text,
+        "listening\nfds=1\non the tty\r\nleader=1 foreground=1\r\n"
+    );
+    // A detached terminal needs the socket.
+    assert_one_line_error(
+        "exec --tty --detach without a console socket",
+        &env.runsc(&["exec", "--tty", "--detach", "t1", "true"]),
+        &["console-socket"],
+    );
+    assert_eq!(env.runsc(&["kill", "t1", "KILL"]).status, 0);
+    assert_eq!(env.wait("t1"), (137, 137));
+}
+
+// ---- The bundle honoured: process, root and mounts of config.json ----
+
+/// `run`s the bundle (its config as edited by `edit`) with `sh -c
+/// script` as the process; the exit code and what the guest printed on
+/// stdout and stderr (runsc's own errors also land on stderr).
+fn run_script(name: &str, script: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, String) {
+    let env = Env::new(name, &["sh", "-c", script]);
+    env.edit_config(edit);
+    let b = env.bundle();
+    let started = Instant::now();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "c"]);
+    let out = env.output("run");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{name}: run took {:?}",
+        started.elapsed()
+    );
+    (code, out, err)
+}
+
+#[test]
+fn test_oci_process_rlimits_are_the_guests_limits() {
+    let (code, out, err) = run_script(
+        "rlimits",
+        "ulimit -n; ulimit -Hn; ulimit -u; grep 'Max open files' /proc/self/limits",
+        |c| {
+            c["process"]["rlimits"] = serde_json::json!([
+                {"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456},
+                {"type": "RLIMIT_NPROC", "soft": 77, "hard": 88}
+            ]);
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[..3], ["123", "456", "77"], "{out}");
+    let limits: Vec<&str> = lines[3].split_whitespace().collect();
+    assert_eq!(limits[3..6], ["123", "456", "files"], "{out}");
+}
+
+#[test]
+fn test_oci_bad_rlimit_type_is_one_line_naming_the_field() {
+    let env = Env::new("badrlimit", &["true"]);
+    env.edit_config(|c| {
+        c["process"]["rlimits"] =
+            serde_json::json!([{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]);
+    });
+    assert_create_fails(&env, "b1", &["process.rlimits[0].type", "RLIMIT_BOGUS"]);
+}
+
+#[test]
+fn test_oci_process_user_additional_gids_are_the_guests_groups() {
+    let (code, out, err) = run_script("gids", "id -u; id -g; id -G", |c| {
+        c["process"]["user"] =
+            serde_json::json!({"uid": 1000, "gid": 100, "additionalGids": [10, 20]});
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "1000\n100\n100 10 20\n");
+}
+
+#[test]
+fn test_oci_hostname_is_the_guests() {
+    let (code, out, err) = run_script("hostname", "hostname; cat /proc/sys/kernel/hostname", |c| {
+        c["hostname"] = Value::from("bundle-host");
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "bundle-host\nbundle-host\n");
+}
+
+#[test]
+fn test_oci_no_new_privileges_shows_in_the_guest() {
+    for (nnp, want) in [(true, "1"), (false, "0")] {
+        let (code, out, err) = run_script(
+            &format!("nnp{want}"),
+            "grep NoNewPrivs /proc/self/status; sh -c 'grep NoNewPrivs /proc/self/status'",
+            |c| c["process"]["noNewPrivileges"] = Value::Bool(nnp),
+        );
+        assert_eq!(code, 0, "{err}");
+        // The child shell inherits it.
+        assert_eq!(
+            out,
+            format!("NoNewPrivs:\t{want}\n").repeat(2),
+            "noNewPrivileges {nnp}"
+        );
+    }
+}
+
+/// A line of /proc/self/mountinfo: mount point, per-mount options,
+/// filesystem type, source and filesystem options.
+#[derive(Debug)]
+struct MountInfo {
+    point: String,
+    mount_opts: Vec<String>,
+    fstype: String,
+    source: String,
+    fs_opts: Vec<String>,
+}
+
+fn parse_mountinfo(text: &str) -> Vec<MountInfo> {
+    text.lines()
+        .map(|l| {
+            let (head, tail) = l
+                .split_once(" - ")
+                .unwrap_or_else(|| panic!("no separator: {l}"));
+            let head: Vec<&str> = head.split(' ').collect();
+            let tail: Vec<&str> = tail.split(' ').collect();
+            let opts = |s: &str| s.split(',').map(String::from).collect();
+            MountInfo {
+                point: head[4].to_string(),
+                mount_opts: opts(head[5]),
+                fstype: tail[0].to_string(),
+                source: tail[1].to_string(),
+                fs_opts: opts(tail[2]),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn test_oci_mountinfo_lists_the_spec_mounts_in_order() {
+    let spec_mounts = serde_json::json!([
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+         "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+         "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+        {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+         "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+        {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+         "options": ["nosuid", "noexec", "nodev"]},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+         "options": ["nosuid", "noexec", "nodev", "ro"]},
+        {"destination": "/run/data", "type": "tmpfs", "source": "datafs",
+         "options": ["rw", "nodev", "mode=700"]}
+    ]);
+    let expected = spec_mounts.clone();
+    let (code, out, err) = run_script(
+        "mountinfo",
+        "cat /proc/self/mountinfo; echo ==; cat /proc/mounts; echo ==; ls /dev/pts /dev/mqueue",
+        |c| c["mounts"] = spec_mounts,
+    );
+    assert_eq!(code, 0, "{err}");
+    let parts: Vec<&str> = out.split("==\n").collect();
+    assert_eq!(parts.len(), 3, "{out}");
+    let info = parse_mountinfo(parts[0]);
+    let expected = expected.as_array().expect("array");
+    // Every spec mount, in the spec's order, after the root.
+    let positions: Vec<usize> = expected
+        .iter()
+        .map(|m| {
+            let dest = m["destination"].as_str().expect("destination");
+            info.iter()
+                .position(|i| i.point == dest)
+                .unwrap_or_else(|| panic!("{dest} not in mountinfo:\n{}", parts[0]))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "order {positions:?}:\n{}",
+        parts[0]
+    );
+    assert_eq!(info[0].point, "/", "{}", parts[0]);
+    for (m, &at) in expected.iter().zip(&positions) {
+        let i = &info[at];
+        assert_eq!(i.fstype, m["type"].as_str().unwrap(), "{i:?}");
+        assert_eq!(i.source, m["source"].as_str().unwrap(), "{i:?}");
+        let opts: Vec<&str> = m["options"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let rw = if opts.contains(&"ro") { "ro" } else { "rw" };
+        assert_eq!(i.mount_opts[0], rw, "{i:?}");
+        assert_eq!(i.fs_opts[0], rw, "{i:?}");
+        for o in opts {
+            match o {
+                "nosuid" | "nodev" | "noexec" => {
+                    assert!(i.mount_opts.iter().any(|x| x == o), "{o} in {i:?}")
+                }
+                _ if o.contains('=') || o == "newinstance" => {
+                    assert!(i.fs_opts.iter().any(|x| x == o), "{o} in {i:?}")
+                }
+                _ => {}
+            }
+        }
+    }
+    // /proc/mounts has the same mounts.
+    for m in expected {
+        let dest = m["destination"].as_str().unwrap();
+        let line = format!(" {dest} {} ", m["type"].as_str().unwrap());
+        assert!(
+            parts[1].contains(&line),
+            "{line:?} not in /proc/mounts:\n{}",
+            parts[1]
+        );
+    }
+    // devpts has its ptmx; mqueue is empty.
+    assert_eq!(parts[2], "/dev/mqueue:\n\n/dev/pts:\nptmx\n", "{out}");
+}
+
+#[test]
+fn test_oci_ro_bind_mount_of_a_host_dir_reads_and_refuses_writes() {
+    let host = std::env::temp_dir().join(format!("runsc-oci-robind-host-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(host.join("sub")).expect("host dir");
+    std::fs::write(host.join("hello"), "from the host\n").expect("host file");
+    let src = host.to_str().expect("UTF-8").to_string();
+    let (code, out, err) = run_script(
+        "robind",
+        "cat /data/hello; ls /data; echo x > /data/new; echo status=$?; \
+         touch /data/hello; echo status=$?; mkdir /data/d; echo status=$?",
+        |c| {
+            c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+                {"destination": "/data", "type": "bind", "source": src, "options": ["rbind", "ro"]}
+            ));
+        },
+    );
+    let left: Vec<String> = std::fs::read_dir(&host)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&host);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out, "from the host\nhello\nsub\nstatus=1\nstatus=1\nstatus=1\n",
+        "{err}"
+    );
+    assert_eq!(err.matches("Read-only file system").count(), 3, "{err}");
+    let mut left = left;
+    left.sort();
+    assert_eq!(left, ["hello", "sub"]);
+}
+
+#[test]
+fn test_oci_rw_bind_mounts_of_a_host_dir_and_file_write_through() {
+    let host = std::env::temp_dir().join(format!("runsc-oci-rwbind-host-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(host.join("dir")).expect("host dir");
+    std::fs::write(host.join("file.conf"), "one\n").expect("host file");
+    std::fs::write(host.join("secret"), "not for the guest\n").expect("host file");
+    let dir = host.join("dir").to_str().expect("UTF-8").to_string();
+    let file = host.join("file.conf").to_str().expect("UTF-8").to_string();
+    let (code, out, err) = run_script(
+        "rwbind",
+        "echo written > /rw/out && cat /rw/out && echo two >> /etc/app/file.conf && \
+         cat /etc/app/file.conf && ls /etc/app",
+        |c| {
+            let m = c["mounts"].as_array_mut().expect("mounts");
+            m.push(serde_json::json!({"destination": "/rw", "type": "bind", "source": dir, "options": ["rbind", "rw"]}));
+            // A file, with no type, under a directory the rootfs lacks.
+            m.push(serde_json::json!({"destination": "/etc/app/file.conf", "source": file, "options": ["bind"]}));
+        },
+    );
+    let on_host = std::fs::read_to_string(host.join("dir/out")).unwrap_or_default();
+    let conf = std::fs::read_to_string(host.join("file.conf")).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&host);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "written\none\ntwo\nfile.conf\n");
+    assert_eq!(on_host, "written\n");
+    assert_eq!(conf, "one\ntwo\n");
+}
+
+#[test]
+fn test_oci_bind_mount_of_a_missing_source_is_one_line_naming_it() {
+    let env = Env::new("nobind", &["true"]);
+    env.edit_config(|c| {
+        c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+            {"destination": "/data", "type": "bind", "source": "/nonexistent/runsc-src", "options": ["rbind"]}
+        ));
+    });
+    assert_create_fails(&env, "n1", &["/nonexistent/runsc-src", "mounts[6].source"]);
+}
+
+#[test]
+fn test_oci_tmpfs_mount_has_its_size_and_mode() {
+    let (code, out, err) = run_script(
+        "tmpfs",
+        "stat -c '%a %u' /scratch; df -k /scratch | while read fs total rest; do echo $total; done; \
+         echo data > /scratch/f && cat /scratch/f",
+        |c| {
+            c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+                {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+                 "options": ["nosuid", "nodev", "mode=0700", "size=2m", "uid=1000"]}
+            ));
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "700 1000\n1K-blocks\n2048\ndata\n", "{err}");
+}
+
+#[test]
+fn test_oci_masked_paths_read_empty() {
+    let env = Env::new(
+        "masked",
+        &[
+            "sh",
+            "-c",
+            "for f in /proc/meminfo /etc/secret; do wc -c < $f; done; ls -A /sys/firmware | wc -l; \
+             touch /sys/firmware/x; echo status=$?; cat /proc/kcore; echo status=$?",
+        ],
+    );
+    env.rootfs_dir("etc");
+    std::fs::write(env.bundle().join("rootfs/etc/secret"), "hidden\n").expect("secret");
+    env.edit_config(|c| {
+        c["linux"]["maskedPaths"] = serde_json::json!([
+            "/proc/kcore",
+            "/proc/meminfo",
+            "/etc/secret",
+            "/sys/firmware",
+            "/no/such/path"
+        ]);
+    });
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "m1"]);
+    assert_eq!(code, 0, "{err}");
+    // /proc/kcore does not exist in the sandbox: skipped, like any
+    // missing masked path.
+    assert_eq!(env.output("run"), "0\n0\n0\nstatus=1\nstatus=1\n", "{err}");
+    assert!(err.contains("Read-only file system"), "{err}");
+}
+
+#[test]
+fn test_oci_readonly_paths_refuse_writes() {
+    let env = Env::new(
+        "ropaths",
+        &[
+            "sh",
+            "-c",
+            "cat /data/f; echo x > /data/f; echo status=$?; touch /data/g; echo status=$?; \
+             touch /other; echo status=$?; grep -c ' /proc/sys ro[, ]' /proc/self/mountinfo",
+        ],
+    );
+    env.rootfs_dir("data");
+    std::fs::write(env.bundle().join("rootfs/data/f"), "kept\n").expect("file");
+    env.edit_config(|c| {
+        c["root"]["readonly"] = Value::Bool(false);
+        c["linux"]["readonlyPaths"] = serde_json::json!(["/proc/sys", "/data", "/no/such/path"]);
+    });
+    let b = env.bundle();
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&b), "r1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        env.output("run"),
+        "kept\nstatus=1\nstatus=1\nstatus=0\n1\n",
+        "{err}"
+    );
+    assert_eq!(err.matches("Read-only file system").count(), 2, "{err}");
+}
+
+#[test]
+fn test_oci_root_readonly_refuses_writes() {
+    for (readonly, want) in [(true, "status=1\n"), (false, "status=0\n")] {
+        let (code, out, err) = run_script(
+            &format!("rootro{readonly}"),
+            "touch /x; echo status=$?",
+            |c| c["root"]["readonly"] = Value::Bool(readonly),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out, want, "root.readonly {readonly}: {err}");
+        assert_eq!(err.contains("Read-only file system"), readonly, "{err}");
+    }
+}
+
+#[test]
+fn test_oci_noexec_and_nodev_mount_options_are_enforced() {
+    let (code, out, err) = run_script(
+        "noexec",
+        "for d in /plain /locked; do cp /bin/busybox $d/true; $d/true; echo exec=$?; \
+         mknod $d/null c 1 3 && cat $d/null; echo open=$?; done",
+        |c| {
+            let m = c["mounts"].as_array_mut().expect("mounts");
+            m.push(
+                serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}),
+            );
+            m.push(
+                serde_json::json!({"destination": "/locked", "type": "tmpfs", "source": "tmpfs",
+                                      "options": ["nosuid", "noexec", "nodev"]}),
+            );
+        },
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "exec=0\nopen=0\nexec=126\nopen=1\n", "{err}");
+    assert_eq!(err.matches("Permission denied").count(), 2, "{err}");
 }

@@ -192,3 +192,23 @@ fn test_proc_pids_other_processes_visible_in_proc_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_sig_itimer_virtual_prof_count_cpu_time_match_native() {
+    check(
+        "sig_itimer",
+        &[],
+        &[
+            "armed ITIMER_VIRTUAL: interval=0.020000 value_set=1",
+            "ITIMER_PROF 0 < value <= 30ms: 1",
+            "  old interval: 0.020000",
+            "SIGVTALRM over 300ms CPU in [5,20]: 1",
+            "SIGPROF over 300ms CPU in [5,20]: 1",
+            "SIGVTALRM while sleeping 300ms: 0",
+            "one-shot SIGVTALRM count: 1",
+            "fork child ITIMER_VIRTUAL: interval=0.000000 value_set=0",
+            "after exec ITIMER_VIRTUAL: interval=5.000000 value_set=1",
+            "getitimer(ITIMER_PROF, NULL): -1 EFAULT",
+        ],
+    );
+}

@@ -81,6 +81,8 @@ unsafe extern "C" {
     static platform_stub_end: u8;
 }
 
+/// SIG_IGN as a kernel sigaction handler.
+const SIG_IGN_HANDLER: u64 = 1;
 const ARCH_GET_FS: libc::c_int = 0x1003;
 const RSEQ_FLAG_UNREGISTER: libc::c_int = 1;
 /// The signature glibc registers its rseq area with on x86.
@@ -263,10 +265,15 @@ unsafe fn child(parent: i32, memfd: RawFd, code: &[u8], keep: (u64, u64)) -> ! {
         }
         libc::syscall(libc::SYS_close_range, (memfd + 1) as u32, u32::MAX, 0u32);
         // Default dispositions and an empty mask: the sentry's handlers
-        // are about to be unmapped.
+        // are about to be unmapped. Each signal is ignored first, which
+        // discards one already pending: a terminal's ^C sent to the
+        // sentry's process group before setsid above, held by the mask the
+        // stub inherited, would otherwise kill it once unmasked.
+        let ignore: [u64; 4] = [SIG_IGN_HANDLER, 0, 0, 0]; // kernel sigaction
         let act: [u64; 4] = [0; 4]; // kernel sigaction: handler=SIG_DFL
         for sig in 1..=64 {
             if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::syscall(libc::SYS_rt_sigaction, sig, ignore.as_ptr(), 0usize, 8usize);
                 libc::syscall(libc::SYS_rt_sigaction, sig, act.as_ptr(), 0usize, 8usize);
             }
         }

@@ -2,8 +2,10 @@
 //! by `create`. It starts the gofer for the bundle's root, boots the
 //! kernel and loads the program (so a bad executable fails `create`),
 //! reports `ok` (or `error: ...`) on its readiness pipe, and then serves
-//! its control socket: `start` runs the guest, `signal` delivers to it,
-//! `ps` lists its processes. It exits with the guest init's status
+//! its control socket (one thread per connection): `start` runs the
+//! guest, `signal` delivers to it, `ps` lists its processes, `exec` starts
+//! another process and reports its end, `pause` and `resume` hold and
+//! release every guest task. It exits with the guest init's status
 //! (128 + signal for a signal), after writing it to the state
 //! directory's `exit` file.
 
@@ -50,6 +52,8 @@ pub fn run(
     console_socket: Option<&Path>,
     id: &str,
 ) -> Result<i32, CmdError> {
+    // Before any thread: terminal signals are the guest's.
+    sentry::kernel::hostsig::block();
     if ready_fd < 3 {
         return Err(CmdError::Msg(format!(
             "boot: --ready-fd {ready_fd} is not an inherited pipe (runsc create passes it)"
@@ -90,7 +94,11 @@ fn prepare(
     let sock = dir.join(SOCKET_NAME);
     let listener = control::listen(&sock).map_err(|e| msg("cannot listen on", &sock, e))?;
     let stdio = match console_socket {
-        Some(s) => console(s)?,
+        Some(s) => {
+            let fds = crate::oci::console::pty_for_socket(s).map_err(CmdError::Msg)?;
+            crate::oci::console::take_host_terminal(&fds[0]);
+            fds
+        }
         None => [
             dup(std::io::stdin().as_fd(), "stdin")?,
             dup(std::io::stdout().as_fd(), "stdout")?,
@@ -98,7 +106,10 @@ fn prepare(
         ],
     };
     let write_through = global.overlay2 == crate::cli::Overlay::None;
-    let (gofer_sock, gofer) = super::r#do::spawn_gofer(&b.rootfs, write_through && !b.readonly)?;
+    let config_path = b.dir.join("config.json");
+    let (layout, binds) = layout(&b, &config_path)?;
+    let (gofer_sock, gofer) =
+        super::r#do::spawn_gofer_mounts(&b.rootfs, write_through && !b.readonly, &binds)?;
     let init = sentry::InitProcess {
         path: b.args[0].as_bytes().to_vec(),
         argv: b.args.iter().map(|a| a.as_bytes().to_vec()).collect(),
@@ -107,6 +118,10 @@ fn prepare(
         stdio,
         uid: b.uid,
         gid: b.gid,
+        groups: b.additional_gids.clone(),
+        rlimits: b.rlimits.clone(),
+        no_new_privs: b.no_new_privileges,
+        terminal: console_socket.is_some(),
     };
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,
@@ -117,8 +132,8 @@ fn prepare(
         gofer: gofer_sock,
         tmpfs_tmp: false,
         overlay: !write_through,
+        layout,
     };
-    let config_path = b.dir.join("config.json");
     // Everything from the host is open: confine this process (the
     // seccomp filter follows in sentry::control::prepare).
     let network = match (global.network, &b.netns) {
@@ -157,9 +172,57 @@ fn prepare(
     })
 }
 
-/// Words for the errno names exec failures carry.
+/// The container's file system beyond its root, from the bundle, and
+/// the host files and directories its bind mounts need from the gofer
+/// (the sandbox opens no host path: each is an extra tree the gofer
+/// serves, attached by index).
+fn layout(
+    b: &spec::Bundle,
+    config_path: &Path,
+) -> Result<(sentry::FsLayout, Vec<gofer::BindSource>), CmdError> {
+    let mut binds = Vec::new();
+    let mut mounts = Vec::with_capacity(b.mounts.len());
+    for (i, m) in b.mounts.iter().enumerate() {
+        let gofer_tree = if m.is_bind() {
+            let source = m.host_source(&b.dir);
+            if let Err(e) = std::fs::metadata(&source) {
+                return Err(CmdError::Msg(format!(
+                    "cannot bind-mount {} (mounts[{i}].source in {}): {e}",
+                    source.display(),
+                    config_path.display()
+                )));
+            }
+            binds.push(gofer::BindSource {
+                path: source,
+                read_only: m.read_only(),
+            });
+            u32::try_from(binds.len() - 1).ok()
+        } else {
+            None
+        };
+        mounts.push(sentry::MountConfig {
+            destination: m.destination.as_bytes().to_vec(),
+            fstype: m.typ.clone(),
+            source: m.source.clone(),
+            options: m.options.clone(),
+            gofer_tree,
+        });
+    }
+    let paths = |ps: &[String]| ps.iter().map(|p| p.as_bytes().to_vec()).collect();
+    let layout = sentry::FsLayout {
+        read_only: b.readonly,
+        mounts: Some(mounts),
+        masked_paths: paths(&b.masked_paths),
+        readonly_paths: paths(&b.readonly_paths),
+    };
+    Ok((layout, binds))
+}
+
+/// Words for the errno names exec failures carry: "words (ERRNO)", or
+/// the detail as it is when its errno has no words here.
 fn explain_exec(detail: &str) -> String {
-    let words = match detail.split_whitespace().next().unwrap_or("") {
+    let errno = detail.split_whitespace().next().unwrap_or("");
+    let words = match errno {
         "ENOENT" => "no such file in the container's root filesystem",
         "EACCES" => "permission denied (not an executable file?)",
         "ENOEXEC" => "not an executable format the sandbox can run",
@@ -167,7 +230,7 @@ fn explain_exec(detail: &str) -> String {
         "ELOOP" => "too many symbolic links",
         _ => return detail.to_string(),
     };
-    format!("{words} ({detail})")
+    format!("{words} ({errno})")
 }
 
 fn dup(fd: std::os::fd::BorrowedFd<'_>, name: &str) -> Result<OwnedFd, CmdError> {
@@ -191,7 +254,14 @@ fn serve(p: Prepared) -> Result<i32, CmdError> {
         .name("control".into())
         .spawn(move || {
             for conn in listener.incoming().flatten() {
-                handle(conn, &ctl, &tx, &st);
+                let (ctl, tx, st) = (ctl.clone(), tx.clone(), st.clone());
+                // An exec's connection lasts as long as its process.
+                let spawned = std::thread::Builder::new()
+                    .name("control-conn".into())
+                    .spawn(move || handle(conn, &ctl, &tx, &st));
+                if let Err(e) = spawned {
+                    sentry::log::warn(&format!("control socket: no thread: {e}"));
+                }
             }
         })
         .map_err(|e| CmdError::Msg(format!("cannot start the control thread: {e}")))?;
@@ -232,7 +302,7 @@ fn serve(p: Prepared) -> Result<i32, CmdError> {
 /// Answers one control connection.
 fn handle(mut conn: UnixStream, ctl: &Controller, tx: &mpsc::Sender<Event>, started: &AtomicBool) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(req) = control::read_msg(&mut conn) else {
+    let Ok((req, fds)) = control::read_msg_fds(&mut conn) else {
         return;
     };
     let mut after = None;
@@ -252,16 +322,38 @@ fn handle(mut conn: UnixStream, ctl: &Controller, tx: &mpsc::Sender<Event>, star
                 .and_then(|s| i32::try_from(s).ok())
                 .unwrap_or(0);
             let all = req.get("all").and_then(Value::as_bool).unwrap_or(false);
-            signal(ctl, started, sig, all, &mut after)
+            let pid = req
+                .get("pid")
+                .and_then(Value::as_i64)
+                .and_then(|p| i32::try_from(p).ok());
+            match pid {
+                Some(pid) => signal_process(ctl, started, pid, sig),
+                None => signal(ctl, started, sig, all, &mut after),
+            }
         }
         Some("ps") => {
             let procs: Vec<Value> = ctl
                 .processes()
                 .into_iter()
-                .map(|p| json!({"pid": p.pid, "ppid": p.ppid, "hostPid": p.host_pid}))
+                .map(|p| {
+                    json!({"pid": p.pid, "ppid": p.ppid, "hostPid": p.host_pid,
+                           "uid": p.uid, "cmd": p.cmd})
+                })
                 .collect();
-            json!({"ok": true, "processes": procs})
+            json!({"ok": true, "processes": procs, "paused": ctl.is_paused()})
         }
+        Some("pause") if !started.load(Ordering::SeqCst) => {
+            error_reply("the container has not been started")
+        }
+        Some("pause") => {
+            ctl.pause(PAUSE_SETTLE);
+            json!({"ok": true})
+        }
+        Some("resume") => {
+            ctl.resume();
+            json!({"ok": true})
+        }
+        Some("exec") => return exec(conn, &req, fds, ctl, started),
         _ => error_reply("unknown request"),
     };
     // Reply first: the process may end as soon as the event is handled.
@@ -269,6 +361,189 @@ fn handle(mut conn: UnixStream, ctl: &Controller, tx: &mpsc::Sender<Event>, star
     drop(conn);
     if let Some(ev) = after {
         let _ = tx.send(ev);
+    }
+}
+
+/// How long `pause` waits at most for the tasks running guest code to
+/// leave it (each is interrupted, so this is a bound, not a delay).
+const PAUSE_SETTLE: Duration = Duration::from_secs(1);
+
+/// How often an exec's waiter looks for its client's hang-up.
+const EXEC_POLL: Duration = Duration::from_millis(100);
+
+/// `exec`: starts the process, replies with its pid, then waits for it and
+/// sends its status. A client that hangs up first takes the process with
+/// it (SIGKILL).
+fn exec(
+    mut conn: UnixStream,
+    req: &Value,
+    fds: Vec<OwnedFd>,
+    ctl: &Controller,
+    started: &AtomicBool,
+) {
+    let spec = match exec_spec(req, fds, ctl, started) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = control::write_msg(&mut conn, &error_reply(&e));
+            return;
+        }
+    };
+    let pid = match ctl.exec(spec) {
+        Ok(pid) => pid,
+        Err(e) => {
+            let msg = match e {
+                sentry::BootError::Exec { path, detail } => {
+                    format!("cannot run {path:?}: {}", explain_exec(&detail))
+                }
+                sentry::BootError::Cwd { path, errno } => {
+                    format!(
+                        "cannot enter the working directory {path:?}: {}",
+                        explain_exec(&errno.to_string())
+                    )
+                }
+                e => format!("cannot start the process: {e}"),
+            };
+            let _ = control::write_msg(&mut conn, &error_reply(&msg));
+            return;
+        }
+    };
+    let _ = control::write_msg(&mut conn, &json!({"ok": true, "pid": pid}));
+    let mut killed = false;
+    let status = loop {
+        if let Some(st) = ctl.wait_exit(pid, EXEC_POLL) {
+            break st;
+        }
+        if !killed && hung_up(&conn) {
+            sentry::log::warn(&format!(
+                "exec: the client of process {pid} is gone; killing it"
+            ));
+            let _ = ctl.signal_process(pid, SIGKILL);
+            killed = true;
+        }
+    };
+    ctl.reap(pid);
+    let _ = control::write_msg(&mut conn, &json!({"exitStatus": status.shell_code()}));
+}
+
+/// The process an `exec` request describes, with its stdio from `fds`.
+fn exec_spec(
+    req: &Value,
+    fds: Vec<OwnedFd>,
+    ctl: &Controller,
+    started: &AtomicBool,
+) -> Result<sentry::InitProcess, String> {
+    if !started.load(Ordering::SeqCst) {
+        return Err("the container has not been started".into());
+    }
+    if ctl.is_paused() {
+        return Err("the container is paused: resume it first".into());
+    }
+    let stdio: [OwnedFd; 3] = fds
+        .try_into()
+        .map_err(|_| "exec needs three fds (stdin, stdout, stderr)".to_string())?;
+    let strings = |k: &str| -> Result<Vec<Vec<u8>>, String> {
+        match req.get(k) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|s| s.as_str().map(|s| s.as_bytes().to_vec()))
+                .collect::<Option<_>>()
+                .ok_or_else(|| format!("exec: {k} must be strings")),
+            Some(_) => Err(format!("exec: {k} must be an array")),
+        }
+    };
+    let argv = strings("args")?;
+    let path = argv
+        .first()
+        .filter(|a| !a.is_empty())
+        .cloned()
+        .ok_or("exec: args is empty: name the program to run")?;
+    let id = |k: &str| -> Result<u32, String> {
+        match req.get(k) {
+            None | Some(Value::Null) => Ok(0),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| format!("exec: {k} must be a number from 0 to 4294967295")),
+        }
+    };
+    let groups = match req.get("groups") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|g| g.as_u64().and_then(|n| u32::try_from(n).ok()))
+            .collect::<Option<Vec<u32>>>()
+            .ok_or("exec: groups must be numbers")?,
+        _ => Vec::new(),
+    };
+    // [resource, soft, hard] triples, as `runsc exec` sends them.
+    let rlimits = match req.get("rlimits") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|r| {
+                let n = |i: usize| r.get(i).and_then(Value::as_u64);
+                let resource = usize::try_from(n(0)?).ok()?;
+                let limit = sentry::abi::misc::Rlimit {
+                    cur: n(1)?,
+                    max: n(2)?,
+                };
+                Some((resource, limit))
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or("exec: rlimits must be [resource, soft, hard] numbers")?,
+        _ => Vec::new(),
+    };
+    Ok(sentry::InitProcess {
+        path,
+        argv,
+        envp: strings("env")?,
+        cwd: req
+            .get("cwd")
+            .and_then(Value::as_str)
+            .unwrap_or("/")
+            .as_bytes()
+            .to_vec(),
+        stdio,
+        uid: id("uid")?,
+        gid: id("gid")?,
+        groups,
+        rlimits,
+        no_new_privs: req
+            .get("noNewPrivileges")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        terminal: req
+            .get("terminal")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+/// Whether the peer of `conn` has closed its end (or the socket failed).
+fn hung_up(conn: &UnixStream) -> bool {
+    let mut pfd = libc::pollfd {
+        fd: conn.as_raw_fd(),
+        events: libc::POLLRDHUP,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd; a zero timeout only samples its state.
+    let r = unsafe { libc::poll(&mut pfd, 1, 0) };
+    r > 0 && pfd.revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) != 0
+}
+
+/// `signal` with a pid: that guest process only.
+fn signal_process(ctl: &Controller, started: &AtomicBool, pid: i32, sig: i32) -> Value {
+    if !(1..sentry::abi::signal::NSIG).contains(&sig) {
+        return error_reply(&format!("signal {sig} is out of range"));
+    }
+    if !started.load(Ordering::SeqCst) {
+        return error_reply("the container has not been started");
+    }
+    match ctl.signal_process(pid, sig) {
+        Ok(()) => json!({"ok": true}),
+        Err(e) if e == sentry::abi::Errno::ESRCH => {
+            error_reply(&format!("no process {pid} in the container"))
+        }
+        Err(e) => error_reply(&format!("cannot signal process {pid}: {e}")),
     }
 }
 
@@ -310,71 +585,4 @@ fn signal(
         }
         Err(e) => error_reply(&format!("cannot signal the guest: {e}")),
     }
-}
-
-/// A pty whose master goes to the console socket; returns the slave three
-/// times, for the guest's stdio.
-fn console(socket: &Path) -> Result<[OwnedFd; 3], CmdError> {
-    let fail = |what: &str, e: std::io::Error| {
-        CmdError::Msg(format!("console socket {}: {what}: {e}", socket.display()))
-    };
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: openpty writes two fds through valid pointers; name, termios
-    // and winsize are null (not wanted).
-    let r = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    if r != 0 {
-        return Err(fail("cannot open a pty", std::io::Error::last_os_error()));
-    }
-    // SAFETY: openpty succeeded, so both fds are open and ours alone.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    let stream = UnixStream::connect(socket).map_err(|e| fail("cannot connect", e))?;
-    send_fd(&stream, &master).map_err(|e| fail("cannot send the pty master", e))?;
-    drop(master);
-    let again = |_| {
-        slave
-            .try_clone()
-            .map_err(|e| fail("cannot duplicate the pty", e))
-    };
-    Ok([again(0)?, again(1)?, slave])
-}
-
-/// Sends `fd` over `s` with SCM_RIGHTS, with the name runc sends as data.
-fn send_fd(s: &UnixStream, fd: &OwnedFd) -> std::io::Result<()> {
-    let name = b"/dev/ptmx";
-    // SAFETY: CMSG_SPACE is a pure size computation.
-    let space = unsafe { libc::CMSG_SPACE(std::mem::size_of::<i32>() as u32) } as usize;
-    let mut cbuf = vec![0u64; space.div_ceil(8)];
-    let mut iov = libc::iovec {
-        iov_base: name.as_ptr() as *mut libc::c_void,
-        iov_len: name.len(),
-    };
-    // SAFETY: msghdr is plain data; every pointer set below refers to a
-    // live buffer of the stated length (iov, cbuf), and CMSG_FIRSTHDR of
-    // a control buffer of CMSG_SPACE(4) bytes is non-null and writable
-    // for a header and one int.
-    let r = unsafe {
-        let mut msg: libc::msghdr = std::mem::zeroed();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cbuf.as_mut_ptr() as *mut libc::c_void;
-        msg.msg_controllen = space;
-        let c = libc::CMSG_FIRSTHDR(&msg);
-        (*c).cmsg_level = libc::SOL_SOCKET;
-        (*c).cmsg_type = libc::SCM_RIGHTS;
-        (*c).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<i32>() as u32) as usize;
-        std::ptr::write_unaligned(libc::CMSG_DATA(c) as *mut i32, fd.as_raw_fd());
-        libc::sendmsg(s.as_raw_fd(), &msg, 0)
-    };
-    if r < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
 }

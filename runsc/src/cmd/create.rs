@@ -6,6 +6,7 @@
 
 use super::CmdError;
 use crate::cli::GlobalOpts;
+use crate::oci::cgroup::Cgroup;
 use crate::oci::spec::{self, absolute};
 use crate::oci::state::{self, Container, State, Status};
 use std::io::BufRead;
@@ -57,9 +58,18 @@ pub fn create(global: &GlobalOpts, o: &CreateOpts<'_>) -> Result<Child, CmdError
         annotations: bundle.annotations.clone(),
     };
     let mut child = None;
+    let mut cgroup = None;
     let res = (|| -> Result<(), CmdError> {
         c.save(&st)?;
-        let (ch, ready) = spawn_boot(global, &root, &bundle.dir, o)?;
+        let cg = Cgroup::create(
+            bundle.cgroups_path.as_deref(),
+            o.id,
+            bundle.resources.as_ref(),
+        )?;
+        cg.save(&c.dir)?;
+        let procs = cg.procs_files();
+        cgroup = Some(cg);
+        let (ch, ready) = spawn_boot(global, &root, &bundle.dir, o, procs?)?;
         st.pid = ch.id() as i32;
         st.start_time = state::start_time(st.pid);
         child = Some(ch);
@@ -79,6 +89,9 @@ pub fn create(global: &GlobalOpts, o: &CreateOpts<'_>) -> Result<Child, CmdError
             let _ = ch.kill();
             let _ = ch.wait();
         }
+        if let Some(cg) = cgroup {
+            cg.remove();
+        }
         let _ = c.destroy();
         return Err(e);
     }
@@ -92,6 +105,7 @@ fn spawn_boot(
     root: &Path,
     bundle: &Path,
     o: &CreateOpts<'_>,
+    cgroup_procs: Vec<std::fs::File>,
 ) -> Result<(Child, std::io::PipeReader), CmdError> {
     let exe = std::env::current_exe()
         .map_err(|e| CmdError::Msg(format!("cannot find the runsc binary: {e}")))?;
@@ -104,6 +118,9 @@ fn spawn_boot(
         if global.log_format == crate::cli::LogFormat::Json {
             cmd.arg("--log-format=json");
         }
+    }
+    if let Some(log) = &global.debug_log {
+        cmd.arg("--debug-log").arg(absolute(log));
     }
     if global.debug {
         cmd.arg("--debug");
@@ -121,13 +138,28 @@ fn spawn_boot(
         .arg(READY_FD.to_string());
     if let Some(s) = o.console_socket {
         cmd.arg("--console-socket").arg(absolute(s));
+        // The guest's stdio is the terminal. The sandbox must not hold
+        // create's own stdout and stderr: go-runc reads them to EOF
+        // before `create` counts as finished (and only then receives the
+        // console), as runc's init does not hold them either.
+        cmd.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
     }
     cmd.arg("--").arg(o.id);
     let raw = w.as_raw_fd();
+    let procs: Vec<i32> = cgroup_procs.iter().map(|f| f.as_raw_fd()).collect();
     // SAFETY: the closure runs in the forked child before exec and makes
-    // only async-signal-safe calls (dup2, setsid).
+    // only async-signal-safe calls (write, dup2, setsid).
     unsafe {
         cmd.pre_exec(move || {
+            // Join the container's cgroup before anything else exists:
+            // "0" is the writing process.
+            for &fd in &procs {
+                if libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
             if libc::dup2(raw, READY_FD) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
@@ -139,6 +171,7 @@ fn spawn_boot(
     let child = crate::confine::with_new_pid_ns(|| cmd.spawn())?
         .map_err(|e| CmdError::Msg(format!("cannot start the sandbox process: {e}")))?;
     drop(w);
+    drop(cgroup_procs);
     Ok((child, r))
 }
 

@@ -4,6 +4,7 @@
 
 use super::CmdError;
 use crate::cli::GlobalOpts;
+use crate::oci::cgroup::Cgroup;
 use crate::oci::state::{process_alive, Container, StateError, Status};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ pub fn run(global: &GlobalOpts, id: &str, force: bool) -> Result<i32, CmdError> 
     let st = match c.load() {
         Ok(st) => st,
         Err(_) if force => {
+            remove_cgroup(&c.dir);
             c.destroy()?;
             return Ok(0);
         }
@@ -31,8 +33,17 @@ pub fn run(global: &GlobalOpts, id: &str, force: bool) -> Result<i32, CmdError> 
     if status != Status::Stopped && st.pid > 0 {
         kill_sandbox(st.pid, st.start_time)?;
     }
+    remove_cgroup(&c.dir);
     c.destroy()?;
     Ok(0)
+}
+
+/// Kills what is left in the container's cgroup and removes it.
+fn remove_cgroup(state_dir: &std::path::Path) {
+    if let Some(cg) = Cgroup::load(state_dir) {
+        cg.kill_all();
+        cg.remove();
+    }
 }
 
 /// SIGKILLs the sandbox process (if it is still the one recorded) and

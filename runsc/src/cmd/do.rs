@@ -17,6 +17,16 @@ fn dup_stdio(fd: std::os::fd::BorrowedFd<'_>, name: &str) -> Result<OwnedFd, Cmd
 /// Starts `runsc gofer` serving `root` and returns the sandbox's end of
 /// its socket. The gofer dies with this process.
 pub fn spawn_gofer(root: &Path, rw: bool) -> Result<(OwnedFd, std::process::Child), CmdError> {
+    spawn_gofer_mounts(root, rw, &[])
+}
+
+/// [`spawn_gofer`] that also serves `binds` (the sandbox attaches them by
+/// index, in order).
+pub fn spawn_gofer_mounts(
+    root: &Path,
+    rw: bool,
+    binds: &[gofer::BindSource],
+) -> Result<(OwnedFd, std::process::Child), CmdError> {
     let (ours, theirs) = gofer::seqpacket_pair()
         .map_err(|e| CmdError::Msg(format!("cannot create the gofer socket: {e}")))?;
     let exe = std::env::current_exe()
@@ -31,6 +41,9 @@ pub fn spawn_gofer(root: &Path, rw: bool) -> Result<(OwnedFd, std::process::Chil
     if rw {
         cmd.arg("--rw");
     }
+    for b in binds {
+        cmd.arg("--mount").arg(super::gofer::mount_arg(b));
+    }
     // SAFETY: the closure runs in the forked child before exec and makes
     // only async-signal-safe calls (dup2, prctl).
     unsafe {
@@ -42,8 +55,12 @@ pub fn spawn_gofer(root: &Path, rw: bool) -> Result<(OwnedFd, std::process::Chil
             Ok(())
         });
     }
+    // A process group of its own: a terminal's ^C goes to the sandbox's
+    // group (which forwards it to the guest), never to the gofer (spawn
+    // unblocks every signal in the child).
     let child = cmd
         .stdin(std::process::Stdio::null())
+        .process_group(0)
         .spawn()
         .map_err(|e| CmdError::Msg(format!("cannot start the gofer: {e}")))?;
     drop(theirs);
@@ -57,6 +74,8 @@ const GOFER_FD: i32 = 3;
 /// This process forks the sandbox (the init of a fresh pid namespace),
 /// waits for it and exits with its status; the sandbox dies with it.
 pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result<i32, CmdError> {
+    // Before any thread: terminal signals are the guest's.
+    sentry::kernel::hostsig::block();
     if !rootfs.is_dir() {
         return Err(CmdError::Msg(format!(
             "--rootfs {}: not a directory; pass the root filesystem to run in",
@@ -104,6 +123,10 @@ fn sandbox(
         ],
         uid: 0,
         gid: 0,
+        groups: Vec::new(),
+        rlimits: Vec::new(),
+        no_new_privs: false,
+        terminal: false,
     };
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,
@@ -114,6 +137,7 @@ fn sandbox(
         gofer: sock,
         tmpfs_tmp: false,
         overlay: !write_through,
+        layout: Default::default(),
     };
     sentry::before_confinement();
     let network = match global.network {

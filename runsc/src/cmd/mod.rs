@@ -4,16 +4,20 @@ mod boot;
 mod create;
 mod delete;
 mod r#do;
+mod events;
+mod exec;
 mod features;
 mod gofer;
 mod kill;
 mod list;
+mod pause;
 mod ps;
 mod run;
 mod spec;
 mod start;
 mod state;
 mod syscalls;
+mod update;
 mod wait;
 
 use crate::cli::{Cli, Command, LogFormat};
@@ -50,14 +54,12 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
         // inherit it.
         std::env::set_var(sentry::confine::LOG_ENV, "1");
     }
-    if let Some(path) = &cli.global.log {
-        let f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))?;
-        sentry::log::set_sink(f);
-        sentry::log::set_json(cli.global.log_format == LogFormat::Json);
+    // --debug-log, when given, takes the sentry's lines (--strace, warnings,
+    // debug) as plain text; --log keeps the errors go-runc reads back.
+    let json = cli.global.log_format == LogFormat::Json;
+    if let Some(path) = cli.global.debug_log.as_ref().or(cli.global.log.as_ref()) {
+        sentry::log::set_sink(open_log(path)?);
+        sentry::log::set_json(json && cli.global.debug_log.is_none());
     }
     if cli.global.debug {
         for f in ignored {
@@ -65,18 +67,41 @@ pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
         }
     }
     let res = run_command(&cli);
-    if let (Err(e), Some(_)) = (&res, &cli.global.log) {
+    if let (Err(e), Some(log)) = (&res, &cli.global.log) {
         // Callers such as go-runc read the error back from the log.
-        sentry::log::line(&format!("runsc: error: {e}"));
+        let msg = format!("runsc: error: {e}");
+        if cli.global.debug_log.is_some() {
+            sentry::log::line(&msg);
+            if let Ok(mut f) = open_log(log) {
+                use std::io::Write;
+                let _ = f.write_all(sentry::log::format_line(&msg, json).as_bytes());
+            }
+        } else {
+            sentry::log::line(&msg);
+        }
     }
     res
+}
+
+/// Opens a log file for appending (created if missing).
+fn open_log(path: &std::path::Path) -> Result<std::fs::File, CmdError> {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| CmdError::Msg(format!("cannot open log file {}: {e}", path.display())))
 }
 
 fn run_command(cli: &Cli) -> Result<i32, CmdError> {
     let g = &cli.global;
     match &cli.command {
         Command::Do { rootfs, command } => r#do::run(g, rootfs, command.clone()),
-        Command::Gofer { root, io_fd, rw } => gofer::run(root, *io_fd, *rw),
+        Command::Gofer {
+            root,
+            io_fd,
+            rw,
+            mounts,
+        } => gofer::run(root, *io_fd, *rw, mounts),
         Command::Syscalls { format } => syscalls::run(*format),
         Command::Spec { bundle, args } => spec::run(bundle.as_deref(), args),
         Command::Features => features::run(),
@@ -123,5 +148,29 @@ fn run_command(cli: &Cli) -> Result<i32, CmdError> {
         Command::Wait { id } => wait::run(g, id),
         Command::List { format, quiet } => list::run(g, *format, *quiet),
         Command::Ps { format, id, .. } => ps::run(g, id, *format),
+        Command::Exec(a) => exec::run(
+            g,
+            &exec::ExecOpts {
+                process: a.process.as_deref(),
+                detach: a.detach,
+                pid_file: a.pid_file.as_deref(),
+                console_socket: a.console_socket.as_deref(),
+                cwd: a.cwd.as_deref(),
+                env: &a.env,
+                user: a.user.as_deref(),
+                additional_gids: &a.additional_gids,
+                tty: a.tty,
+                id: &a.id,
+                command: &a.command,
+            },
+        ),
+        Command::Pause { id } => pause::pause(g, id),
+        Command::Resume { id } => pause::resume(g, id),
+        Command::Events {
+            stats,
+            interval,
+            id,
+        } => events::run(g, id, *stats, interval),
+        Command::Update { resources, id } => update::run(g, id, resources.as_deref()),
     }
 }

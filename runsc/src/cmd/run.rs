@@ -7,12 +7,8 @@
 use super::create::{self, CreateOpts};
 use super::CmdError;
 use crate::cli::GlobalOpts;
-use crate::oci::control;
 use crate::oci::state::{Container, SOCKET_NAME};
-use serde_json::json;
 use std::os::unix::process::ExitStatusExt;
-use std::path::PathBuf;
-use std::time::Duration;
 
 /// `runsc run`.
 pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32, CmdError> {
@@ -21,7 +17,11 @@ pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32,
         // Before start, so that no signal meant for the guest can end
         // `run` once the guest runs; after create, so that the sandbox
         // does not inherit the blocked mask.
-        forward_signals(global.root.join(o.id).join(SOCKET_NAME));
+        crate::oci::signal::forward(
+            global.root.join(o.id).join(SOCKET_NAME),
+            None,
+            crate::oci::signal::FORWARDED,
+        );
     }
     let started = Container::open(&global.root, o.id)
         .map_err(CmdError::from)
@@ -49,48 +49,4 @@ pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32,
         let _ = c.destroy();
     }
     Ok(code)
-}
-
-/// Host signals `run` passes on to the guest's init.
-const FORWARDED: &[i32] = &[
-    libc::SIGHUP,
-    libc::SIGINT,
-    libc::SIGQUIT,
-    libc::SIGTERM,
-    libc::SIGUSR1,
-    libc::SIGUSR2,
-];
-
-/// Blocks [`FORWARDED`] in this (still single-threaded) process and
-/// starts a thread that takes each with sigwait and sends it to the
-/// sandbox at `socket`. Called after the sandbox is spawned, so it does
-/// not inherit the mask.
-fn forward_signals(socket: PathBuf) {
-    // SAFETY: sigset_t is plain data that sigemptyset initializes.
-    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
-    // SAFETY: sigemptyset/sigaddset on a local set; pthread_sigmask with a
-    // valid set and a null old-set pointer.
-    unsafe {
-        libc::sigemptyset(&mut set);
-        for &s in FORWARDED {
-            libc::sigaddset(&mut set, s);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
-    let spawned = std::thread::Builder::new()
-        .name("forward-signals".into())
-        .spawn(move || loop {
-            let mut sig = 0;
-            // SAFETY: sigwait with a valid set and out-pointer.
-            if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
-                continue;
-            }
-            let req = json!({"cmd": "signal", "signal": sig, "all": false});
-            if let Err(e) = control::request(&socket, &req, Some(Duration::from_secs(5))) {
-                sentry::log::warn(&format!("cannot forward signal {sig}: {e}"));
-            }
-        });
-    if spawned.is_err() {
-        sentry::log::warn("cannot forward signals to the container: no thread");
-    }
 }

@@ -3,8 +3,16 @@
 //! request and one reply per connection, each a JSON object preceded by
 //! its length (u32, little-endian).
 //!
-//! Requests: `{"cmd":"start"}`, `{"cmd":"signal","signal":N,"all":B}`,
-//! `{"cmd":"ps"}`. Replies: `{"ok":true,...}` or `{"error":"..."}`.
+//! Requests: `{"cmd":"start"}`, `{"cmd":"signal","signal":N,"all":B}`
+//! (or `"pid":P` for one guest process), `{"cmd":"ps"}`, `{"cmd":"pause"}`,
+//! `{"cmd":"resume"}`, and `{"cmd":"exec","args":[..],"env":[..],"cwd":D,
+//! "uid":U,"gid":G,"groups":[..],"terminal":B}`, which carries the new process's stdio
+//! (three fds, SCM_RIGHTS, attached to the request's bytes). Replies:
+//! `{"ok":true,...}` or `{"error":"..."}`. An exec's connection stays
+//! open: once the process ends, a second message `{"exitStatus":N}`
+//! follows (N is 128+signal for a signal); if the client hangs up before
+//! that, the process is killed, so that whoever holds the connection
+//! stands for the process, as the process itself does with runc.
 
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -65,6 +73,26 @@ pub fn read_msg(s: &mut UnixStream) -> std::io::Result<Value> {
     serde_json::from_slice(&body).map_err(std::io::Error::other)
 }
 
+/// Reads one framed message and any fds sent with its first bytes.
+pub fn read_msg_fds(s: &mut UnixStream) -> std::io::Result<(Value, Vec<std::os::fd::OwnedFd>)> {
+    let mut len = [0u8; 4];
+    let (n, fds) = super::fdpass::recv(s, &mut len)?;
+    if n == 0 {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    s.read_exact(&mut len[n..])?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > MAX_MESSAGE {
+        return Err(std::io::Error::other(format!(
+            "message of {len} bytes is too long"
+        )));
+    }
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body)?;
+    let v = serde_json::from_slice(&body).map_err(std::io::Error::other)?;
+    Ok((v, fds))
+}
+
 /// Runs `f` on `path`, or, when `path` is too long for a socket address,
 /// on `/proc/self/fd/N/<name>` through an O_PATH fd of its directory.
 fn via_short_path<T>(
@@ -112,6 +140,38 @@ pub fn request(path: &Path, req: &Value, timeout: Option<Duration>) -> Result<Va
         return Err(ControlError::Refused(e.to_string()));
     }
     Ok(reply)
+}
+
+/// Sends `req` with `fds` attached to the sandbox at `path` and returns
+/// its reply and the connection, on which more may follow (an exec's exit
+/// status). `timeout` bounds the wait for the reply.
+pub fn request_fds(
+    path: &Path,
+    req: &Value,
+    fds: &[std::os::fd::RawFd],
+    timeout: Option<Duration>,
+) -> Result<(Value, UnixStream), ControlError> {
+    let mut s = via_short_path(path, |p| UnixStream::connect(p)).map_err(|source| {
+        ControlError::Connect {
+            path: path.into(),
+            source,
+        }
+    })?;
+    let ex = |e: std::io::Error| ControlError::Exchange {
+        path: path.into(),
+        detail: e.to_string(),
+    };
+    let body = serde_json::to_vec(req).map_err(|e| ex(std::io::Error::other(e)))?;
+    let len = u32::try_from(body.len()).map_err(|e| ex(std::io::Error::other(e)))?;
+    let msg = [&len.to_le_bytes()[..], &body].concat();
+    super::fdpass::send(&s, &msg, fds).map_err(ex)?;
+    s.set_read_timeout(timeout).map_err(ex)?;
+    let reply = read_msg(&mut s).map_err(ex)?;
+    if let Some(e) = reply.get("error").and_then(Value::as_str) {
+        return Err(ControlError::Refused(e.to_string()));
+    }
+    s.set_read_timeout(None).map_err(ex)?;
+    Ok((reply, s))
 }
 
 /// The reply for a failed request.

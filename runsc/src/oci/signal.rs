@@ -1,7 +1,85 @@
 //! Signals as `runsc kill` takes them: a number, a name (`KILL`), or a
 //! name with its prefix (`SIGKILL`).
 
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
 use syscall_tables::signal::{from_name, SIGRTMAX};
+
+/// Host signals `run` passes on to the guest's init instead of dying of
+/// them: what a terminal or a supervisor sends.
+pub const FORWARDED: &[i32] = &[
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTERM,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+];
+
+/// Host signals the process standing for an exec'd guest process passes
+/// on (containerd's shim signals that process directly): every signal
+/// that can be caught and is not about the host process itself (SIGCHLD,
+/// faults, SIGPIPE, SIGURG). SIGKILL cannot be caught; it ends the
+/// connection, and with it the guest process.
+pub const EXEC_FORWARDED: &[i32] = &[
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGABRT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+    libc::SIGTERM,
+    libc::SIGCONT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGWINCH,
+    libc::SIGPWR,
+];
+
+/// Blocks `signals` in this process (call it while the process has one
+/// thread, and after spawning children that must not inherit the mask)
+/// and starts a thread that takes each with sigwait and sends it to the
+/// sandbox at `socket`: to guest process `pid`, or to the guest's init
+/// when None.
+pub fn forward(socket: PathBuf, pid: Option<i32>, signals: &[i32]) {
+    // SAFETY: sigset_t is plain data that sigemptyset initializes.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: sigemptyset/sigaddset on a local set; pthread_sigmask with a
+    // valid set and a null old-set pointer.
+    unsafe {
+        libc::sigemptyset(&mut set);
+        for &s in signals {
+            libc::sigaddset(&mut set, s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+    let spawned = std::thread::Builder::new()
+        .name("forward-signals".into())
+        .spawn(move || loop {
+            let mut sig = 0;
+            // SAFETY: sigwait with a valid set and out-pointer.
+            if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
+                continue;
+            }
+            let mut req = json!({"cmd": "signal", "signal": sig, "all": false});
+            if let Some(pid) = pid {
+                req["pid"] = json!(pid);
+            }
+            if let Err(e) = super::control::request(&socket, &req, Some(Duration::from_secs(5))) {
+                sentry::log::warn(&format!("cannot forward signal {sig}: {e}"));
+            }
+        });
+    if spawned.is_err() {
+        sentry::log::warn("cannot forward signals to the container: no thread");
+    }
+}
 
 /// The signal `s` names; an error line says what is accepted.
 pub fn parse(s: &str) -> Result<i32, String> {

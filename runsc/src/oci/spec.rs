@@ -2,6 +2,7 @@
 //! `serde_json::Value` (the workspace does not use serde's derive), and the
 //! default spec `runsc spec` writes.
 
+use sentry::abi::misc::{rlimit_by_name, Rlimit};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -33,7 +34,7 @@ pub enum SpecError {
         /// The file.
         path: PathBuf,
         /// The field, as a JSON path.
-        field: &'static str,
+        field: String,
         /// What is wrong and what to put there.
         what: String,
     },
@@ -66,6 +67,18 @@ pub struct Bundle {
     pub uid: u32,
     /// process.user.gid.
     pub gid: u32,
+    /// process.user.additionalGids.
+    pub additional_gids: Vec<u32>,
+    /// process.rlimits: (RLIMIT_* index, soft and hard limits).
+    pub rlimits: Vec<(usize, Rlimit)>,
+    /// process.noNewPrivileges.
+    pub no_new_privileges: bool,
+    /// mounts, in order.
+    pub mounts: Vec<SpecMount>,
+    /// linux.maskedPaths.
+    pub masked_paths: Vec<String>,
+    /// linux.readonlyPaths.
+    pub readonly_paths: Vec<String>,
     /// hostname, if set.
     pub hostname: Option<String>,
     /// annotations.
@@ -73,6 +86,10 @@ pub struct Bundle {
     /// The network namespace to join (`linux.namespaces` entry of type
     /// "network" with a path), if any; else the sandbox gets a fresh one.
     pub netns: Option<PathBuf>,
+    /// linux.cgroupsPath.
+    pub cgroups_path: Option<String>,
+    /// linux.resources (applied to the sandbox's cgroup).
+    pub resources: Option<Value>,
 }
 
 /// `dir` made absolute against the working directory.
@@ -102,9 +119,9 @@ pub fn load(bundle: &Path) -> Result<Bundle, SpecError> {
 }
 
 fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
-    let field = |field: &'static str, what: &str| SpecError::Field {
+    let field = |field: &str, what: &str| SpecError::Field {
         path: path.to_path_buf(),
-        field,
+        field: field.to_string(),
         what: what.to_string(),
     };
     if !v.is_object() {
@@ -114,35 +131,17 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         .get("process")
         .filter(|p| p.is_object())
         .ok_or_else(|| field("process", "is missing: add a process object with args"))?;
-    let args = strings(process.get("args"))
-        .ok_or_else(|| field("process.args", "must be an array of strings"))?;
-    if args.first().is_none_or(|a| a.is_empty()) {
-        return Err(field(
-            "process.args",
-            "is empty: name the program to run, e.g. [\"sh\"]",
-        ));
-    }
-    let env = match process.get("env") {
-        None | Some(Value::Null) => Vec::new(),
-        e => strings(e).ok_or_else(|| field("process.env", "must be an array of strings"))?,
-    };
-    let cwd = match process.get("cwd") {
-        None | Some(Value::Null) => "/".to_string(),
-        Some(Value::String(s)) if s.starts_with('/') => s.clone(),
-        _ => return Err(field("process.cwd", "must be an absolute path")),
-    };
-    let user = process.get("user");
-    let id = |name: &'static str, key: &str| -> Result<u32, SpecError> {
-        match user.and_then(|u| u.get(key)) {
-            None | Some(Value::Null) => Ok(0),
-            Some(n) => n
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| field(name, "must be a number from 0 to 4294967295")),
-        }
-    };
-    let uid = id("process.user.uid", "uid")?;
-    let gid = id("process.user.gid", "gid")?;
+    let Process {
+        args,
+        env,
+        cwd,
+        uid,
+        gid,
+        additional_gids,
+        rlimits,
+        no_new_privileges,
+        terminal: _,
+    } = parse_process(path, process, "process.")?;
     let root = v.get("root");
     let root_path = root
         .and_then(|r| r.get("path"))
@@ -187,8 +186,37 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         .and_then(Value::as_str)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from);
+    let linux = v.get("linux");
+    let cgroups_path = match linux.and_then(|l| l.get("cgroupsPath")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) => Some(p.clone()),
+        Some(_) => return Err(field("linux.cgroupsPath", "must be a string")),
+    };
+    let resources = match linux.and_then(|l| l.get("resources")) {
+        None | Some(Value::Null) => None,
+        Some(r @ Value::Object(_)) => Some(r.clone()),
+        Some(_) => return Err(field("linux.resources", "must be an object")),
+    };
+    let mounts = parse_mounts(path, v.get("mounts"))?;
+    let paths = |key: &str| -> Result<Vec<String>, SpecError> {
+        let name = format!("linux.{key}");
+        let list = match linux.and_then(|l| l.get(key)) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(l) => {
+                strings(Some(l)).ok_or_else(|| field(&name, "must be an array of strings"))?
+            }
+        };
+        if list.iter().any(|p| !p.starts_with('/')) {
+            return Err(field(&name, "must hold absolute paths"));
+        }
+        Ok(list)
+    };
+    let masked_paths = paths("maskedPaths")?;
+    let readonly_paths = paths("readonlyPaths")?;
     Ok(Bundle {
         dir: dir.to_path_buf(),
+        cgroups_path,
+        resources,
         rootfs,
         readonly,
         args,
@@ -196,10 +224,269 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         cwd,
         uid,
         gid,
+        additional_gids,
+        rlimits,
+        no_new_privileges,
+        mounts,
+        masked_paths,
+        readonly_paths,
         hostname,
         annotations,
         netns,
     })
+}
+
+/// One entry of config.json's `mounts`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecMount {
+    /// destination: an absolute path in the container.
+    pub destination: String,
+    /// type ("" when absent, as bind mounts often leave it).
+    pub typ: String,
+    /// source ("" when absent).
+    pub source: String,
+    /// options, in order.
+    pub options: Vec<String>,
+}
+
+impl SpecMount {
+    /// A bind mount of a host file or directory: type "bind" or "rbind",
+    /// or a "bind"/"rbind" option (runc's rule).
+    pub fn is_bind(&self) -> bool {
+        matches!(self.typ.as_str(), "bind" | "rbind")
+            || self.options.iter().any(|o| o == "bind" || o == "rbind")
+    }
+
+    /// Whether the options make it read-only (the last of "ro" and "rw"
+    /// wins).
+    pub fn read_only(&self) -> bool {
+        self.options
+            .iter()
+            .rev()
+            .find(|o| *o == "ro" || *o == "rw")
+            .is_some_and(|o| o == "ro")
+    }
+
+    /// The host path a bind mount's source names: absolute, or relative
+    /// to the bundle directory `bundle`, as runc resolves it.
+    pub fn host_source(&self, bundle: &Path) -> PathBuf {
+        bundle.join(&self.source)
+    }
+}
+
+/// Checks config.json's `mounts` array.
+fn parse_mounts(path: &Path, v: Option<&Value>) -> Result<Vec<SpecMount>, SpecError> {
+    let field = |name: String, what: &str| SpecError::Field {
+        path: path.to_path_buf(),
+        field: name,
+        what: what.to_string(),
+    };
+    let list = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(field("mounts".into(), "must be an array of mount objects")),
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, m) in list.iter().enumerate() {
+        let name = |key: &str| format!("mounts[{i}].{key}");
+        if !m.is_object() {
+            return Err(field(format!("mounts[{i}]"), "must be an object"));
+        }
+        let destination = match m.get("destination") {
+            Some(Value::String(d)) if d.starts_with('/') => d.clone(),
+            _ => {
+                return Err(field(
+                    name("destination"),
+                    "must be an absolute path in the container",
+                ))
+            }
+        };
+        let text = |key: &str| -> Result<String, SpecError> {
+            match m.get(key) {
+                None | Some(Value::Null) => Ok(String::new()),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(field(name(key), "must be a string")),
+            }
+        };
+        let typ = text("type")?;
+        let source = text("source")?;
+        let options = match m.get("options") {
+            None | Some(Value::Null) => Vec::new(),
+            o => strings(o).ok_or_else(|| field(name("options"), "must be an array of strings"))?,
+        };
+        let mount = SpecMount {
+            destination,
+            typ,
+            source,
+            options,
+        };
+        if mount.is_bind() && mount.source.is_empty() {
+            return Err(field(
+                name("source"),
+                "is missing: a bind mount needs the host path to mount",
+            ));
+        }
+        out.push(mount);
+    }
+    Ok(out)
+}
+
+/// An OCI process object (config.json's `process`, or the file `runsc
+/// exec --process` reads): the fields runsc uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    /// args (at least one, the first not empty).
+    pub args: Vec<String>,
+    /// env.
+    pub env: Vec<String>,
+    /// cwd (absolute; "/" when missing).
+    pub cwd: String,
+    /// user.uid.
+    pub uid: u32,
+    /// user.gid.
+    pub gid: u32,
+    /// user.additionalGids.
+    pub additional_gids: Vec<u32>,
+    /// rlimits: (RLIMIT_* index, soft and hard limits).
+    pub rlimits: Vec<(usize, Rlimit)>,
+    /// noNewPrivileges.
+    pub no_new_privileges: bool,
+    /// terminal.
+    pub terminal: bool,
+}
+
+/// Reads and checks an OCI process JSON file (`runsc exec --process`).
+pub fn load_process(file: &Path) -> Result<Process, SpecError> {
+    let text = std::fs::read(file).map_err(|source| SpecError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let v: Value = serde_json::from_slice(&text).map_err(|e| SpecError::Parse {
+        path: file.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    if !v.is_object() {
+        return Err(SpecError::Field {
+            path: file.to_path_buf(),
+            field: "the top level".into(),
+            what: "must be an OCI process object with args".into(),
+        });
+    }
+    parse_process(file, &v, "")
+}
+
+/// Checks the process object `p` of file `path`; `prefix` ("process."
+/// in config.json) names its fields in errors.
+fn parse_process(path: &Path, p: &Value, prefix: &str) -> Result<Process, SpecError> {
+    let field = |name: &str, what: &str| SpecError::Field {
+        path: path.to_path_buf(),
+        field: format!("{prefix}{name}"),
+        what: what.to_string(),
+    };
+    let args =
+        strings(p.get("args")).ok_or_else(|| field("args", "must be an array of strings"))?;
+    if args.first().is_none_or(|a| a.is_empty()) {
+        return Err(field(
+            "args",
+            "is empty: name the program to run, e.g. [\"sh\"]",
+        ));
+    }
+    let env = match p.get("env") {
+        None | Some(Value::Null) => Vec::new(),
+        e => strings(e).ok_or_else(|| field("env", "must be an array of strings"))?,
+    };
+    let cwd = match p.get("cwd") {
+        None | Some(Value::Null) => "/".to_string(),
+        Some(Value::String(s)) if s.starts_with('/') => s.clone(),
+        _ => return Err(field("cwd", "must be an absolute path")),
+    };
+    let user = p.get("user");
+    let num = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    let id = |key: &str| -> Result<u32, SpecError> {
+        match user.and_then(|u| u.get(key)) {
+            None | Some(Value::Null) => Ok(0),
+            Some(n) => num(n).ok_or_else(|| {
+                field(
+                    &format!("user.{key}"),
+                    "must be a number from 0 to 4294967295",
+                )
+            }),
+        }
+    };
+    let uid = id("uid")?;
+    let gid = id("gid")?;
+    let additional_gids = match user.and_then(|u| u.get("additionalGids")) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(num)
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| field("user.additionalGids", "must be an array of numbers"))?,
+        Some(_) => return Err(field("user.additionalGids", "must be an array of numbers")),
+    };
+    let terminal = match p.get("terminal") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(field("terminal", "must be true or false")),
+    };
+    let no_new_privileges = match p.get("noNewPrivileges") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(field("noNewPrivileges", "must be true or false")),
+    };
+    let rlimits = match p.get("rlimits") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                parse_rlimit(r).map_err(|(key, what)| field(&format!("rlimits[{i}]{key}"), &what))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => {
+            return Err(field(
+                "rlimits",
+                "must be an array of {type, soft, hard} objects",
+            ))
+        }
+    };
+    Ok(Process {
+        args,
+        env,
+        cwd,
+        uid,
+        gid,
+        additional_gids,
+        rlimits,
+        no_new_privileges,
+        terminal,
+    })
+}
+
+/// One `process.rlimits` entry; on error, the field (".type", ...)
+/// and what is wrong with it.
+fn parse_rlimit(r: &Value) -> Result<(usize, Rlimit), (&'static str, String)> {
+    let typ = r.get("type").and_then(Value::as_str).ok_or((
+        ".type",
+        "must name the limit, e.g. \"RLIMIT_NOFILE\"".to_string(),
+    ))?;
+    let resource = rlimit_by_name(typ).ok_or_else(|| {
+        (
+            ".type",
+            format!("{typ:?} is not a Linux resource limit (RLIMIT_NOFILE, RLIMIT_NPROC, ...)"),
+        )
+    })?;
+    let num = |key: &'static str| {
+        r.get(key).and_then(Value::as_u64).ok_or((
+            if key == "soft" { ".soft" } else { ".hard" },
+            "must be a number".to_string(),
+        ))
+    };
+    let (cur, max) = (num("soft")?, num("hard")?);
+    if cur > max {
+        return Err((".soft", format!("{cur} is above the hard limit {max}")));
+    }
+    Ok((resource, Rlimit { cur, max }))
 }
 
 fn strings(v: Option<&Value>) -> Option<Vec<String>> {
@@ -292,6 +579,78 @@ mod tests {
         assert_eq!(b.args, vec!["sh".to_string()]);
         assert_eq!(b.rootfs, d.join("rootfs"));
         assert!(b.readonly);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn test_default_spec_mounts_rlimits_and_paths_parse() {
+        let d = tmpdir("fields");
+        let b =
+            parse(&d, &d.join("config.json"), &default_spec(&[])).unwrap_or_else(|e| panic!("{e}"));
+        let dests: Vec<&str> = b.mounts.iter().map(|m| m.destination.as_str()).collect();
+        assert_eq!(
+            dests,
+            [
+                "/proc",
+                "/dev",
+                "/dev/pts",
+                "/dev/shm",
+                "/dev/mqueue",
+                "/sys"
+            ]
+        );
+        assert!(b.mounts.iter().all(|m| !m.is_bind()));
+        assert!(b.mounts[5].read_only());
+        assert_eq!(
+            b.rlimits,
+            vec![(
+                sentry::abi::misc::RLIMIT_NOFILE,
+                Rlimit {
+                    cur: 1024,
+                    max: 1024
+                }
+            )]
+        );
+        assert!(b.no_new_privileges);
+        assert!(b.masked_paths.contains(&"/proc/kcore".to_string()));
+        assert!(b.readonly_paths.contains(&"/proc/sys".to_string()));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn test_bind_mounts_and_bad_mount_fields() {
+        let d = tmpdir("binds");
+        let mut v = default_spec(&[]);
+        v["mounts"] = json!([
+            {"destination": "/a", "type": "bind", "source": "/host/a", "options": ["rbind", "rw"]},
+            {"destination": "/b", "source": "rel", "options": ["bind", "ro"]}
+        ]);
+        let b = parse(&d, &d.join("config.json"), &v).unwrap_or_else(|e| panic!("{e}"));
+        assert!(b.mounts[0].is_bind() && !b.mounts[0].read_only());
+        assert!(b.mounts[1].is_bind() && b.mounts[1].read_only());
+        assert_eq!(b.mounts[1].host_source(&d), d.join("rel"));
+        assert_eq!(b.mounts[0].host_source(&d), PathBuf::from("/host/a"));
+        for (bad, field) in [
+            (
+                json!([{"destination": "rel", "type": "tmpfs"}]),
+                "mounts[0].destination",
+            ),
+            (
+                json!([{"destination": "/x", "type": "bind"}]),
+                "mounts[0].source",
+            ),
+            (
+                json!([{"destination": "/x", "options": "ro"}]),
+                "mounts[0].options",
+            ),
+            (json!({}), "mounts"),
+        ] {
+            v["mounts"] = bad;
+            let e = parse(&d, &d.join("config.json"), &v)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(e.to_string().contains(field), "{e}");
+        }
         let _ = std::fs::remove_dir_all(&d);
     }
 

@@ -24,6 +24,8 @@ pub enum Status {
     Created,
     /// The guest runs.
     Running,
+    /// The guest is paused (`runsc pause`): no guest code runs.
+    Paused,
     /// The guest (or the sandbox) has ended.
     Stopped,
 }
@@ -35,6 +37,7 @@ impl Status {
             Status::Creating => "creating",
             Status::Created => "created",
             Status::Running => "running",
+            Status::Paused => "paused",
             Status::Stopped => "stopped",
         }
     }
@@ -44,6 +47,7 @@ impl Status {
             "creating" => Status::Creating,
             "created" => Status::Created,
             "running" => Status::Running,
+            "paused" => Status::Paused,
             "stopped" => Status::Stopped,
             _ => return None,
         })
@@ -54,15 +58,31 @@ impl Status {
         self == Status::Created
     }
 
-    /// `kill` reaches a created or running container.
+    /// `kill` reaches a created, running or paused container (SIGKILL
+    /// ends a paused one; other signals wait for `resume`).
     pub fn can_kill(self) -> bool {
-        matches!(self, Status::Created | Status::Running)
+        matches!(self, Status::Created | Status::Running | Status::Paused)
     }
 
-    /// `delete` without `--force`: anything but a running container (a
-    /// created one is killed first, as runc does).
+    /// `exec` needs a running container.
+    pub fn can_exec(self) -> bool {
+        self == Status::Running
+    }
+
+    /// `pause` needs a running container.
+    pub fn can_pause(self) -> bool {
+        self == Status::Running
+    }
+
+    /// `resume` needs a paused container.
+    pub fn can_resume(self) -> bool {
+        self == Status::Paused
+    }
+
+    /// `delete` without `--force`: anything but a running or paused
+    /// container (a created one is killed first, as runc does).
     pub fn can_delete(self) -> bool {
-        self != Status::Running
+        !matches!(self, Status::Running | Status::Paused)
     }
 }
 
@@ -484,6 +504,11 @@ mod tests {
         assert!(Status::Created.can_kill() && Status::Running.can_kill());
         assert!(!Status::Stopped.can_kill());
         assert!(!Status::Running.can_delete() && Status::Stopped.can_delete());
+        assert!(!Status::Paused.can_delete() && Status::Paused.can_kill());
+        assert!(Status::Running.can_pause() && !Status::Paused.can_pause());
+        assert!(Status::Paused.can_resume() && !Status::Running.can_resume());
+        assert!(Status::Running.can_exec() && !Status::Paused.can_exec());
+        assert!(!Status::Created.can_exec() && !Status::Stopped.can_exec());
     }
 
     #[test]

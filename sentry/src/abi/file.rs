@@ -487,12 +487,45 @@ pub mod magic {
     pub const SYSFS_MAGIC: i64 = 0x6265_6572;
     /// overlayfs.
     pub const OVERLAYFS_SUPER_MAGIC: i64 = 0x794c_7630;
+    /// devpts.
+    pub const DEVPTS_SUPER_MAGIC: i64 = 0x1cd1;
+    /// mqueue.
+    pub const MQUEUE_MAGIC: i64 = 0x1980_0202;
 }
+
+/// A tmpfs (or mqueue) root's mode when no mode= option says otherwise.
+pub const TMPFS_ROOT_MODE: u32 = 0o1777;
+/// devpts's ptmx mode when no ptmxmode= option says otherwise.
+pub const PTMX_DEFAULT_MODE: u32 = 0;
 
 /// statfs flag: read-only mount.
 pub const ST_RDONLY: i64 = 1;
 /// statfs flag: nosuid mount.
 pub const ST_NOSUID: i64 = 2;
+/// statfs flag: nodev mount.
+pub const ST_NODEV: i64 = 4;
+/// statfs flag: noexec mount.
+pub const ST_NOEXEC: i64 = 8;
+/// statfs flag: noatime mount.
+pub const ST_NOATIME: i64 = 1024;
+/// statfs flag: nodiratime mount.
+pub const ST_NODIRATIME: i64 = 2048;
+/// statfs flag: relatime mount.
+pub const ST_RELATIME: i64 = 4096;
+/// statfs flag: nosymfollow mount.
+pub const ST_NOSYMFOLLOW: i64 = 8192;
+
+/// The per-mount flags by the option names /proc/PID/mounts shows them
+/// with, in the order Linux prints them (show_mnt_opts).
+pub const MOUNT_FLAG_OPTIONS: [(&str, i64); 7] = [
+    ("nosuid", ST_NOSUID),
+    ("nodev", ST_NODEV),
+    ("noexec", ST_NOEXEC),
+    ("noatime", ST_NOATIME),
+    ("nodiratime", ST_NODIRATIME),
+    ("relatime", ST_RELATIME),
+    ("nosymfollow", ST_NOSYMFOLLOW),
+];
 
 /// Device numbers (major, minor) of the devices /dev provides.
 pub mod dev {
@@ -527,6 +560,15 @@ pub mod dev {
     pub const TTY_MINOR: u32 = 0;
     /// /dev/ptmx.
     pub const PTMX_MINOR: u32 = 2;
+    /// /dev/console.
+    pub const CONSOLE_MINOR: u32 = 1;
+    /// Major of the pty slaves, /dev/pts/N.
+    pub const UNIX98_PTY_SLAVE_MAJOR: u32 = 136;
+    /// The group pty slaves belong to (the `tty` group of Debian and of
+    /// runc's containers).
+    pub const TTY_GID: u32 = 5;
+    /// Mode of a pty slave in use (crw--w----).
+    pub const PTY_SLAVE_MODE: u32 = 0o620;
 }
 
 /// ioctl requests on files.

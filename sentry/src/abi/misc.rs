@@ -87,6 +87,35 @@ pub const RLIMIT_RTPRIO: usize = 14;
 /// Max realtime timeout.
 pub const RLIMIT_RTTIME: usize = 15;
 
+/// The resource limits by the names the OCI spec (process.rlimits[].type)
+/// and getrlimit(2) give them.
+pub const RLIMIT_NAMES: [(&str, usize); RLIM_NLIMITS] = [
+    ("RLIMIT_CPU", RLIMIT_CPU),
+    ("RLIMIT_FSIZE", RLIMIT_FSIZE),
+    ("RLIMIT_DATA", RLIMIT_DATA),
+    ("RLIMIT_STACK", RLIMIT_STACK),
+    ("RLIMIT_CORE", RLIMIT_CORE),
+    ("RLIMIT_RSS", RLIMIT_RSS),
+    ("RLIMIT_NPROC", RLIMIT_NPROC),
+    ("RLIMIT_NOFILE", RLIMIT_NOFILE),
+    ("RLIMIT_MEMLOCK", RLIMIT_MEMLOCK),
+    ("RLIMIT_AS", RLIMIT_AS),
+    ("RLIMIT_LOCKS", RLIMIT_LOCKS),
+    ("RLIMIT_SIGPENDING", RLIMIT_SIGPENDING),
+    ("RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE),
+    ("RLIMIT_NICE", RLIMIT_NICE),
+    ("RLIMIT_RTPRIO", RLIMIT_RTPRIO),
+    ("RLIMIT_RTTIME", RLIMIT_RTTIME),
+];
+
+/// The resource named `name` ("RLIMIT_NOFILE"), if Linux has it.
+pub fn rlimit_by_name(name: &str) -> Option<usize> {
+    RLIMIT_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, r)| r)
+}
+
 /// Auxiliary vector entry types.
 pub mod auxv {
     /// End of vector.
@@ -157,6 +186,8 @@ pub const TCSETS: u64 = 0x5402;
 pub const TCSETSW: u64 = 0x5403;
 /// ioctl: set terminal attributes after flushing.
 pub const TCSETSF: u64 = 0x5404;
+/// ioctl: make the terminal the caller's controlling terminal.
+pub const TIOCSCTTY: u64 = 0x540e;
 /// ioctl: get the foreground process group.
 pub const TIOCGPGRP: u64 = 0x540f;
 /// ioctl: set the foreground process group.
@@ -165,6 +196,10 @@ pub const TIOCSPGRP: u64 = 0x5410;
 pub const TIOCGWINSZ: u64 = 0x5413;
 /// ioctl: set the window size.
 pub const TIOCSWINSZ: u64 = 0x5414;
+/// ioctl: give up the controlling terminal.
+pub const TIOCNOTTY: u64 = 0x5422;
+/// ioctl: get the session of the terminal.
+pub const TIOCGSID: u64 = 0x5429;
 /// Size of `struct termios` (kernel layout).
 pub const TERMIOS_SIZE: usize = 36;
 /// Size of `struct winsize`.

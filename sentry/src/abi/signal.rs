@@ -48,6 +48,10 @@ pub const SIGTTOU: i32 = 22;
 pub const SIGXCPU: i32 = 24;
 /// File size limit exceeded.
 pub const SIGXFSZ: i32 = 25;
+/// ITIMER_VIRTUAL expired.
+pub const SIGVTALRM: i32 = 26;
+/// ITIMER_PROF expired.
+pub const SIGPROF: i32 = 27;
 /// Bad system call.
 pub const SIGSYS: i32 = 31;
 /// Urgent socket condition.

@@ -70,18 +70,36 @@ impl FileOps for MemDevice {
 }
 
 /// Opens the device `rdev`.
-pub fn open_device(rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
+pub fn open_device(t: &Task, rdev: u64) -> Result<Box<dyn FileOps>, Errno> {
     let kind = match (major(rdev), minor(rdev)) {
         (MEM_MAJOR, NULL_MINOR) => Kind::Null,
         (MEM_MAJOR, ZERO_MINOR) => Kind::Zero,
         (MEM_MAJOR, FULL_MINOR) => Kind::Full,
         (MEM_MAJOR, RANDOM_MINOR) | (MEM_MAJOR, URANDOM_MINOR) => Kind::Random,
         // No controlling terminal yet: Linux says ENXIO.
-        (TTYAUX_MAJOR, TTY_MINOR) => return Err(Errno::ENXIO),
+        (TTYAUX_MAJOR, TTY_MINOR) => return controlling_terminal(t),
+        // The console is the sandbox's first terminal.
+        (TTYAUX_MAJOR, CONSOLE_MINOR) => return terminal(0),
+        (UNIX98_PTY_SLAVE_MAJOR, n) => return terminal(n),
         (TTYAUX_MAJOR, PTMX_MINOR) => return Err(Errno::ENODEV),
         _ => return Err(Errno::ENXIO),
     };
     Ok(Box::new(MemDevice(kind)))
+}
+
+/// Opens terminal `index` (ENXIO if the sandbox has none).
+fn terminal(index: u32) -> Result<Box<dyn FileOps>, Errno> {
+    let t = super::host::tty::get(index).ok_or(Errno::ENXIO)?;
+    Ok(Box::new(super::host::tty::TtyFile(t)))
+}
+
+/// Opens /dev/tty: the controlling terminal of `t`'s session (ENXIO if
+/// it has none).
+fn controlling_terminal(t: &Task) -> Result<Box<dyn FileOps>, Errno> {
+    let (_, sid) = t.kernel.procs.pgid_sid(t.tgid).ok_or(Errno::ENXIO)?;
+    let key = t.kernel.procs.ctty_key(sid).ok_or(Errno::ENXIO)?;
+    let term = super::host::tty::by_key(key).ok_or(Errno::ENXIO)?;
+    Ok(Box::new(super::host::tty::TtyFile(term)))
 }
 
 /// Builds the /dev tree.
@@ -114,6 +132,27 @@ pub fn new_devfs(mf: Arc<MemoryFile>) -> Arc<Node> {
         let _ = root.create(d, NewNode::Dir, 0o755, owner);
     }
     root
+}
+
+/// Builds a devpts: its `ptmx` node (opening it gives ENODEV, as
+/// /dev/ptmx does: the sandbox makes no ptys of its own) with
+/// `ptmx_mode`; the terminals the sandbox was given appear in it as N
+/// when it is mounted at /dev/pts.
+pub fn new_devpts(mf: Arc<MemoryFile>, ptmx_mode: u32) -> Arc<Node> {
+    let fs = MemFs::new(mf, crate::abi::file::magic::DEVPTS_SUPER_MAGIC, open_device);
+    let root = fs.root(0o755, None);
+    let ptmx = NewNode::CharDev(makedev(TTYAUX_MAJOR, PTMX_MINOR));
+    let _ = root.create(b"ptmx", ptmx, ptmx_mode, Owner::default());
+    root
+}
+
+/// A /dev/null node that is in no directory, to mount over a file the
+/// container's spec masks (as runc bind-mounts /dev/null).
+pub fn null_node(mf: Arc<MemoryFile>) -> Result<crate::vfs::InodeRef, Errno> {
+    let fs = MemFs::new(mf, crate::abi::file::magic::TMPFS_MAGIC, open_device);
+    let dir = fs.root(0o755, None);
+    let null = NewNode::CharDev(makedev(MEM_MAJOR, NULL_MINOR));
+    dir.create(b"null", null, 0o666, Owner::default())
 }
 
 /// Builds the minimal /sys: devices/system/cpu/{online,possible,present}.

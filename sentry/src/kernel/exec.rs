@@ -55,7 +55,7 @@ impl Task {
     fn open_exec(&self, dirfd: i32, path: &[u8]) -> Result<Exe, Errno> {
         let p = resolve::lookup_at(self, dirfd, path, true)?;
         let st = p.inode().stat()?;
-        if is_dir(st.mode) || !is_regular(st.mode) {
+        if is_dir(st.mode) || !is_regular(st.mode) || p.mnt.noexec() {
             return Err(Errno::EACCES);
         }
         perm::check(&self.creds, false, st.mode, st.uid, st.gid, MAY_EXEC)?;

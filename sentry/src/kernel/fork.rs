@@ -48,6 +48,8 @@ pub struct NewTask {
     pub umask: u32,
     /// Name.
     pub comm: [u8; crate::abi::file::TASK_COMM_LEN],
+    /// no_new_privs, inherited from the parent.
+    pub no_new_privs: bool,
 }
 
 /// Ends a task: the whole group if it did not just exit(2), the
@@ -160,7 +162,7 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         thread_exit: false,
         pdeathsig: 0,
         dumpable: true,
-        no_new_privs: false,
+        no_new_privs: new.no_new_privs,
         nice: 0,
         personality: 0,
     })

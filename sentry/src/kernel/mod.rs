@@ -9,6 +9,7 @@
 pub mod exec;
 pub mod fork;
 pub mod futex;
+pub mod hostsig;
 pub mod process;
 pub mod signal;
 pub mod task;
@@ -93,6 +94,9 @@ pub struct Kernel {
     pub views: view::Views,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// The container's root (set once it is mounted), where processes
+    /// started from outside (`runsc exec`) begin.
+    pub root: std::sync::OnceLock<crate::vfs::VfsPath>,
 }
 
 impl std::fmt::Debug for Kernel {
@@ -123,6 +127,7 @@ impl Kernel {
             timers: timers::Timers::default(),
             views: view::Views::default(),
             futexes: futex::Futexes::default(),
+            root: std::sync::OnceLock::new(),
             mf,
             platform,
             config,

@@ -1,13 +1,18 @@
 //! The process table: pids, parents and children, zombies and reaping,
-//! process groups and sessions.
+//! process groups and sessions with their controlling terminals, and the
+//! sandbox-wide pause (`runsc pause`): while the table is frozen no task
+//! returns to guest code.
 //!
 //! # Lock order
-//! The table's mutex is a leaf: nothing else is locked while it is held.
-//! Waiters (wait4, vfork parents) sleep on the table's condition variable.
+//! The table's mutex and the controlling-terminal map's are leaves:
+//! nothing else is locked while either is held, and they are never held
+//! together. Waiters (wait4, vfork parents, tasks held by a pause) sleep
+//! on the table's condition variable.
 
 use super::ExitStatus;
 use crate::vfs::dentry::lock;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Largest pid (like /proc/sys/kernel/pid_max).
@@ -118,6 +123,32 @@ pub struct ProcTable {
     procs: Mutex<BTreeMap<i32, Proc>>,
     next: Mutex<i32>,
     cv: Condvar,
+    /// `runsc pause`: tasks hold before they next enter the guest. Read
+    /// without the lock on every switch; changed under it.
+    frozen: AtomicBool,
+    /// Tasks inside a switch into the guest now (see
+    /// [`ProcTable::enter_guest`]).
+    in_guest: AtomicUsize,
+    /// Controlling terminals, by session id.
+    ttys: Mutex<BTreeMap<i32, Ctty>>,
+}
+
+/// What identifies a terminal: the (device, inode) its stat reports.
+pub type TtyKey = (u64, u64);
+
+/// A session's controlling terminal and its foreground process group.
+#[derive(Debug, Clone, Copy)]
+struct Ctty {
+    key: TtyKey,
+    foreground: i32,
+}
+
+/// The [`TtyKey`] of `file` if it is a terminal (it answers TCGETS).
+pub fn terminal_key(file: &crate::vfs::FileDescription) -> Option<TtyKey> {
+    use crate::abi::misc::{TCGETS, TERMIOS_SIZE};
+    file.ops.tty_ioctl(TCGETS, &mut [0u8; TERMIOS_SIZE]).ok()?;
+    let st = file.ops.stat().ok()?;
+    Some((st.dev, st.ino))
 }
 
 /// What wait4/waitid found: the child's pid, what happened, and its uid.
@@ -193,18 +224,7 @@ impl ProcTable {
     pub fn add_child(&self, parent: i32, vfork: bool) -> Option<i32> {
         let mut procs = lock(&self.procs);
         let (pgid, sid) = procs.get(&parent).map_or((1, 1), |p| (p.pgid, p.sid));
-        let mut next = lock(&self.next);
-        let start = *next;
-        let pid = loop {
-            let cand = *next;
-            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
-            if !procs.contains_key(&cand) {
-                break cand;
-            }
-            if *next == start {
-                return None;
-            }
-        };
+        let pid = self.alloc_pid(&procs)?;
         let mut child = Proc::new(pid, parent, pgid, sid);
         child.vfork_released = !vfork;
         // fork copies the signal dispositions.
@@ -214,6 +234,139 @@ impl ProcTable {
         }
         procs.insert(pid, child);
         Some(pid)
+    }
+
+    /// Allocates a pid for a process started from outside the sandbox
+    /// (`runsc exec`): it has no parent inside (ppid 0, as in gVisor),
+    /// leads a new session and process group, and stays a zombie until
+    /// [`ProcTable::reap`].
+    pub fn add_external(&self) -> Option<i32> {
+        let mut procs = lock(&self.procs);
+        let pid = self.alloc_pid(&procs)?;
+        procs.insert(pid, Proc::new(pid, 0, pid, pid));
+        Some(pid)
+    }
+
+    /// The next free pid (the caller holds the table).
+    fn alloc_pid(&self, procs: &BTreeMap<i32, Proc>) -> Option<i32> {
+        let mut next = lock(&self.next);
+        let start = *next;
+        loop {
+            let cand = *next;
+            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
+            if !procs.contains_key(&cand) && !procs.values().any(|p| p.threads.contains_key(&cand))
+            {
+                return Some(cand);
+            }
+            if *next == start {
+                return None;
+            }
+        }
+    }
+
+    /// Removes the zombie `pid` (a process [`ProcTable::add_external`]
+    /// made, once its status has been collected); returns its status.
+    pub fn reap(&self, pid: i32) -> Option<ExitStatus> {
+        let mut procs = lock(&self.procs);
+        let st = procs.get(&pid)?.zombie?;
+        procs.remove(&pid);
+        Some(st)
+    }
+
+    /// Waits up to `d` for process `pid` to exit; its status once it
+    /// has (it stays a zombie), or None while it lives. A pid that is
+    /// gone (reaped) reads as exited with 0.
+    pub fn wait_exit_for(&self, pid: i32, d: std::time::Duration) -> Option<ExitStatus> {
+        let deadline = std::time::Instant::now() + d;
+        let mut procs = lock(&self.procs);
+        loop {
+            match procs.get(&pid) {
+                Some(p) if p.zombie.is_some() => return p.zombie,
+                None => return Some(ExitStatus::Exited(0)),
+                Some(_) => {}
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, deadline - now)
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
+    }
+
+    /// `runsc pause`: every task holds before it next runs guest code.
+    /// Tasks running guest code now are interrupted; tasks blocked in a
+    /// syscall are left alone (no EINTR, nothing to restart): if the
+    /// syscall completes while paused, the task holds before it returns
+    /// to the guest.
+    pub fn freeze(&self) {
+        let procs = lock(&self.procs);
+        self.frozen.store(true, Ordering::SeqCst);
+        for p in procs.values() {
+            for i in p.threads.values().flatten() {
+                i.interrupt();
+            }
+        }
+    }
+
+    /// `runsc resume`: held tasks go on.
+    pub fn thaw(&self) {
+        let procs = lock(&self.procs);
+        self.frozen.store(false, Ordering::SeqCst);
+        drop(procs);
+        self.cv.notify_all();
+    }
+
+    /// Whether the sandbox is paused (one atomic load: the run loop asks
+    /// before every switch into the guest).
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(Ordering::Relaxed)
+    }
+
+    /// Called by a task about to switch into the guest: false (and the
+    /// task must not switch) while the sandbox is paused. Counting first
+    /// and checking second means that [`ProcTable::freeze`] either stops
+    /// the task here or sees it counted in [`ProcTable::in_guest`].
+    pub fn enter_guest(&self) -> bool {
+        self.in_guest.fetch_add(1, Ordering::SeqCst);
+        if self.frozen.load(Ordering::SeqCst) {
+            self.in_guest.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    /// Called by a task once its switch into the guest has returned.
+    pub fn leave_guest(&self) {
+        self.in_guest.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// How many tasks are inside a switch into the guest; once the
+    /// sandbox is frozen this only falls, and at 0 no guest code runs.
+    pub fn in_guest(&self) -> usize {
+        self.in_guest.load(Ordering::SeqCst)
+    }
+
+    /// Holds thread `tid` of `tgid` while the sandbox is paused, unless
+    /// its process gets SIGKILL or its group is ending (those still end
+    /// a paused task, as they end a frozen one on Linux).
+    pub fn hold_while_frozen(&self, tgid: i32, tid: i32) {
+        let kill = crate::abi::signal::bit(crate::abi::signal::SIGKILL);
+        let mut procs = lock(&self.procs);
+        while self.frozen.load(Ordering::SeqCst)
+            && procs.get(&tgid).is_some_and(|p| {
+                p.pending & kill == 0 && p.group_exit.is_none() && !p.doomed.contains(&tid)
+            })
+        {
+            let (g, _) = self
+                .cv
+                .wait_timeout(procs, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner());
+            procs = g;
+        }
     }
 
     /// Records the stub of a process once its thread has made it.
@@ -254,21 +407,7 @@ impl ProcTable {
     /// Allocates a tid for a new thread of `tgid`.
     pub fn add_thread(&self, tgid: i32) -> Option<i32> {
         let mut procs = lock(&self.procs);
-        let mut next = lock(&self.next);
-        let taken = |procs: &BTreeMap<i32, Proc>, id: i32| {
-            procs.contains_key(&id) || procs.values().any(|p| p.threads.contains_key(&id))
-        };
-        let start = *next;
-        let tid = loop {
-            let cand = *next;
-            *next = if cand >= PID_MAX { 2 } else { cand + 1 };
-            if !taken(&procs, cand) {
-                break cand;
-            }
-            if *next == start {
-                return None;
-            }
-        };
+        let tid = self.alloc_pid(&procs)?;
         procs.get_mut(&tgid)?.threads.insert(tid, None);
         Some(tid)
     }
@@ -577,6 +716,8 @@ impl ProcTable {
     pub fn exit(&self, pid: i32, status: ExitStatus, uid: u32) {
         use crate::abi::signal::{wait::*, SigInfo, SIGCHLD};
         let mut procs = lock(&self.procs);
+        // A session leader's end takes the terminal from its session.
+        let leader = procs.get(&pid).is_some_and(|p| p.sid == pid);
         // Orphans go to the nearest live subreaper ancestor, else init.
         let mut reaper = procs.get(&pid).map_or(1, |p| p.ppid);
         while reaper > 1
@@ -628,6 +769,9 @@ impl ProcTable {
         // Zombies whose parent is gone (or is init, which reaps nothing
         // here) would pile up; init's own children are reaped by wait4.
         drop(procs);
+        if leader {
+            self.release_ctty(pid);
+        }
         self.cv.notify_all();
     }
 
@@ -930,6 +1074,86 @@ impl ProcTable {
             .collect()
     }
 
+    /// TIOCSCTTY (and a process started with a terminal): terminal `key`
+    /// becomes the controlling terminal of session `sid`, with `fg` in
+    /// the foreground. EPERM when the session has another one or the
+    /// terminal belongs to another session.
+    pub fn set_ctty(&self, sid: i32, key: TtyKey, fg: i32) -> Result<(), crate::abi::Errno> {
+        let mut ttys = lock(&self.ttys);
+        match ttys.get(&sid) {
+            Some(c) if c.key == key => return Ok(()),
+            Some(_) => return Err(crate::abi::Errno::EPERM),
+            None => {}
+        }
+        if ttys.values().any(|c| c.key == key) {
+            return Err(crate::abi::Errno::EPERM);
+        }
+        ttys.insert(
+            sid,
+            Ctty {
+                key,
+                foreground: fg,
+            },
+        );
+        Ok(())
+    }
+
+    /// The foreground process group of terminal `key`, which must be the
+    /// controlling terminal of session `sid` (else ENOTTY).
+    pub fn tty_foreground(&self, sid: i32, key: TtyKey) -> Result<i32, crate::abi::Errno> {
+        match lock(&self.ttys).get(&sid) {
+            Some(c) if c.key == key => Ok(c.foreground),
+            _ => Err(crate::abi::Errno::ENOTTY),
+        }
+    }
+
+    /// TIOCSPGRP: process group `pgid` of session `sid` becomes the
+    /// foreground of `sid`'s controlling terminal `key`.
+    pub fn set_tty_foreground(
+        &self,
+        sid: i32,
+        key: TtyKey,
+        pgid: i32,
+    ) -> Result<(), crate::abi::Errno> {
+        use crate::abi::Errno;
+        self.tty_foreground(sid, key)?;
+        if pgid < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let group_sid = lock(&self.procs)
+            .values()
+            .find(|p| p.pgid == pgid && p.zombie.is_none())
+            .map(|p| p.sid)
+            .ok_or(Errno::ESRCH)?;
+        if group_sid != sid {
+            return Err(Errno::EPERM);
+        }
+        match lock(&self.ttys).get_mut(&sid) {
+            Some(c) if c.key == key => {
+                c.foreground = pgid;
+                Ok(())
+            }
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+
+    /// The session loses its controlling terminal (TIOCNOTTY by its
+    /// leader, or the leader's exit).
+    pub fn release_ctty(&self, sid: i32) {
+        lock(&self.ttys).remove(&sid);
+    }
+
+    /// The key of session `sid`'s controlling terminal (/dev/tty).
+    pub fn ctty_key(&self, sid: i32) -> Option<TtyKey> {
+        lock(&self.ttys).get(&sid).map(|c| c.key)
+    }
+
+    /// The foreground process group of session `sid`'s controlling
+    /// terminal, if it has one (/proc/PID/stat tpgid).
+    pub fn session_foreground(&self, sid: i32) -> Option<i32> {
+        lock(&self.ttys).get(&sid).map(|c| c.foreground)
+    }
+
     /// Whether SIGKILL is pending for `pid`.
     pub fn killed(&self, pid: i32) -> bool {
         lock(&self.procs)
@@ -1002,4 +1226,42 @@ fn job_control_on_send(procs: &mut BTreeMap<i32, Proc>, pid: i32, sig: i32) {
 /// always).
 pub fn deliverable(pending: u64, mask: u64) -> u64 {
     pending & !(mask & !crate::abi::signal::SigSet::UNBLOCKABLE.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::Errno;
+
+    #[test]
+    fn test_ctty_one_per_session_and_foreground_in_session() {
+        let t = ProcTable::default();
+        let (a, b) = (t.add_external().unwrap(), t.add_external().unwrap());
+        let (tty1, tty2) = ((1, 10), (1, 11));
+        assert_eq!(t.set_ctty(a, tty1, a), Ok(()));
+        assert_eq!(t.set_ctty(a, tty1, a), Ok(()), "again: no change");
+        assert_eq!(t.set_ctty(a, tty2, a), Err(Errno::EPERM), "a second tty");
+        assert_eq!(t.set_ctty(b, tty1, b), Err(Errno::EPERM), "another's tty");
+        assert_eq!(t.tty_foreground(a, tty1), Ok(a));
+        assert_eq!(t.tty_foreground(b, tty1), Err(Errno::ENOTTY));
+        assert_eq!(t.set_tty_foreground(a, tty1, b), Err(Errno::EPERM));
+        assert_eq!(t.set_tty_foreground(a, tty1, 999), Err(Errno::ESRCH));
+        assert_eq!(t.session_foreground(a), Some(a));
+        t.exit(a, ExitStatus::Exited(0), 0);
+        assert_eq!(t.session_foreground(a), None, "the leader's exit frees it");
+    }
+
+    #[test]
+    fn test_frozen_table_refuses_guest_entry_until_thawed() {
+        let t = ProcTable::default();
+        assert!(t.enter_guest());
+        assert_eq!(t.in_guest(), 1);
+        t.freeze();
+        assert!(!t.enter_guest());
+        t.leave_guest();
+        assert_eq!(t.in_guest(), 0);
+        t.thaw();
+        assert!(t.enter_guest());
+        t.leave_guest();
+    }
 }

@@ -227,7 +227,18 @@ impl Task {
             if let Err(e) = self.mm.apply_pending(&mut self.as_) {
                 crate::log::warn(&format!("task {}: remapping pages: {e}", self.tid));
             }
-            let event = match self.ctx.switch(&mut self.as_) {
+            if !self.kernel.procs.enter_guest() {
+                // `runsc pause`: no guest code runs until resume (or
+                // SIGKILL, or the end of the group).
+                self.kernel.procs.hold_while_frozen(self.tgid, self.tid);
+                if let Some(st) = self.check_signals() {
+                    return st;
+                }
+                continue;
+            }
+            let switched = self.ctx.switch(&mut self.as_);
+            self.kernel.procs.leave_guest();
+            let event = match switched {
                 Ok(e) => e,
                 Err(e) => {
                     crate::log::warn(&format!("task {}: platform failure: {e}", self.tid));
@@ -269,24 +280,31 @@ impl Task {
             if let Some(status) = self.exit {
                 return status;
             }
-            let (group_exit, deliverable) =
-                self.kernel
-                    .procs
-                    .poll_task(self.tgid, self.tid, self.signals.mask.0);
-            if let Some(st) = group_exit {
-                // A doomed thread (another thread exec'd) ends alone.
-                if self.kernel.procs.group_exiting(self.tgid).is_none() {
-                    self.thread_exit = true;
-                }
+            if let Some(st) = self.check_signals() {
                 return st;
             }
-            if self.restart.is_some() || deliverable {
-                self.deliver_signals();
-                if let Some(status) = self.exit {
-                    return status;
-                }
-            }
         }
+    }
+
+    /// Before the task returns to the guest: the group's end, or the
+    /// delivery of pending signals (and the fate of an interrupted
+    /// syscall). Returns how the task ends, if it does.
+    fn check_signals(&mut self) -> Option<ExitStatus> {
+        let (group_exit, deliverable) =
+            self.kernel
+                .procs
+                .poll_task(self.tgid, self.tid, self.signals.mask.0);
+        if let Some(st) = group_exit {
+            // A doomed thread (another thread exec'd) ends alone.
+            if self.kernel.procs.group_exiting(self.tgid).is_none() {
+                self.thread_exit = true;
+            }
+            return Some(st);
+        }
+        if self.restart.is_some() || deliverable {
+            self.deliver_signals();
+        }
+        self.exit
     }
 
     /// Handles one syscall stop.

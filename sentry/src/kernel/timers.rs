@@ -1,9 +1,13 @@
-//! Interval timers: alarm/setitimer(ITIMER_REAL) and POSIX timers
-//! (timer_create with SIGEV_SIGNAL / SIGEV_THREAD_ID / SIGEV_NONE).
+//! Interval timers: alarm/setitimer (ITIMER_REAL, and ITIMER_VIRTUAL and
+//! ITIMER_PROF on the process's CPU time) and POSIX timers (timer_create
+//! with SIGEV_SIGNAL / SIGEV_THREAD_ID / SIGEV_NONE).
 //!
 //! An armed timer is a sleeping host thread that sends the signal when it
 //! fires, re-arming itself for intervals; re-arming or deleting the timer
-//! bumps its generation, which retires the old thread.
+//! bumps its generation, which retires the old thread. A CPU-time timer's
+//! thread samples the CPU clock of the process's stub (where all guest
+//! time is spent) and sleeps at most as long as the CPU time left could
+//! take to run out.
 //!
 //! # Lock order
 //! The timer table's mutex is a leaf; the process table is called after it
@@ -18,6 +22,15 @@ use std::time::{Duration, Instant};
 
 /// The id alarm/setitimer(ITIMER_REAL) use in the table.
 pub const ITIMER_REAL_ID: i32 = -1;
+/// The id of setitimer(ITIMER_VIRTUAL) in the table.
+pub const ITIMER_VIRTUAL_ID: i32 = -2;
+/// The id of setitimer(ITIMER_PROF) in the table.
+pub const ITIMER_PROF_ID: i32 = -3;
+
+/// How often a CPU-time timer looks at the clock at most.
+const CPU_TICK_MAX: Duration = Duration::from_millis(100);
+/// How often at least (the timer's resolution).
+const CPU_TICK_MIN: Duration = Duration::from_millis(1);
 
 /// One timer's state.
 #[derive(Debug)]
@@ -31,6 +44,9 @@ struct Timer {
     interval: Duration,
     /// SIGEV_NONE: never signals.
     silent: bool,
+    /// A CPU-time timer: the CPU time left, kept by its thread (the
+    /// deadline is unused).
+    cpu_left: Option<Duration>,
 }
 
 /// All timers of the sandbox, by (process, timer id).
@@ -70,6 +86,7 @@ impl Timers {
                 deadline: None,
                 interval: Duration::ZERO,
                 silent,
+                cpu_left: None,
             },
         );
     }
@@ -86,7 +103,49 @@ impl Timers {
         let left = tm.deadline.map_or(Duration::ZERO, |d| {
             d.saturating_duration_since(Instant::now())
         });
-        Some((left, tm.interval))
+        Some((tm.cpu_left.unwrap_or(left), tm.interval))
+    }
+
+    /// setitimer(ITIMER_VIRTUAL or ITIMER_PROF): arms (or with `value`
+    /// zero disarms) a timer on process `pid`'s CPU time; returns the old
+    /// (CPU time left, interval).
+    pub fn set_cpu(
+        &self,
+        kernel: &Arc<super::Kernel>,
+        pid: i32,
+        id: i32,
+        value: Duration,
+        interval: Duration,
+    ) -> (Duration, Duration) {
+        use crate::abi::signal::{SIGPROF, SIGVTALRM};
+        if !self.exists(pid, id) {
+            let signo = if id == ITIMER_PROF_ID {
+                SIGPROF
+            } else {
+                SIGVTALRM
+            };
+            self.insert(pid, id, signo, 0, false);
+        }
+        let old = self.get(pid, id).unwrap_or_default();
+        let mut t = lock(&self.timers);
+        let Some(tm) = t.get_mut(&(pid, id)) else {
+            return old;
+        };
+        let gen = tm.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        tm.interval = interval;
+        if value.is_zero() {
+            tm.cpu_left = None;
+            tm.interval = Duration::ZERO;
+            return old;
+        }
+        tm.cpu_left = Some(value);
+        let (signo, generation) = (tm.signo, tm.generation.clone());
+        drop(t);
+        let k: Weak<super::Kernel> = Arc::downgrade(kernel);
+        let _ = std::thread::Builder::new()
+            .name(format!("cputimer-{pid}-{id}"))
+            .spawn(move || cpu_timer(k, pid, id, signo, gen, generation, value, interval));
+        old
     }
 
     /// Arms (or with `value` zero disarms) a timer; returns the old
@@ -178,15 +237,81 @@ impl Timers {
         }
     }
 
-    /// Drops every timer of a process (exit, and exec for POSIX timers).
+    /// Drops every timer of a process (exit, and exec for POSIX timers;
+    /// the setitimer ones survive exec).
     pub fn clear(&self, pid: i32, keep_itimer: bool) {
         let mut t = lock(&self.timers);
         t.retain(|&(p, id), tm| {
-            let keep = p != pid || (keep_itimer && id == ITIMER_REAL_ID);
+            let keep = p != pid || (keep_itimer && id < 0);
             if !keep {
                 tm.generation.fetch_add(1, Ordering::SeqCst);
             }
             keep
         });
+    }
+}
+
+/// The thread of a CPU-time timer: counts down `left` by the CPU time the
+/// process's stub uses (a new stub after exec starts its clock at zero),
+/// sends `signo` when it runs out, and re-arms with `interval`.
+#[allow(clippy::too_many_arguments)]
+fn cpu_timer(
+    k: Weak<super::Kernel>,
+    pid: i32,
+    id: i32,
+    signo: i32,
+    gen: u64,
+    generation: Arc<AtomicU64>,
+    mut left: Duration,
+    interval: Duration,
+) {
+    let mut last: Option<(i32, Duration)> = None;
+    loop {
+        if generation.load(Ordering::SeqCst) != gen {
+            return;
+        }
+        let Some(kernel) = k.upgrade() else {
+            return;
+        };
+        let Some(host) = kernel.procs.info(pid).filter(|i| i.host_pid > 0) else {
+            return;
+        };
+        let cpu = crate::syscalls::sys_time::host_process_cpu(host.host_pid);
+        let used = match last {
+            Some((h, c)) if h == host.host_pid => cpu.saturating_sub(c),
+            _ => Duration::ZERO,
+        };
+        last = Some((host.host_pid, cpu));
+        left = left.saturating_sub(used);
+        if left.is_zero() {
+            let info = SigInfo::new(signo, SI_KERNEL);
+            if kernel.procs.send(pid, signo, info).is_err() {
+                return;
+            }
+            if interval.is_zero() {
+                let mut t = lock(&kernel.timers.timers);
+                if let Some(tm) = t.get_mut(&(pid, id)) {
+                    if tm.generation.load(Ordering::SeqCst) == gen {
+                        tm.cpu_left = None;
+                    }
+                }
+                return;
+            }
+            left = interval;
+        }
+        {
+            let mut t = lock(&kernel.timers.timers);
+            match t.get_mut(&(pid, id)) {
+                Some(tm) if tm.generation.load(Ordering::SeqCst) == gen => {
+                    tm.cpu_left = Some(left);
+                }
+                _ => return,
+            }
+        }
+        // The CPU time left cannot run out faster than on every host CPU
+        // at once.
+        let ncpu = kernel.ncpu.max(1) as u32;
+        drop(kernel);
+        std::thread::sleep((left / ncpu).clamp(CPU_TICK_MIN, CPU_TICK_MAX));
     }
 }

@@ -48,6 +48,8 @@ pub struct TaskView {
     pub umask: u32,
     /// Nice value.
     pub nice: i32,
+    /// no_new_privs (/proc/PID/status NoNewPrivs).
+    pub no_new_privs: bool,
     /// The viewer is this task itself (it is running, not sleeping).
     pub is_self: bool,
 }
@@ -71,6 +73,7 @@ impl Task {
             rlimits: self.rlimits,
             umask: self.umask,
             nice: self.nice,
+            no_new_privs: self.no_new_privs,
             is_self: true,
         }
     }

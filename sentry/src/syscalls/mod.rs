@@ -200,9 +200,9 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::SETITIMER,
             time::setitimer,
-            "ITIMER_REAL only (ITIMER_VIRTUAL/PROF are ENOSYS)",
+            "ITIMER_VIRTUAL and ITIMER_PROF count the CPU time of the guest's code (not the sentry's time in its syscalls), sampled at 1-100 ms",
         ),
-        partial(nr::GETITIMER, time::getitimer, "ITIMER_REAL only"),
+        supported(nr::GETITIMER, time::getitimer),
         partial(
             nr::TIMER_CREATE,
             time::timer_create,

@@ -129,6 +129,9 @@ pub(super) fn open_path(
     if (write || flags & O_TRUNC != 0) && (is_reg || is_dir(mode)) {
         writable_mount(&p)?;
     }
+    if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) && p.mnt.nodev() {
+        return Err(Errno::EACCES);
+    }
     let ops: Box<dyn FileOps> = if is_dir(mode) {
         let parent = resolve::parent_path(t, &p);
         let pino = parent.inode().stat().map(|s| s.ino).unwrap_or(0);
@@ -1092,6 +1095,7 @@ fn statfs_of(p: &VfsPath) -> Result<Statfs, Errno> {
     if p.mnt.read_only {
         st.flags |= ST_RDONLY;
     }
+    st.flags |= p.mnt.flags;
     Ok(st)
 }
 

@@ -124,6 +124,9 @@ fn mmap_file(
     if shared && prot & PROT_WRITE != 0 && !file.writable() {
         return Err(Errno::EACCES.into());
     }
+    if prot & crate::abi::mm::PROT_EXEC != 0 && file.path.as_ref().is_some_and(|p| p.mnt.noexec()) {
+        return Err(Errno::EPERM.into());
+    }
     let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
     if let MmapSource::Anon = source {
         let Task { mm, as_, .. } = t;

@@ -121,6 +121,7 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         rlimits: t.rlimits,
         umask: t.umask,
         comm: t.comm,
+        no_new_privs: t.no_new_privs,
     };
     fork::spawn(t.kernel.clone(), new)?;
     if vfork {
@@ -191,6 +192,7 @@ fn clone_thread(t: &mut Task, c: CloneArgs) -> SysResult {
         rlimits: t.rlimits,
         umask: t.umask,
         comm: t.comm,
+        no_new_privs: t.no_new_privs,
     };
     fork::spawn(t.kernel.clone(), new)?;
     Ok(tid as u64)

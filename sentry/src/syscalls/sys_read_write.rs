@@ -4,8 +4,8 @@ use super::SyscallArgs;
 use crate::abi::file::ioctl::*;
 use crate::abi::file::*;
 use crate::abi::misc::{
-    IOVEC_SIZE, MAX_RW_COUNT, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_SIZE, TIOCGWINSZ,
-    TIOCSWINSZ, UIO_MAXIOV, WINSIZE_SIZE,
+    IOVEC_SIZE, MAX_RW_COUNT, TCGETS, TCSETS, TCSETSF, TCSETSW, TERMIOS_SIZE, TIOCGPGRP, TIOCGSID,
+    TIOCGWINSZ, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ, UIO_MAXIOV, WINSIZE_SIZE,
 };
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
@@ -161,6 +161,9 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             t.copy_out_obj(arg, &(n.min(i32::MAX as u64) as i32))?;
             Ok(0)
         }
+        TIOCSCTTY | TIOCGPGRP | TIOCSPGRP | TIOCGSID | TIOCNOTTY => {
+            controlling_tty(t, &file, request, arg)
+        }
         FIOCLEX | FIONCLEX => {
             t.fds.set_cloexec(a.fd(0), request == FIOCLEX)?;
             Ok(0)
@@ -177,6 +180,45 @@ pub(super) fn ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         _ => Err(Errno::ENOTTY.into()),
     }
+}
+
+/// The job-control ioctls of a terminal: the session's controlling
+/// terminal and its foreground process group, kept by the sentry (the
+/// terminal itself is a host tty, whose line discipline raises no
+/// signals in the sandbox).
+fn controlling_tty(t: &mut Task, file: &FileDescription, request: u64, arg: u64) -> SysResult {
+    let key = crate::kernel::process::terminal_key(file).ok_or(Errno::ENOTTY)?;
+    let procs = &t.kernel.procs;
+    let (pgid, sid) = procs.pgid_sid(t.tgid).ok_or(Errno::ESRCH)?;
+    match request {
+        TIOCSCTTY => {
+            if sid != t.tgid {
+                return Err(Errno::EPERM.into());
+            }
+            procs.set_ctty(sid, key, pgid)?;
+        }
+        TIOCGPGRP => {
+            let fg = procs.tty_foreground(sid, key)?;
+            t.copy_out_obj(arg, &fg)?;
+        }
+        TIOCSPGRP => {
+            let pg: i32 = t.copy_in_obj(arg)?;
+            procs.set_tty_foreground(sid, key, pg)?;
+        }
+        TIOCGSID => {
+            procs.tty_foreground(sid, key)?;
+            t.copy_out_obj(arg, &sid)?;
+        }
+        _ => {
+            // TIOCNOTTY: only the session leader's gives the terminal up
+            // for the whole session.
+            procs.tty_foreground(sid, key)?;
+            if sid == t.tgid {
+                procs.release_ctty(sid);
+            }
+        }
+    }
+    Ok(0)
 }
 
 /// A file offset argument: negative is EINVAL.

@@ -284,12 +284,13 @@ pub(super) fn alarm(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn setitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let which = a.int(0);
-    match which {
-        ITIMER_REAL => {}
-        ITIMER_VIRTUAL | ITIMER_PROF => return Err(Errno::ENOSYS.into()),
+    use crate::kernel::timers::{ITIMER_PROF_ID, ITIMER_REAL_ID, ITIMER_VIRTUAL_ID};
+    let id = match a.int(0) {
+        ITIMER_REAL => ITIMER_REAL_ID,
+        ITIMER_VIRTUAL => ITIMER_VIRTUAL_ID,
+        ITIMER_PROF => ITIMER_PROF_ID,
         _ => return Err(Errno::EINVAL.into()),
-    }
+    };
     let (value, interval) = if a.addr(1) == 0 {
         (std::time::Duration::ZERO, std::time::Duration::ZERO)
     } else {
@@ -297,16 +298,13 @@ pub(super) fn setitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
         (timeval_dur(v[2], v[3])?, timeval_dur(v[0], v[1])?)
     };
     let k = t.kernel.clone();
-    let old = k
-        .timers
-        .set(
-            &k,
-            t.tgid,
-            crate::kernel::timers::ITIMER_REAL_ID,
-            value,
-            interval,
-        )
-        .unwrap_or_default();
+    let old = if id == ITIMER_REAL_ID {
+        k.timers
+            .set(&k, t.tgid, id, value, interval)
+            .unwrap_or_default()
+    } else {
+        k.timers.set_cpu(&k, t.tgid, id, value, interval)
+    };
     if a.addr(2) != 0 {
         let i = timeval_of(old.1);
         let v = timeval_of(old.0);
@@ -316,19 +314,14 @@ pub(super) fn setitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn getitimer(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    match a.int(0) {
-        ITIMER_REAL => {}
-        ITIMER_VIRTUAL | ITIMER_PROF => {
-            t.copy_out_obj(a.addr(1), &[0i64; 4])?;
-            return Ok(0);
-        }
+    use crate::kernel::timers::{ITIMER_PROF_ID, ITIMER_REAL_ID, ITIMER_VIRTUAL_ID};
+    let id = match a.int(0) {
+        ITIMER_REAL => ITIMER_REAL_ID,
+        ITIMER_VIRTUAL => ITIMER_VIRTUAL_ID,
+        ITIMER_PROF => ITIMER_PROF_ID,
         _ => return Err(Errno::EINVAL.into()),
-    }
-    let cur = t
-        .kernel
-        .timers
-        .get(t.tgid, crate::kernel::timers::ITIMER_REAL_ID)
-        .unwrap_or_default();
+    };
+    let cur = t.kernel.timers.get(t.tgid, id).unwrap_or_default();
     let i = timeval_of(cur.1);
     let v = timeval_of(cur.0);
     t.copy_out_obj(a.addr(1), &[i[0], i[1], v[0], v[1]])?;

@@ -72,6 +72,11 @@ impl Dentry {
     /// The child `name`, from the cache or the filesystem.
     pub fn child(self: &Arc<Self>, t: &Task, name: &[u8]) -> Result<Arc<Dentry>, Errno> {
         if !self.inode.cacheable() {
+            // Only mount points are kept (`pin`): a mount sits on one
+            // dentry, so the walk must find that one again.
+            if let Some(Some(d)) = lock(&self.children).get(name) {
+                return Ok(d.clone());
+            }
             let inode = self.inode.lookup(t, name)?;
             return Ok(self.new_child(name, inode));
         }
@@ -90,6 +95,17 @@ impl Dentry {
                 Err(Errno::ENOENT)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Keeps `self` in its parent's children when the parent does not
+    /// cache lookups (procfs), so that the next walk through the parent
+    /// finds this dentry, and the mount on it, again.
+    fn pin(self: &Arc<Self>) {
+        if let Some(parent) = self.parent() {
+            if !parent.inode.cacheable() {
+                lock(&parent.children).insert(self.name(), Some(self.clone()));
+            }
         }
     }
 
@@ -168,8 +184,24 @@ pub struct Mount {
     pub options: String,
     /// Mounted read-only.
     pub read_only: bool,
+    /// Per-mount flags other than read-only (ST_NOSUID, ST_NODEV,
+    /// ST_NOEXEC, ...), from `options`.
+    pub flags: i64,
     /// Device number its inodes report.
     pub dev: u64,
+}
+
+impl Mount {
+    /// Mounted noexec: nothing on it may be executed (execve: EACCES;
+    /// mmap with PROT_EXEC: EPERM).
+    pub fn noexec(&self) -> bool {
+        self.flags & crate::abi::file::ST_NOEXEC != 0
+    }
+
+    /// Mounted nodev: device files on it cannot be opened (EACCES).
+    pub fn nodev(&self) -> bool {
+        self.flags & crate::abi::file::ST_NODEV != 0
+    }
 }
 
 impl std::fmt::Debug for Mount {
@@ -271,6 +303,7 @@ impl MountTable {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = at {
             p.dentry.mounts.fetch_add(1, Ordering::Relaxed);
+            p.dentry.pin();
         }
         let m = Arc::new(Mount {
             id,
@@ -278,6 +311,7 @@ impl MountTable {
             parent: at.map(|p| (p.mnt.clone(), p.dentry.clone())),
             fstype: spec.fstype,
             source: spec.source,
+            flags: super::options::flags_of(&spec.options),
             options: spec.options,
             read_only: spec.read_only,
             dev: crate::abi::file::dev::makedev(0, 0x20 + id),

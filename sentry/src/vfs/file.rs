@@ -130,6 +130,11 @@ pub trait FileOps: Send + Sync {
     fn tty_ioctl(&self, _request: u64, _arg: &mut [u8]) -> Result<(), Errno> {
         Err(Errno::ENOTTY)
     }
+    /// The terminal behind a terminal file (session and foreground-group
+    /// ioctls).
+    fn terminal(&self) -> Option<&Arc<crate::fsimpl::host::tty::Terminal>> {
+        None
+    }
     /// Bytes readable now (FIONREAD), if the file knows.
     fn readable(&self) -> Option<u64> {
         None

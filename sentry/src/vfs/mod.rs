@@ -20,6 +20,7 @@ pub mod events;
 pub mod fdtable;
 pub mod file;
 pub mod hostnotify;
+pub mod options;
 pub mod perm;
 pub mod resolve;
 pub mod wait;

@@ -46,6 +46,17 @@ impl RwNode {
         }))
     }
 
+    /// The root of the gofer's extra tree `index` (an OCI bind mount: a
+    /// directory or a single file), written through like the root.
+    pub fn attach_mount(client: Arc<Client>, index: u32) -> Result<Arc<RwNode>, Errno> {
+        let (id, attr) = client.attach_mount(index).map_err(errno)?;
+        Ok(Arc::new(RwNode {
+            client,
+            id,
+            attr: Mutex::new(attr),
+        }))
+    }
+
     fn child(&self, id: NodeId, attr: Attr) -> Arc<RwNode> {
         Arc::new(RwNode {
             client: self.client.clone(),

@@ -10,6 +10,8 @@ use crate::vfs::wait::host_wait;
 use crate::vfs::FileOps;
 use std::os::fd::{AsRawFd, OwnedFd};
 
+pub mod tty;
+
 /// A donated host fd.
 #[derive(Debug)]
 pub struct HostFile {

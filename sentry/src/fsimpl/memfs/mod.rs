@@ -59,6 +59,9 @@ pub trait LowerNode: Send + Sync {
     }
 }
 
+/// Opens the character device with this number for a task.
+pub type DeviceOpener = fn(&Task, u64) -> Result<Box<dyn FileOps>, Errno>;
+
 /// One memfs instance.
 pub struct MemFs {
     mf: Arc<MemoryFile>,
@@ -67,7 +70,10 @@ pub struct MemFs {
     /// statfs f_type.
     magic: i64,
     /// Opens device nodes.
-    devices: fn(u64) -> Result<Box<dyn FileOps>, Errno>,
+    devices: DeviceOpener,
+    /// The size statfs reports, in blocks (tmpfs's size= option), when
+    /// not the default.
+    size_blocks: AtomicU64,
 }
 
 impl std::fmt::Debug for MemFs {
@@ -76,24 +82,33 @@ impl std::fmt::Debug for MemFs {
     }
 }
 
+/// statfs's block size.
+const STATFS_BLOCK_SIZE: i64 = 4096;
+/// The blocks (and inodes) statfs reports without a size option: 4 GiB.
+const DEFAULT_SIZE_BLOCKS: u64 = 1 << 20;
+
 /// Inode numbers of nodes the sentry creates start here, above any ext4 or
 /// xfs inode number a lower layer reports.
 const FIRST_INO: u64 = 1 << 40;
 
 impl MemFs {
     /// A new filesystem; `devices` opens its character device nodes.
-    pub fn new(
-        mf: Arc<MemoryFile>,
-        magic: i64,
-        devices: fn(u64) -> Result<Box<dyn FileOps>, Errno>,
-    ) -> Arc<MemFs> {
+    pub fn new(mf: Arc<MemoryFile>, magic: i64, devices: DeviceOpener) -> Arc<MemFs> {
         Arc::new(MemFs {
             mf,
             next_ino: AtomicU64::new(FIRST_INO),
             rename_lock: Mutex::new(()),
             magic,
             devices,
+            size_blocks: AtomicU64::new(DEFAULT_SIZE_BLOCKS),
         })
+    }
+
+    /// Sets the size statfs reports (tmpfs's size= option), rounded up to
+    /// whole blocks. It is not enforced: writes past it still succeed.
+    pub fn set_size(&self, bytes: u64) {
+        let blocks = bytes.div_ceil(STATFS_BLOCK_SIZE as u64).max(1);
+        self.size_blocks.store(blocks, Ordering::Relaxed);
     }
 
     /// A new empty root directory with `mode` permissions.
@@ -252,6 +267,11 @@ fn type_of(mode: u32) -> u8 {
 }
 
 impl Node {
+    /// The filesystem the node belongs to.
+    pub fn filesystem(&self) -> &Arc<MemFs> {
+        &self.fs
+    }
+
     fn arc(&self) -> Arc<Node> {
         self.me.upgrade().expect("a node is alive while borrowed")
     }
@@ -752,7 +772,7 @@ impl Inode for Node {
             Content::Device => {
                 let rdev = st.meta.rdev;
                 drop(st);
-                (self.fs.devices)(rdev)
+                (self.fs.devices)(t, rdev)
             }
             Content::Fifo(p) => {
                 let p = p.clone();
@@ -807,17 +827,18 @@ impl Inode for Node {
                 return Ok(s);
             }
         }
+        let blocks = self.fs.size_blocks.load(Ordering::Relaxed);
         Ok(Statfs {
             typ: self.fs.magic,
-            bsize: 4096,
-            blocks: 1 << 20,
-            bfree: 1 << 20,
-            bavail: 1 << 20,
-            files: 1 << 20,
-            ffree: 1 << 20,
+            bsize: STATFS_BLOCK_SIZE,
+            blocks,
+            bfree: blocks,
+            bavail: blocks,
+            files: DEFAULT_SIZE_BLOCKS,
+            ffree: DEFAULT_SIZE_BLOCKS,
             fsid: [0, 0],
             namelen: NAME_MAX as i64,
-            frsize: 4096,
+            frsize: STATFS_BLOCK_SIZE,
             flags: 0,
             spare: [0; 4],
         })

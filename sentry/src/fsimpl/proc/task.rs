@@ -30,16 +30,6 @@ const STACK_NAME: &str = "[stack]";
 const KB: u64 = 1024;
 /// Characters /proc/PID/mounts and mountinfo escape as octal.
 const MANGLE_CHARS: &[u8] = b" \t\n\\";
-/// Per-mount options (mountinfo field 6); the rest are superblock options.
-const MOUNT_FLAG_OPTIONS: &[&str] = &[
-    "nosuid",
-    "nodev",
-    "noexec",
-    "noatime",
-    "nodiratime",
-    "relatime",
-    "nosymfollow",
-];
 
 /// The task's name (comm) without the NUL padding.
 pub(super) fn comm_name(t: &TaskView) -> &[u8] {
@@ -175,7 +165,11 @@ pub(super) fn stat(t: &TaskView, _s: &Shared) -> Vec<u8> {
         info.pgid.to_string(),
         info.sid.to_string(),
         "0".into(), // tty_nr
-        NO_TPGID.to_string(),
+        t.kernel
+            .procs
+            .session_foreground(info.sid)
+            .unwrap_or(NO_TPGID)
+            .to_string(),
         "0".into(), // flags
         "0".into(), // minflt
         "0".into(), // cminflt
@@ -324,7 +318,7 @@ pub(super) fn status(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let _ = writeln!(o, "CapEff:\t{caps:016x}");
     let _ = writeln!(o, "CapBnd:\t{CAP_FULL_SET:016x}");
     let _ = writeln!(o, "CapAmb:\t{:016x}", 0);
-    let _ = writeln!(o, "NoNewPrivs:\t0");
+    let _ = writeln!(o, "NoNewPrivs:\t{}", u8::from(t.no_new_privs));
     let _ = writeln!(o, "Seccomp:\t0");
     let _ = writeln!(o, "Seccomp_filters:\t0");
     let _ = writeln!(o, "Speculation_Store_Bypass:\tthread vulnerable");
@@ -479,13 +473,17 @@ fn mount_point(t: &TaskView, m: &std::sync::Arc<crate::vfs::Mount>) -> Vec<u8> {
 pub(super) fn mounts(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
     for m in t.kernel.mounts.all() {
+        // Linux's show_vfsmnt: the per-mount options, then the
+        // filesystem's own after its rw/ro.
+        let (mnt_opts, sb_opts) = split_options(&m.options, m.read_only);
+        let fs_opts = sb_opts.split_once(',').map_or("", |(_, rest)| rest);
+        let sep = if fs_opts.is_empty() { "" } else { "," };
         let _ = writeln!(
             o,
-            "{} {} {} {} 0 0",
+            "{} {} {} {mnt_opts}{sep}{fs_opts} 0 0",
             mangle(m.source.as_bytes()),
             mangle(&mount_point(t, &m)),
             mangle(m.fstype.as_bytes()),
-            m.options
         );
     }
     o.into_bytes()
@@ -500,7 +498,12 @@ fn split_options(options: &str, read_only: bool) -> (String, String) {
         if opt == "rw" || opt == "ro" {
             continue;
         }
-        if MOUNT_FLAG_OPTIONS.contains(&opt) {
+        // Per-mount options (mountinfo field 6); the rest are superblock
+        // options.
+        if crate::abi::file::MOUNT_FLAG_OPTIONS
+            .iter()
+            .any(|&(name, _)| name == opt)
+        {
             mnt.push(opt);
         } else {
             sb.push(opt);

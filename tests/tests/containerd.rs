@@ -1,0 +1,826 @@
+//! containerd drives the runtime: a real containerd (Debian's package) is
+//! started on a private socket, root and state directory, a busybox-static
+//! image built here is imported with `ctr images import`, and containers run
+//! through containerd's runc v2 shim with `--runc-binary` naming the runtime
+//! under test.
+//!
+//! `CONTAINERD_TEST_RUNTIME=/usr/sbin/runc` runs the same tests with runc,
+//! which proves them (scripts/test.sh does both). Tests that need containerd
+//! say so and pass vacuously only when `CONTAINERD_TEST_SKIP` is set; a
+//! missing containerd is otherwise a failure naming the package.
+//!
+//! Every container id carries this process's pid, and each test checks at
+//! its end that no process whose command line names its container is left
+//! and that `ctr` no longer lists it.
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tests::{run, runtime, Input, Outcome};
+
+const BUSYBOX: &str = "/bin/busybox";
+const IMAGE: &str = "localhost/runsc-test-busybox:latest";
+const NAMESPACE: &str = "runsc-test";
+/// Applets the image links to busybox.
+const APPLETS: &[&str] = &[
+    "sh", "echo", "cat", "sleep", "true", "false", "ls", "id", "hostname", "env", "pwd", "kill",
+    "wc", "tty", "stty", "ps",
+];
+
+/// The daemon of this test process: its directory and socket.
+struct Daemon {
+    dir: PathBuf,
+    socket: PathBuf,
+}
+
+/// The runtime binary the shim runs.
+fn runtime_bin() -> PathBuf {
+    match std::env::var_os("CONTAINERD_TEST_RUNTIME").filter(|v| !v.is_empty()) {
+        Some(b) => PathBuf::from(b),
+        None => runtime().bin.clone(),
+    }
+}
+
+/// Starts containerd once per test process (it dies with this process:
+/// the thread that starts it never ends, and PDEATHSIG fires at exit) and
+/// imports the image.
+fn daemon() -> &'static Daemon {
+    static D: OnceLock<Result<Daemon, String>> = OnceLock::new();
+    match D.get_or_init(start_daemon) {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn start_daemon() -> Result<Daemon, String> {
+    if Command::new("containerd")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Err("containerd is not installed: apt-get install containerd".into());
+    }
+    let dir = std::env::temp_dir().join(format!("runsc-ctrd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let socket = dir.join("containerd.sock");
+    let config = format!(
+        r#"version = 2
+root = "{d}/root"
+state = "{d}/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "{s}"
+[ttrpc]
+  address = "{s}.ttrpc"
+"#,
+        d = dir.display(),
+        s = socket.display()
+    );
+    std::fs::write(dir.join("config.toml"), config).map_err(|e| e.to_string())?;
+    let log = std::fs::File::create(dir.join("containerd.log")).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new("containerd");
+    cmd.arg("--config")
+        .arg(dir.join("config.toml"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log);
+    // SAFETY: prctl with integer arguments only, between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    // PDEATHSIG fires when the forking thread ends: fork from a thread
+    // that lives as long as the process.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(cmd.spawn().map(|c: Child| c.id()));
+        loop {
+            std::thread::park();
+        }
+    });
+    rx.recv()
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot start containerd: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let d = Daemon { dir, socket };
+    while d.ctr(&["version"]).status != 0 {
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(d.dir.join("containerd.log")).unwrap_or_default();
+            return Err(format!("containerd did not come up in 20s:\n{log}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let tar = build_image(&d.dir)?;
+    let out = d.ctr(&[
+        "images",
+        "import",
+        "--index-name",
+        IMAGE,
+        &tar.to_string_lossy(),
+    ]);
+    if out.status != 0 {
+        return Err(format!("ctr images import: {}", out.stderr_text()));
+    }
+    Ok(d)
+}
+
+fn sha256(path: &Path) -> Result<(String, u64), String> {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("sha256sum: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let digest = text
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    Ok((digest, size))
+}
+
+/// Writes `data` as a blob of the OCI layout under `img`; returns its
+/// digest and size.
+fn blob(img: &Path, name: &str, data: &[u8]) -> Result<(String, u64), String> {
+    let tmp = img.join(name);
+    std::fs::write(&tmp, data).map_err(|e| e.to_string())?;
+    let (digest, size) = sha256(&tmp)?;
+    std::fs::rename(&tmp, img.join("blobs/sha256").join(&digest)).map_err(|e| e.to_string())?;
+    Ok((digest, size))
+}
+
+/// A one-layer OCI image (busybox-static and applet links) as an OCI
+/// layout tar.
+fn build_image(dir: &Path) -> Result<PathBuf, String> {
+    let rootfs = dir.join("image-rootfs");
+    let img = dir.join("image");
+    for d in ["bin", "tmp", "proc", "dev", "sys", "etc"] {
+        std::fs::create_dir_all(rootfs.join(d)).map_err(|e| e.to_string())?;
+    }
+    std::fs::create_dir_all(img.join("blobs/sha256")).map_err(|e| e.to_string())?;
+    std::fs::copy(BUSYBOX, rootfs.join("bin/busybox"))
+        .map_err(|e| format!("{BUSYBOX}: {e}; apt-get install busybox-static"))?;
+    for a in APPLETS {
+        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(a))
+            .map_err(|e| e.to_string())?;
+    }
+    let layer = dir.join("layer.tar");
+    let st = Command::new("tar")
+        .args([
+            "--sort=name",
+            "--owner=0",
+            "--group=0",
+            "--numeric-owner",
+            "--mtime=@0",
+            "-C",
+        ])
+        .arg(&rootfs)
+        .arg("-cf")
+        .arg(&layer)
+        .arg(".")
+        .status()
+        .map_err(|e| format!("tar: {e}"))?;
+    if !st.success() {
+        return Err("tar of the image layer failed".into());
+    }
+    let (ld, ls) = sha256(&layer)?;
+    std::fs::rename(&layer, img.join("blobs/sha256").join(&ld)).map_err(|e| e.to_string())?;
+    let config = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]}},"rootfs":{{"type":"layers","diff_ids":["sha256:{ld}"]}}}}"#
+    );
+    let (cd, cs) = blob(&img, "config", config.as_bytes())?;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{cd}","size":{cs}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:{ld}","size":{ls}}}]}}"#
+    );
+    let (md, ms) = blob(&img, "manifest", manifest.as_bytes())?;
+    let index = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{md}","size":{ms}}}]}}"#
+    );
+    std::fs::write(img.join("index.json"), index).map_err(|e| e.to_string())?;
+    std::fs::write(img.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)
+        .map_err(|e| e.to_string())?;
+    let tar = dir.join("image.tar");
+    let st = Command::new("tar")
+        .arg("-C")
+        .arg(&img)
+        .arg("-cf")
+        .arg(&tar)
+        .arg(".")
+        .status()
+        .map_err(|e| format!("tar: {e}"))?;
+    if !st.success() {
+        return Err("tar of the image failed".into());
+    }
+    Ok(tar)
+}
+
+impl Daemon {
+    fn ctr_cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("ctr");
+        c.arg("--address")
+            .arg(&self.socket)
+            .args(["--namespace", NAMESPACE])
+            .args(args);
+        c
+    }
+
+    fn ctr(&self, args: &[&str]) -> Outcome {
+        run(self.ctr_cmd(args), Input::Null)
+    }
+
+    /// `ctr run` arguments up to the image: our runtime, removal at exit.
+    fn run_args(&self) -> Vec<String> {
+        vec![
+            "run".into(),
+            "--runtime".into(),
+            "io.containerd.runc.v2".into(),
+            "--runc-binary".into(),
+            runtime_bin().to_string_lossy().into_owned(),
+        ]
+    }
+
+    /// `ctr run [extra] --rm IMAGE ID ARGS...` in the foreground.
+    fn run_container(&self, extra: &[&str], id: &str, args: &[&str]) -> Outcome {
+        let mut a = self.run_args();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a.extend(["--rm".to_string(), IMAGE.to_string(), id.to_string()]);
+        a.extend(args.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        self.ctr(&a)
+    }
+
+    /// Starts `ctr run` in the background (stdio piped, not yet read).
+    fn spawn_container(&self, extra: &[&str], id: &str, args: &[&str]) -> Child {
+        let mut a = self.run_args();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a.extend([IMAGE.to_string(), id.to_string()]);
+        a.extend(args.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        self.ctr_cmd(&a)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("ctr run: {e}"))
+    }
+
+    /// Waits until `ctr task ls` shows `id` with `status`.
+    fn wait_status(&self, id: &str, status: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let out = self.ctr(&["task", "ls"]);
+            let text = out.stdout_text();
+            if text.lines().any(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.first() == Some(&id) && f.get(2) == Some(&status)
+            }) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "task {id} never reached {status}:\n{text}{}",
+                out.stderr_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The container is gone from containerd, no process names it, and
+    /// its cgroup is removed.
+    fn assert_gone(&self, id: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let listed = self.ctr(&["containers", "ls", "-q"]).stdout_text();
+            let procs = processes_naming(id);
+            let cgroups = cgroups_named(id);
+            if !listed.lines().any(|l| l == id) && procs.is_empty() && cgroups.is_empty() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "container {id} left behind: listed={} processes={procs:?} cgroups={cgroups:?}",
+                listed.lines().any(|l| l == id)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Removes a container whatever its state (cleanup after a failure).
+    fn force_remove(&self, id: &str) {
+        let _ = self.ctr(&["task", "kill", "-a", "-s", "SIGKILL", id]);
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = self.ctr(&["task", "delete", "-f", id]);
+        let _ = self.ctr(&["containers", "rm", id]);
+    }
+}
+
+/// Host processes (other than `ctr` clients) whose command line contains
+/// `needle`: shims, runtimes, sandboxes, gofers, stubs.
+fn processes_naming(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(needle) && !cmd.starts_with("ctr ") {
+            found.push(format!("{pid}: {cmd}"));
+        }
+    }
+    found
+}
+
+/// Cgroup directories of container `id` (ctr puts it at /NAMESPACE/ID in
+/// every hierarchy).
+fn cgroups_named(id: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    let mut dirs = vec![root.join(NAMESPACE).join(id)];
+    if let Ok(rd) = std::fs::read_dir(root) {
+        for e in rd.flatten() {
+            dirs.push(e.path().join(NAMESPACE).join(id));
+        }
+    }
+    dirs.into_iter().filter(|d| d.exists()).collect()
+}
+
+/// A container id unique to this test and process.
+fn cid(name: &str) -> String {
+    format!("rt-{name}-{}", std::process::id())
+}
+
+/// Cleans up a container on drop (also when the test fails).
+struct Cleanup<'a>(&'a Daemon, String);
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.force_remove(&self.1);
+        }
+    }
+}
+
+/// Waits (at most a minute) for a `ctr` started in the background.
+fn finish(mut child: Child) -> Outcome {
+    use std::io::Read;
+    let drain = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("ctr did not finish within a minute");
+            }
+        }
+    };
+    use std::os::unix::process::ExitStatusExt;
+    Outcome {
+        status: status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
+
+#[test]
+fn test_ctr_run_captures_stdout_stderr_and_exit_code() {
+    let d = daemon();
+    let id = cid("run");
+    let _c = Cleanup(d, id.clone());
+    let out = d.run_container(
+        &[],
+        &id,
+        &["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"],
+    );
+    assert_eq!(
+        out.status,
+        3,
+        "stdout:{}\nstderr:{}",
+        out.stdout_text(),
+        out.stderr_text()
+    );
+    assert_eq!(out.stdout_text(), "to-stdout\n");
+    assert!(
+        out.stderr_text().contains("to-stderr\n"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_run_guest_sees_image_env_and_hostname() {
+    let d = daemon();
+    let id = cid("env");
+    let _c = Cleanup(d, id.clone());
+    let out = d.run_container(
+        &["--env", "GREETING=hello"],
+        &id,
+        &["sh", "-c", "echo $GREETING $PATH; pwd; id -u"],
+    );
+    assert_eq!(out.status, 0, "stderr: {}", out.stderr_text());
+    assert_eq!(out.stdout_text(), "hello /bin\n/\n0\n");
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_task_kill_sigterm_is_handled_by_the_guest() {
+    let d = daemon();
+    let id = cid("term");
+    let _c = Cleanup(d, id.clone());
+    let child = d.spawn_container(
+        &["--rm"],
+        &id,
+        &[
+            "sh",
+            "-c",
+            "trap 'echo got TERM; exit 5' TERM; echo ready; while true; do sleep 0.1; done",
+        ],
+    );
+    d.wait_status(&id, "RUNNING");
+    // The trap is set before `ready` is printed; give the shell a moment
+    // to reach it after the task is reported running.
+    std::thread::sleep(Duration::from_millis(300));
+    let k = d.ctr(&["task", "kill", "-s", "SIGTERM", &id]);
+    assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
+    let out = finish(child);
+    assert_eq!(
+        out.status,
+        5,
+        "stdout:{}\nstderr:{}",
+        out.stdout_text(),
+        out.stderr_text()
+    );
+    assert_eq!(out.stdout_text(), "ready\ngot TERM\n");
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_task_kill_all_sigkill_ends_every_process() {
+    let d = daemon();
+    let id = cid("killall");
+    let _c = Cleanup(d, id.clone());
+    let child = d.spawn_container(
+        &["--rm"],
+        &id,
+        &["sh", "-c", "sleep 100 & sleep 100 & trap '' TERM; wait"],
+    );
+    d.wait_status(&id, "RUNNING");
+    let k = d.ctr(&["task", "kill", "--all", "-s", "SIGKILL", &id]);
+    assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
+    let out = finish(child);
+    assert_eq!(
+        out.status,
+        137,
+        "stdout:{}\nstderr:{}",
+        out.stdout_text(),
+        out.stderr_text()
+    );
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_task_delete_reports_the_exit_status() {
+    let d = daemon();
+    let id = cid("delete");
+    let _c = Cleanup(d, id.clone());
+    let mut a = d.run_args();
+    a.extend([
+        "-d".into(),
+        IMAGE.into(),
+        id.clone(),
+        "sh".into(),
+        "-c".into(),
+        "exit 6".into(),
+    ]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = d.ctr(&a);
+    assert_eq!(out.status, 0, "run -d: {}", out.stderr_text());
+    d.wait_status(&id, "STOPPED");
+    let del = d.ctr(&["task", "delete", &id]);
+    assert_eq!(del.status, 0, "task delete: {}", del.stderr_text());
+    assert!(
+        del.stderr_text().contains("exit with non-zero exit code 6"),
+        "task delete did not report the status: {}",
+        del.stderr_text()
+    );
+    let rm = d.ctr(&["containers", "rm", &id]);
+    assert_eq!(rm.status, 0, "containers rm: {}", rm.stderr_text());
+    d.assert_gone(&id);
+}
+
+/// Runs `ctr ARGS` under `script` so that it has a terminal (`-t` needs
+/// one); returns what the terminal showed and the exit status.
+fn ctr_with_tty(d: &Daemon, args: &[&str], input: &str) -> Outcome {
+    let mut line = format!(
+        "ctr --address {} --namespace {NAMESPACE}",
+        d.socket.display()
+    );
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut child = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(input.as_bytes());
+        // Keep stdin open briefly: script ends the session on EOF.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    finish(child)
+}
+
+#[test]
+fn test_ctr_run_tty_gives_the_guest_a_terminal() {
+    let d = daemon();
+    let id = cid("tty");
+    let _c = Cleanup(d, id.clone());
+    let mut a = d.run_args();
+    a.extend(["-t".into(), "--rm".into(), IMAGE.into(), id.clone()]);
+    a.extend(
+        [
+            "sh",
+            "-c",
+            "tty; stty size; [ -t 0 ] && echo stdin-is-tty; exit 4",
+        ]
+        .map(String::from),
+    );
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let out = ctr_with_tty(d, &a, "");
+    let text = out.stdout_text();
+    assert_eq!(out.status, 4, "output:{text}\nstderr:{}", out.stderr_text());
+    assert!(
+        text.contains("/dev/"),
+        "tty did not name a terminal: {text}"
+    );
+    assert!(text.contains("stdin-is-tty"), "{text}");
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_task_exec_ps_and_exec_tty() {
+    let d = daemon();
+    let id = cid("exec");
+    let _c = Cleanup(d, id.clone());
+    let child = d.spawn_container(
+        &["--rm"],
+        &id,
+        &[
+            "sh",
+            "-c",
+            "echo shared > /tmp/f; sleep 1000 & trap 'exit 0' TERM; wait",
+        ],
+    );
+    d.wait_status(&id, "RUNNING");
+    let ex = d.ctr(&[
+        "task",
+        "exec",
+        "--exec-id",
+        "e1",
+        &id,
+        "sh",
+        "-c",
+        "cat /tmp/f; exit 4",
+    ]);
+    assert_eq!(
+        ex.status,
+        4,
+        "exec: stdout:{} stderr:{}",
+        ex.stdout_text(),
+        ex.stderr_text()
+    );
+    assert_eq!(ex.stdout_text(), "shared\n");
+    let ex = ctr_with_tty(
+        d,
+        &[
+            "task",
+            "exec",
+            "-t",
+            "--exec-id",
+            "e2",
+            &id,
+            "sh",
+            "-c",
+            "tty; exit 2",
+        ],
+        "",
+    );
+    assert_eq!(
+        ex.status,
+        2,
+        "exec -t: {} {}",
+        ex.stdout_text(),
+        ex.stderr_text()
+    );
+    assert!(
+        ex.stdout_text().contains("/dev/"),
+        "exec -t output: {}",
+        ex.stdout_text()
+    );
+    let ps = d.ctr(&["task", "ps", &id]);
+    assert_eq!(ps.status, 0, "task ps: {}", ps.stderr_text());
+    let pids: Vec<i32> = ps
+        .stdout_text()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(
+        pids.len() >= 2,
+        "task ps lists the shell and its sleep: {}",
+        ps.stdout_text()
+    );
+    for p in &pids {
+        assert!(
+            Path::new(&format!("/proc/{p}")).exists(),
+            "task ps pid {p} is not a host process"
+        );
+    }
+    let k = d.ctr(&["task", "kill", "-s", "SIGTERM", &id]);
+    assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
+    let out = finish(child);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_task_pause_and_resume() {
+    let d = daemon();
+    let id = cid("pause");
+    let _c = Cleanup(d, id.clone());
+    let child = d.spawn_container(
+        &["--rm"],
+        &id,
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+        ],
+    );
+    d.wait_status(&id, "RUNNING");
+    let p = d.ctr(&["task", "pause", &id]);
+    assert_eq!(p.status, 0, "pause: {}", p.stderr_text());
+    d.wait_status(&id, "PAUSED");
+    let r = d.ctr(&["task", "resume", &id]);
+    assert_eq!(r.status, 0, "resume: {}", r.stderr_text());
+    d.wait_status(&id, "RUNNING");
+    let k = d.ctr(&["task", "kill", "-s", "SIGTERM", &id]);
+    assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
+    let out = finish(child);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    d.assert_gone(&id);
+}
+
+/// The value of `name` in `ctr task metrics` output.
+fn metric(text: &str, name: &str) -> String {
+    text.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn test_ctr_task_metrics_read_the_container_cgroup_with_its_limits() {
+    let d = daemon();
+    let id = cid("metrics");
+    let _c = Cleanup(d, id.clone());
+    let child = d.spawn_container(
+        &["--rm", "--memory-limit", "268435456"],
+        &id,
+        &[
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+        ],
+    );
+    d.wait_status(&id, "RUNNING");
+    let m = d.ctr(&["task", "metrics", &id]);
+    assert_eq!(m.status, 0, "metrics: {}", m.stderr_text());
+    let text = m.stdout_text();
+    let limit = match metric(&text, "memory.limit_in_bytes") {
+        v if v.is_empty() => metric(&text, "memory.limit"),
+        v => v,
+    };
+    assert_eq!(
+        limit, "268435456",
+        "the memory limit is on the container's cgroup:\n{text}"
+    );
+    // The sandbox, its gofer and the guest's stubs are all in it, and
+    // nothing else is: the container's own usage, not the host's.
+    let usage: u64 = metric(&text, "memory.usage_in_bytes").parse().unwrap_or(0);
+    assert!(
+        usage > 0 && usage < 268435456,
+        "memory usage {usage}:\n{text}"
+    );
+    let k = d.ctr(&["task", "kill", "-s", "SIGTERM", &id]);
+    assert_eq!(k.status, 0, "kill: {}", k.stderr_text());
+    let out = finish(child);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_run_of_a_missing_program_fails_and_leaves_nothing() {
+    let d = daemon();
+    let id = cid("noprog");
+    let _c = Cleanup(d, id.clone());
+    let out = d.run_container(&[], &id, &["/bin/no-such-program"]);
+    assert_ne!(out.status, 0, "stdout:{}", out.stdout_text());
+    assert!(
+        out.stderr_text().contains("no-such-program"),
+        "the error names the program: {}",
+        out.stderr_text()
+    );
+    // ctr leaves the container record after a failed start; remove it
+    // the way a caller does, then nothing may remain.
+    let _ = d.ctr(&["containers", "rm", &id]);
+    d.assert_gone(&id);
+}
+
+#[test]
+fn test_ctr_run_tty_ctrl_c_reaches_the_guest() {
+    use std::io::Read;
+    let d = daemon();
+    let id = cid("ctrlc");
+    let _c = Cleanup(d, id.clone());
+    let mut line = format!(
+        "ctr --address {} --namespace {NAMESPACE} run --runtime io.containerd.runc.v2 --runc-binary {} -t --rm {IMAGE} {id}",
+        d.socket.display(),
+        runtime_bin().display()
+    );
+    line.push_str(" sh -c 'trap \"echo got INT; exit 7\" INT; echo ready; sleep 5 & wait; echo not interrupted'");
+    let mut child = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
+    let mut out = child.stdout.take().expect("piped");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("ready") {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => panic!("ended before ready: {:?}", String::from_utf8_lossy(&seen)),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    // The trap is set before `ready` is printed.
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(b"\x03").expect("type ^C");
+    let mut rest = String::new();
+    let _ = out.read_to_string(&mut rest);
+    drop(stdin);
+    let st = child.wait().expect("wait for script");
+    assert!(rest.contains("got INT"), "the guest's trap ran: {rest:?}");
+    assert!(!rest.contains("not interrupted"), "{rest:?}");
+    assert_eq!(st.code(), Some(7), "{rest:?}");
+    d.assert_gone(&id);
+}
