@@ -1,7 +1,7 @@
 //! What the gofer process does to itself before serving.
 //!
-//! [`confine`] gives the process a private mount namespace whose root is the
-//! served directory, so even a bug in the server's path handling cannot name
+//! [`confine`] gives the process private mount, network, ipc and uts
+//! namespaces, the mount namespace's root being the served directory, so even a bug in the server's path handling cannot name
 //! a host file outside it. [`install_seccomp`] then limits the process to the
 //! system calls [`crate::serve`] makes ([`GOFER_SYSCALLS`]).
 
@@ -206,7 +206,8 @@ fn hold_file(tree: &OwnedFd, holder: &CStr, what: &str) -> io::Result<MountRoot>
 }
 
 /// Make `root_path` this process's whole file system view: a new mount
-/// namespace, a recursive clone of `root_path` (read-only throughout if asked),
+/// namespace (and new network, ipc and uts ones), a recursive clone of
+/// `root_path` (read-only throughout if asked),
 /// pivoted to be `/`, and the old root detached. Returns an
 /// `O_PATH | O_DIRECTORY` fd of the new root, ready for [`crate::serve`].
 ///
@@ -227,9 +228,15 @@ pub fn confine_mounts(
     binds: &[BindSource],
 ) -> io::Result<(OwnedFd, Vec<MountRoot>)> {
     let root = cpath(root_path)?;
+    // A private mount namespace for the pivot; the gofer needs no network,
+    // no System V IPC and no host name either.
     // SAFETY: unshare takes only flags.
-    let r = unsafe { libc::unshare(libc::CLONE_NEWNS) };
-    check(r, "unshare mount namespace")?;
+    let r = unsafe {
+        libc::unshare(
+            libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
+        )
+    };
+    check(r, "unshare mount, network, ipc and uts namespaces")?;
     // Nothing we mount from here on may propagate back to the host.
     mount(
         None,
@@ -332,7 +339,15 @@ struct CapData {
 /// Call it after [`confine`] (which needs `CAP_SYS_ADMIN`) and before
 /// [`install_seccomp`] (whose allowlist has neither `prctl` nor `capset`).
 pub fn drop_capabilities() -> io::Result<()> {
-    let kept = |cap: u32| KEPT_CAPABILITIES.contains(&cap);
+    drop_capabilities_except(KEPT_CAPABILITIES)
+}
+
+/// Drop every capability but `kept` from the bounding, ambient, effective,
+/// permitted and inheritable sets of the calling thread (`&[]`: all of
+/// them; runsc uses that for the sandbox process). Needs `CAP_SETPCAP` for
+/// the bounding set.
+pub fn drop_capabilities_except(kept_caps: &[u32]) -> io::Result<()> {
+    let kept = |cap: u32| kept_caps.contains(&cap);
     // /proc may be gone after confine: try every number a kernel could
     // define; EINVAL marks the end of the kernel's list.
     for cap in 0..64u32 {
@@ -366,7 +381,7 @@ pub fn drop_capabilities() -> io::Result<()> {
         return Err(step_err("clear ambient capabilities"));
     }
     let mut data = [CapData::default(); 2];
-    for &cap in KEPT_CAPABILITIES {
+    for &cap in kept_caps {
         let d = &mut data[(cap / 32) as usize];
         d.effective |= 1 << (cap % 32);
         d.permitted |= 1 << (cap % 32);

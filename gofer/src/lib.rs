@@ -30,7 +30,8 @@ mod sys;
 
 pub use client::Client;
 pub use confine::{
-    confine, confine_mounts, drop_capabilities, install_seccomp, install_seccomp_log, BindSource,
+    confine, confine_mounts, drop_capabilities, drop_capabilities_except, install_seccomp,
+    install_seccomp_log, BindSource,
 };
 pub use server::{serve, serve_mounts, MountRoot};
 pub use sys::seqpacket_pair;

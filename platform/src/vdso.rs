@@ -59,9 +59,11 @@ pub fn host_vdso() -> Option<&'static HostVdso> {
     HOST_VDSO.get().and_then(Option::as_ref)
 }
 
-/// Finds the sentry's vDSO mappings (called before the sentry confines
-/// itself; /proc/self/maps is the sentry's own metadata, not a guest path).
-pub(crate) fn init() {
+/// Finds the sentry's vDSO mappings, once (later calls do nothing). The
+/// sandbox calls it before it confines itself (after pivot_root there is no
+/// /proc); [`crate::Platform::new`] calls it too. /proc/self/maps is the
+/// sentry's own metadata, not a guest path.
+pub fn init() {
     HOST_VDSO.get_or_init(|| {
         if std::env::var_os("RUNSC_NO_VDSO").is_some() {
             return None;

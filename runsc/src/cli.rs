@@ -56,6 +56,11 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "MOUNT:MEDIUM", default_value = "root:memory",
           value_parser = parse_overlay2)]
     pub overlay2: Overlay,
+    /// Development: host syscalls outside the sandbox's seccomp allowlists
+    /// are logged to the kernel's audit log (dmesg) instead of killing the
+    /// sandbox (also RUNSC_SECCOMP_LOG=1).
+    #[arg(long, global = true)]
+    pub seccomp_log: bool,
 }
 
 /// Where guest writes to the root go.

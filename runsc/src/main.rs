@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod confine;
 mod oci;
 
 use clap::Parser;

@@ -48,7 +48,9 @@ pub struct GuestProcess {
 
 /// Boots a kernel and builds `init` (memory, root mount, the executable
 /// loaded) on its task thread, which then waits for [`Sandbox::start`].
-/// Like [`crate::run`], it installs the sentry's seccomp filter first.
+/// Like [`crate::run`], it installs the sentry's seccomp filter first
+/// (`config.seccomp`): the caller must have opened everything it needs
+/// from the host by then (runsc confines the process just before).
 pub fn prepare(
     config: KernelConfig,
     root: RootFs,
@@ -56,9 +58,10 @@ pub fn prepare(
 ) -> Result<Sandbox, BootError> {
     let mf = Arc::new(MemoryFile::new()?);
     let platform = platform::Platform::new(mf.raw_fd())?;
+    let mode = config.seccomp;
     let kernel = Arc::new(Kernel::new(mf, platform, config));
     crate::kernel::hostsig::start(Arc::downgrade(&kernel));
-    crate::confine::install_sentry_filter()
+    crate::confine::install_sentry_filter(mode)
         .map_err(|e| BootError::Thread(format!("seccomp: {e}")))?;
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), BootError>>();
     let (go, go_rx) = mpsc::channel::<()>();

@@ -14,12 +14,9 @@
 //! as one guest thread cannot race itself.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 use tests::{run, run_native, runtime, Input, Outcome};
 
 const BUSYBOX: &str = "/bin/busybox";
@@ -418,101 +415,5 @@ fn test_guest_writes_under_default_root_stay_in_sandbox() {
     }
 }
 
-// ---- the runtime's own confinement ----
-
-/// A running child killed and reaped when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The `Name:\tvalue` fields of /proc/PID/status.
-fn status_field(pid: u32, field: &str) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
-        .trim()
-        .to_string()
-}
-
-/// The children of `parent` whose command line contains `word`.
-fn children_with(parent: u32, word: &str) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok());
-            ppid == Some(parent)
-        })
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(word))
-        })
-        .collect()
-}
-
-#[test]
-fn test_sentry_and_gofer_run_under_seccomp_with_no_new_privs() {
-    let sb = Sandbox::new("seccomp");
-    let mut cmd = runtime().command(&["do", "--rootfs"]);
-    cmd.arg(sb.rootfs())
-        .args(["/bin/busybox", "cat"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut running = Running(cmd.spawn().expect("runsc starts"));
-    let pid = running.0.id();
-    let mut stdin = running.0.stdin.take().unwrap();
-    let mut stdout = running.0.stdout.take().unwrap();
-    // The guest echoes a line back: it is up and blocked reading the pipe.
-    stdin.write_all(b"ping\n").unwrap();
-    let mut echoed = [0u8; 5];
-    stdout.read_exact(&mut echoed).expect("the guest echoes");
-    assert_eq!(&echoed, b"ping\n");
-
-    assert_eq!(
-        status_field(pid, "Seccomp"),
-        "2",
-        "sentry (runsc do) seccomp mode"
-    );
-    assert_eq!(status_field(pid, "NoNewPrivs"), "1", "sentry no_new_privs");
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let gofer = loop {
-        if let [g] = children_with(pid, "gofer")[..] {
-            break g;
-        }
-        assert!(Instant::now() < deadline, "no gofer child of runsc {pid}");
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    assert_eq!(status_field(gofer, "Seccomp"), "2", "gofer seccomp mode");
-    assert_eq!(status_field(gofer, "NoNewPrivs"), "1", "gofer no_new_privs");
-    let ns = |pid: &str| {
-        std::fs::read_link(format!("/proc/{pid}/ns/mnt"))
-            .unwrap_or_else(|e| panic!("/proc/{pid}/ns/mnt: {e}"))
-    };
-    assert_ne!(
-        ns(&gofer.to_string()),
-        ns("self"),
-        "the gofer shares the host's mount namespace"
-    );
-
-    drop(stdin);
-    let status = running.0.wait().unwrap();
-    let mut rest = Vec::new();
-    stdout.read_to_end(&mut rest).unwrap();
-    assert!(status.success(), "runsc do busybox cat: {status}");
-    assert!(rest.is_empty());
-}
+// The runtime's own confinement (seccomp, namespaces, the empty root) is
+// checked in tests/tests/confinement.rs.

@@ -11,6 +11,7 @@
 
 use super::CmdError;
 use crate::cli::GlobalOpts;
+use crate::confine;
 use crate::oci::control::{self, error_reply};
 use crate::oci::spec::{self, absolute};
 use crate::oci::state::{EXIT_NAME, SOCKET_NAME};
@@ -125,6 +126,7 @@ fn prepare(
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,
         hostname: b.hostname.clone().unwrap_or_else(|| id.to_string()),
+        seccomp: sentry::confine::SeccompMode::from_env(),
     };
     let root = sentry::RootFs {
         gofer: gofer_sock,
@@ -132,6 +134,28 @@ fn prepare(
         overlay: !write_through,
         layout,
     };
+    // Everything from the host is open: confine this process (the
+    // seccomp filter follows in sentry::control::prepare).
+    let network = match (global.network, &b.netns) {
+        (crate::cli::NetworkKind::Host, _) => confine::Network::Host,
+        (_, Some(ns)) => confine::Network::Join(
+            File::open(ns)
+                .map_err(|e| msg("cannot open the network namespace", ns, e))?
+                .into(),
+        ),
+        (_, None) => confine::Network::New,
+    };
+    sentry::before_confinement();
+    let confined = confine::enter(confine::Options {
+        network,
+        lifeline: None,
+    })?;
+    if global.debug {
+        sentry::log::line(&format!(
+            "runsc: debug: sandbox confined (user namespace: {})",
+            confined.user_ns
+        ));
+    }
     let sandbox = sentry::control::prepare(config, root, init).map_err(|e| match e {
         sentry::BootError::Exec { path, detail } => CmdError::Msg(format!(
             "cannot run process.args[0] {path:?}: {}; fix process.args in {}",

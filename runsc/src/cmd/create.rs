@@ -167,8 +167,8 @@ fn spawn_boot(
             Ok(())
         });
     }
-    let child = cmd
-        .spawn()
+    // The sandbox is the init of a fresh pid namespace (crate::confine).
+    let child = crate::confine::with_new_pid_ns(|| cmd.spawn())?
         .map_err(|e| CmdError::Msg(format!("cannot start the sandbox process: {e}")))?;
     drop(w);
     drop(cgroup_procs);

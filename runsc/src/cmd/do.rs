@@ -1,7 +1,8 @@
 //! `runsc do PROGRAM ARGS...`: run a host program in a fresh sandbox.
 
 use super::CmdError;
-use crate::cli::GlobalOpts;
+use crate::cli::{GlobalOpts, NetworkKind};
+use crate::confine::{self, Forked};
 use std::ffi::OsString;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -70,6 +71,8 @@ pub fn spawn_gofer_mounts(
 const GOFER_FD: i32 = 3;
 
 /// Runs the command; returns the guest's exit status as a shell would.
+/// This process forks the sandbox (the init of a fresh pid namespace),
+/// waits for it and exits with its status; the sandbox dies with it.
 pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result<i32, CmdError> {
     // Before any thread: terminal signals are the guest's.
     sentry::kernel::hostsig::block();
@@ -79,8 +82,27 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
             rootfs.display()
         )));
     }
+    match confine::fork_sandbox()? {
+        Forked::Parent { pid, lifeline } => {
+            let code = confine::wait_exit(pid)
+                .map_err(|e| CmdError::Msg(format!("cannot wait for the sandbox: {e}")))?;
+            drop(lifeline);
+            Ok(code)
+        }
+        Forked::Child { lifeline } => sandbox(global, rootfs, command, lifeline),
+    }
+}
+
+/// The sandbox process: starts the gofer, confines itself and runs the
+/// guest. The gofer is in its pid namespace, so it ends with it.
+fn sandbox(
+    global: &GlobalOpts,
+    rootfs: &Path,
+    command: Vec<OsString>,
+    lifeline: OwnedFd,
+) -> Result<i32, CmdError> {
     let write_through = global.overlay2 == crate::cli::Overlay::None;
-    let (sock, mut gofer) = spawn_gofer(rootfs, write_through)?;
+    let (sock, _gofer) = spawn_gofer(rootfs, write_through)?;
     // The host's working directory when the root is the host's; else "/".
     let cwd = if rootfs == Path::new("/") {
         std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
@@ -108,6 +130,7 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
     };
     let config = sentry::kernel::KernelConfig {
         strace: global.strace,
+        seccomp: sentry::confine::SeccompMode::from_env(),
         ..Default::default()
     };
     let root = sentry::RootFs {
@@ -116,8 +139,14 @@ pub fn run(global: &GlobalOpts, rootfs: &Path, command: Vec<OsString>) -> Result
         overlay: !write_through,
         layout: Default::default(),
     };
-    let result = sentry::run(config, root, init);
-    let _ = gofer.kill();
-    let _ = gofer.wait();
-    Ok(result?.shell_code())
+    sentry::before_confinement();
+    let network = match global.network {
+        NetworkKind::Host => confine::Network::Host,
+        NetworkKind::Sandbox | NetworkKind::None => confine::Network::New,
+    };
+    let _confined = confine::enter(confine::Options {
+        network,
+        lifeline: Some(lifeline),
+    })?;
+    Ok(sentry::run(config, root, init)?.shell_code())
 }

@@ -28,7 +28,12 @@ pub fn run(root: &Path, io_fd: i32, rw: bool, mounts: &[String]) -> Result<i32, 
     let (root_fd, trees) =
         gofer::confine_mounts(root, !rw, &binds).map_err(|e| fail("confine", e))?;
     gofer::drop_capabilities().map_err(|e| fail("drop capabilities", e))?;
-    gofer::install_seccomp().map_err(|e| fail("seccomp", e))?;
+    if sentry::confine::SeccompMode::from_env() == sentry::confine::SeccompMode::Log {
+        gofer::install_seccomp_log()
+    } else {
+        gofer::install_seccomp()
+    }
+    .map_err(|e| fail("seccomp", e))?;
     gofer::serve_mounts(root_fd, trees, sock, !rw).map_err(|e| fail("serve", e))?;
     Ok(0)
 }

@@ -43,11 +43,19 @@ pub enum CmdError {
     /// The sandbox did not answer.
     #[error(transparent)]
     Control(#[from] crate::oci::control::ControlError),
+    /// The sandbox could not confine itself.
+    #[error(transparent)]
+    Confine(#[from] crate::confine::ConfineError),
 }
 
 /// Runs the parsed command and returns the process exit code. `ignored`
 /// lists the runc flags dropped before parsing.
 pub fn dispatch(cli: Cli, ignored: &[String]) -> Result<i32, CmdError> {
+    if cli.global.seccomp_log {
+        // Still single-threaded; the processes runsc starts (boot, gofer)
+        // inherit it.
+        std::env::set_var(sentry::confine::LOG_ENV, "1");
+    }
     // --debug-log, when given, takes the sentry's lines (--strace, warnings,
     // debug) as plain text; --log keeps the errors go-runc reads back.
     let json = cli.global.log_format == LogFormat::Json;

@@ -38,8 +38,22 @@ pub fn run(global: &GlobalOpts, id: &str, format: TableFormat) -> Result<i32, Cm
         &json!({"cmd": "ps"}),
         Some(Duration::from_secs(10)),
     )?;
-    let procs = reply["processes"].as_array().cloned().unwrap_or_default();
+    // The sentry knows its stubs by their pids in its own pid namespace;
+    // only processes found there are listed (a pid the sentry names that
+    // is not in its namespace is gone, or made up).
+    let host = crate::confine::host_pids(st.pid);
     let field = |p: &Value, k: &str| p[k].as_i64().unwrap_or(0);
+    let procs: Vec<Value> = reply["processes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|mut p| {
+            let ns_pid = i32::try_from(field(&p, "hostPid")).ok()?;
+            p["hostPid"] = Value::from(*host.get(&ns_pid)?);
+            Some(p)
+        })
+        .collect();
     match format {
         TableFormat::Json => {
             let pids: Vec<i64> = procs.iter().map(|p| field(p, "hostPid")).collect();

@@ -83,6 +83,9 @@ pub struct Bundle {
     pub hostname: Option<String>,
     /// annotations.
     pub annotations: Map<String, Value>,
+    /// The network namespace to join (`linux.namespaces` entry of type
+    /// "network" with a path), if any; else the sandbox gets a fresh one.
+    pub netns: Option<PathBuf>,
     /// linux.cgroupsPath.
     pub cgroups_path: Option<String>,
     /// linux.resources (applied to the sandbox's cgroup).
@@ -171,6 +174,18 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         None | Some(Value::Null) => Map::new(),
         Some(_) => return Err(field("annotations", "must be an object of string values")),
     };
+    let netns = v
+        .get("linux")
+        .and_then(|l| l.get("namespaces"))
+        .and_then(Value::as_array)
+        .and_then(|nss| {
+            nss.iter()
+                .find(|n| n.get("type").and_then(Value::as_str) == Some("network"))
+        })
+        .and_then(|n| n.get("path"))
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
     let linux = v.get("linux");
     let cgroups_path = match linux.and_then(|l| l.get("cgroupsPath")) {
         None | Some(Value::Null) => None,
@@ -217,6 +232,7 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         readonly_paths,
         hostname,
         annotations,
+        netns,
     })
 }
 

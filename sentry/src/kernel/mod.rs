@@ -51,6 +51,9 @@ pub struct KernelConfig {
     pub strace: bool,
     /// The guest's host name (uname nodename).
     pub hostname: String,
+    /// What the sentry's seccomp filter does with a syscall outside its
+    /// allowlist.
+    pub seccomp: crate::confine::SeccompMode,
 }
 
 impl Default for KernelConfig {
@@ -58,6 +61,7 @@ impl Default for KernelConfig {
         KernelConfig {
             strace: false,
             hostname: "runsc".into(),
+            seccomp: crate::confine::SeccompMode::Kill,
         }
     }
 }

@@ -84,11 +84,11 @@ pub(super) fn arch_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
 }
 
-/// The CPUs the sandbox reports: the host's online count.
-fn cpu_count() -> u64 {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get() as u64)
-        .min(CPU_MASK_MIN_BYTES * 8)
+/// The CPUs the sandbox reports: the host's count, found at boot (std's
+/// available_parallelism reads cgroup files, which the confined sentry
+/// may not open).
+fn cpu_count(t: &Task) -> u64 {
+    (t.kernel.ncpu as u64).clamp(1, CPU_MASK_MIN_BYTES * 8)
 }
 
 pub(super) fn sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -100,7 +100,7 @@ pub(super) fn sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if len < CPU_MASK_MIN_BYTES || !len.is_multiple_of(8) {
         return Err(Errno::EINVAL.into());
     }
-    let n = cpu_count();
+    let n = cpu_count(t);
     let mask: u64 = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
     t.copy_out_obj(a.addr(2), &mask)?;
     Ok(CPU_MASK_MIN_BYTES)
