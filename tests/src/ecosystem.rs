@@ -566,6 +566,43 @@ pub fn run_with_tty_in(argv: &[&str], input: &str, setup: impl FnOnce(&mut Comma
     finish(child, Duration::from_secs(60))
 }
 
+/// Runs `argv` under script(1), waits until the terminal shows `ready`,
+/// types ^C, and returns what the terminal showed after that (the echoed
+/// "^C" removed) and the exit status.
+pub fn interrupt_with_tty(argv: &[&str]) -> (String, i32) {
+    use std::io::Read;
+    let line = argv
+        .iter()
+        .map(|a| shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
+    let mut out = child.stdout.take().expect("piped");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("ready") {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => panic!(
+                "{line}: ended before ready: {:?}",
+                String::from_utf8_lossy(&seen)
+            ),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(b"\x03").expect("type ^C");
+    let mut rest = String::new();
+    let _ = out.read_to_string(&mut rest);
+    drop(stdin);
+    let st = child.wait().expect("wait for script");
+    (rest.replace("^C", ""), st.code().unwrap_or(-1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

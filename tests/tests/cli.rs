@@ -242,39 +242,6 @@ fn test_terminal_stdio_is_dev_pts_and_controls_the_session_like_native() {
     tests::assert_same("tty_ctty under a terminal", &native, &sandboxed);
 }
 
-/// Runs the shell script `script` under script(1) (a fresh terminal),
-/// types ^C once it has printed `ready`, and returns what the terminal
-/// showed after that and the exit status.
-fn interrupt_on_a_terminal(line: &str) -> (String, i32) {
-    use std::io::{Read, Write};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("script")
-        .args(["-qec", line, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
-    let mut out = child.stdout.take().expect("piped");
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    while !String::from_utf8_lossy(&seen).contains("ready") {
-        match out.read(&mut buf) {
-            Ok(0) | Err(_) => panic!(
-                "{line}: ended before ready: {:?}",
-                String::from_utf8_lossy(&seen)
-            ),
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-        }
-    }
-    let mut stdin = child.stdin.take().expect("piped");
-    stdin.write_all(b"\x03").expect("type ^C");
-    let mut rest = String::new();
-    let _ = out.read_to_string(&mut rest);
-    drop(stdin);
-    let st = child.wait().expect("wait for script");
-    (rest.replace("^C", ""), st.code().unwrap_or(-1))
-}
-
 #[test]
 fn test_ctrl_c_on_the_terminal_reaches_the_guest_foreground_group_like_native() {
     let script = std::env::temp_dir().join(format!("runsc-ctrlc-{}.sh", std::process::id()));
@@ -283,13 +250,14 @@ fn test_ctrl_c_on_the_terminal_reaches_the_guest_foreground_group_like_native() 
         "trap 'echo got INT; exit 7' INT\necho ready\nsleep 5 &\nwait\necho not interrupted\n",
     )
     .expect("write the script");
-    let native = interrupt_on_a_terminal(&format!("sh {}", script.display()));
+    let script_path = script.to_string_lossy().into_owned();
+    let native = tests::ecosystem::interrupt_with_tty(&["sh", &script_path]);
     let rt = runtime();
-    let mut line = format!("{}", rt.bin.display());
-    for a in &rt.args {
-        line.push_str(&format!(" {a}"));
-    }
-    let sandboxed = interrupt_on_a_terminal(&format!("{line} do /bin/sh {}", script.display()));
+    let mut argv: Vec<String> = vec![rt.bin.to_string_lossy().into_owned()];
+    argv.extend(rt.args.iter().cloned());
+    argv.extend(["do", "/bin/sh", &script_path].map(String::from));
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let sandboxed = tests::ecosystem::interrupt_with_tty(&argv);
     let _ = std::fs::remove_file(&script);
     assert_eq!(native.1, 7, "natively ^C runs the trap: {native:?}");
     assert_eq!(native, sandboxed);

@@ -13,7 +13,6 @@
 //! its end that no process whose command line names its container is left
 //! and that `ctr` no longer lists it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -542,41 +541,27 @@ fn test_ctr_run_of_a_missing_program_fails_and_leaves_nothing() {
 
 #[test]
 fn test_ctr_run_tty_ctrl_c_reaches_the_guest() {
-    use std::io::Read;
     let d = daemon();
     let id = cid("ctrlc");
     let _c = Cleanup(d, id.clone());
-    let mut line = format!(
-        "ctr --address {} --namespace {NAMESPACE} run --runtime io.containerd.runc.v2 --runc-binary {} -t --rm {IMAGE} {id}",
-        d.socket.display(),
-        runtime_bin().display()
-    );
-    line.push_str(" sh -c 'trap \"echo got INT; exit 7\" INT; echo ready; sleep 5 & wait; echo not interrupted'");
-    let mut child = Command::new("script")
-        .args(["-qefc", &line, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("script (bsdutils): {e}"));
-    let mut out = child.stdout.take().expect("piped");
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    while !String::from_utf8_lossy(&seen).contains("ready") {
-        match out.read(&mut buf) {
-            Ok(0) | Err(_) => panic!("ended before ready: {:?}", String::from_utf8_lossy(&seen)),
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-        }
-    }
+    let mut argv = d.run_args();
+    argv.extend(["-t", "--rm", IMAGE, &id, "sh", "-c"].map(String::from));
     // The trap is set before `ready` is printed.
-    let mut stdin = child.stdin.take().expect("piped");
-    stdin.write_all(b"\x03").expect("type ^C");
-    let mut rest = String::new();
-    let _ = out.read_to_string(&mut rest);
-    drop(stdin);
-    let st = child.wait().expect("wait for script");
+    argv.push(
+        "trap 'echo got INT; exit 7' INT; echo ready; sleep 5 & wait; echo not interrupted".into(),
+    );
+    let mut full = vec![
+        "ctr".to_string(),
+        "--address".into(),
+        d.socket.to_string_lossy().into_owned(),
+        "--namespace".into(),
+        NAMESPACE.into(),
+    ];
+    full.extend(argv);
+    let argv: Vec<&str> = full.iter().map(String::as_str).collect();
+    let (rest, status) = tests::ecosystem::interrupt_with_tty(&argv);
     assert!(rest.contains("got INT"), "the guest's trap ran: {rest:?}");
     assert!(!rest.contains("not interrupted"), "{rest:?}");
-    assert_eq!(st.code(), Some(7), "{rest:?}");
+    assert_eq!(status, 7, "{rest:?}");
     d.assert_gone(&id);
 }
