@@ -239,6 +239,9 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
         check(r.into(), "join the network namespace")?;
     }
+    // While still root in the host's user namespace, which owns the
+    // sandbox's pid namespace: only it may mount that namespace's proc.
+    let own_proc = mount_own_proc();
     let helper = start_user_ns()?;
     let mut flags =
         libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS | libc::CLONE_NEWCGROUP;
@@ -251,13 +254,22 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         r.into(),
         "unshare mount, ipc, uts, cgroup and network namespaces",
     )?;
-    pivot_to_empty_root()?;
-    ignore_job_control_signals();
+    let proc_tree = if own_proc { clone_proc() } else { None };
     let user_ns = helper.is_some();
     if let Some(h) = helper {
-        // The maps must be there before the uid changes.
+        // The maps must be there before the uid changes, and before the
+        // root gets its `proc` directory, made as the mapped user (root's
+        // own ids are unmapped here: EOVERFLOW).
         h.wait()?;
+        // SAFETY: setfsuid/setfsgid take ids only; CAP_SETUID and
+        // CAP_SETGID are ours in the new user namespace.
+        unsafe {
+            libc::setfsgid(SANDBOX_ID);
+            libc::setfsuid(SANDBOX_ID);
+        }
     }
+    pivot_to_empty_root(proc_tree)?;
+    ignore_job_control_signals();
     drop_privileges(user_ns)?;
     if let Some(l) = &opts.lifeline {
         die_with_parent(l)?;
@@ -431,6 +443,10 @@ fn write_maps(proc_dir: RawFd, go: RawFd, id_map: &[u8]) -> (u32, u32) {
 /// Where the empty root is mounted before it becomes "/" (in this
 /// process's own mount namespace only).
 const STAGING: &CStr = c"/proc";
+/// open_tree: make a detached copy of the mount.
+const OPEN_TREE_CLONE: libc::c_uint = 1;
+/// move_mount: the source is the fd itself.
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
 
 fn mount(
     src: Option<&CStr>,
@@ -447,9 +463,73 @@ fn mount(
     check(r.into(), step)
 }
 
-/// Makes an empty, read-only tmpfs the root and working
-/// directory, and detaches the host's tree.
-fn pivot_to_empty_root() -> Result<(), ConfineError> {
+/// Mounts a procfs of the sandbox's pid namespace over /proc in a
+/// private mount namespace of its own (nothing reaches the host's).
+/// Best effort: false if a step fails, and the sandbox goes on without.
+fn mount_own_proc() -> bool {
+    // SAFETY: unshare takes flags only.
+    if unsafe { libc::unshare(libc::CLONE_NEWNS) } < 0 {
+        return false;
+    }
+    let private = mount(
+        None,
+        c"/",
+        None,
+        libc::MS_REC | libc::MS_PRIVATE,
+        None,
+        "make / private",
+    );
+    private.is_ok()
+        && mount(
+            Some(c"proc"),
+            c"/proc",
+            Some(c"proc"),
+            // Writable for now: the id-map helper writes our maps here.
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            None,
+            "mount the sandbox's proc",
+        )
+        .is_ok()
+}
+
+/// A detached copy of the sandbox's proc mount at /proc, for its root.
+fn clone_proc() -> Option<OwnedFd> {
+    // SAFETY: open_tree with a valid C string and flags.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            c"/proc".as_ptr(),
+            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint,
+        )
+    };
+    // SAFETY: open_tree returned a new fd we now own.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Attaches the detached mount `tree` at `target` (relative to the
+/// working directory).
+fn attach(tree: &OwnedFd, target: &CStr) -> bool {
+    // SAFETY: move_mount of our detached tree onto a valid C string path.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH,
+        )
+    };
+    r == 0
+}
+
+/// Makes an empty, read-only tmpfs the root and working directory, with
+/// only `proc` (the sandbox's own, if given: `podman top` reads /proc in
+/// the mount namespace of the container's pid, which is the sandbox's;
+/// the sentry cannot open it under its seccomp filter), and detaches the
+/// host's tree.
+fn pivot_to_empty_root(proc_tree: Option<OwnedFd>) -> Result<(), ConfineError> {
     mount(
         None,
         c"/",
@@ -458,17 +538,48 @@ fn pivot_to_empty_root() -> Result<(), ConfineError> {
         None,
         "make / private",
     )?;
+    let sealed = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
     mount(
         Some(c"none"),
         STAGING,
         Some(c"tmpfs"),
-        libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-        Some(c"mode=0555,size=4k,nr_inodes=2"),
+        if proc_tree.is_some() {
+            sealed & !libc::MS_RDONLY
+        } else {
+            sealed
+        },
+        Some(c"mode=0555,size=4k,nr_inodes=3"),
         "mount the empty root",
     )?;
     // SAFETY: chdir with a valid C string.
     let r = unsafe { libc::chdir(STAGING.as_ptr()) };
     check(r.into(), "chdir to the empty root")?;
+    if let Some(tree) = proc_tree {
+        // SAFETY: mkdir with a valid C string.
+        if unsafe { libc::mkdir(c"proc".as_ptr(), 0o555) } == 0 {
+            if attach(&tree, c"proc") {
+                mount(
+                    None,
+                    c"proc",
+                    None,
+                    libc::MS_REMOUNT | libc::MS_BIND | sealed,
+                    None,
+                    "make the sandbox's proc read-only",
+                )?;
+            } else {
+                // SAFETY: rmdir with a valid C string.
+                unsafe { libc::rmdir(c"proc".as_ptr()) };
+            }
+        }
+        mount(
+            None,
+            c".",
+            None,
+            libc::MS_REMOUNT | sealed,
+            None,
+            "make the empty root read-only",
+        )?;
+    }
     // pivot_root(".", "."): the old root ends up stacked on the new one,
     // from where it is detached.
     // SAFETY: two valid C strings.

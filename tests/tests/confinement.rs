@@ -217,23 +217,35 @@ fn assert_sentry_and_stub_confined(p: &Procs) {
             "uid_map"
         );
     }
-    // The root is an empty, read-only tmpfs, and the only mount.
+    // The root is an empty, read-only tmpfs with only `proc` in it: a
+    // read-only procfs of the sandbox's own pid namespace (podman top
+    // reads it), and these are its only mounts.
     let root: Vec<_> = std::fs::read_dir(format!("/proc/{sentry}/root"))
         .expect("read the sentry's root")
         .map(|e| e.map(|e| e.file_name()))
-        .collect();
-    assert!(root.is_empty(), "the sentry's root lists {root:?}");
+        .collect::<Result<_, _>>()
+        .expect("read the sentry's root");
+    assert_eq!(root, ["proc"], "the sentry's root lists {root:?}");
     let mounts = std::fs::read_to_string(format!("/proc/{sentry}/mountinfo")).unwrap();
     let lines: Vec<&str> = mounts.lines().collect();
-    assert_eq!(lines.len(), 1, "the sentry sees mounts:\n{mounts}");
-    let fields: Vec<&str> = lines[0].split_whitespace().collect();
-    assert_eq!(fields[4], "/", "mount point: {}", lines[0]);
+    assert_eq!(lines.len(), 2, "the sentry sees mounts:\n{mounts}");
+    for (point, fstype) in [("/", " - tmpfs "), ("/proc", " - proc ")] {
+        let line = lines
+            .iter()
+            .find(|l| l.split_whitespace().nth(4) == Some(point))
+            .unwrap_or_else(|| panic!("no mount at {point}:\n{mounts}"));
+        assert!(line.contains(fstype), "not {fstype}: {line}");
+        let opts = line.split_whitespace().nth(5).unwrap_or("");
+        for o in ["ro", "nosuid", "nodev", "noexec"] {
+            assert!(opts.split(',').any(|x| x == o), "not {o}: {line}");
+        }
+    }
+    // The sandbox's proc shows its own pid namespace: it is pid 1 there.
+    let init = std::fs::read_to_string(format!("/proc/{sentry}/root/proc/1/stat"));
     assert!(
-        fields[5].split(',').any(|o| o == "ro"),
-        "not read-only: {}",
-        lines[0]
+        init.as_ref().is_ok_and(|s| s.contains("runsc")),
+        "pid 1 of the sandbox's proc is not the sandbox: {init:?}"
     );
-    assert!(lines[0].contains(" - tmpfs "), "not a tmpfs: {}", lines[0]);
 }
 
 fn assert_gofer_confined(p: &Procs) {
