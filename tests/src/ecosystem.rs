@@ -534,6 +534,20 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// script(1) running the shell command `line` on a fresh pseudo-terminal
+/// that is its controlling terminal. The line runs through `exec` in
+/// /bin/sh whatever the caller's $SHELL: a shell left waiting between
+/// script and the program is in the terminal's foreground group too, and a
+/// non-interactive dash dies of a typed ^C (status 130) even when the
+/// program traps it.
+pub fn script_command(line: &str) -> Command {
+    let mut script = Command::new("script");
+    script
+        .env("SHELL", "/bin/sh")
+        .args(["-qefc", &format!("exec {line}"), "/dev/null"]);
+    script
+}
+
 /// Runs `argv` under script(1), so that it has a terminal (`-t` needs
 /// one), with `input` typed into it; returns what the terminal showed and
 /// the exit status.
@@ -549,10 +563,9 @@ pub fn run_with_tty_in(argv: &[&str], input: &str, setup: impl FnOnce(&mut Comma
         .map(|a| shell_quote(a))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut script = Command::new("script");
+    let mut script = script_command(&line);
     setup(&mut script);
     let mut child = script
-        .args(["-qefc", &line, "/dev/null"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -576,8 +589,7 @@ pub fn interrupt_with_tty(argv: &[&str]) -> (String, i32) {
         .map(|a| shell_quote(a))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut child = Command::new("script")
-        .args(["-qefc", &line, "/dev/null"])
+    let mut child = script_command(&line)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

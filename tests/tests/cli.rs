@@ -218,9 +218,7 @@ fn test_host_stdin_data_wakes_select_and_read() {
 /// Runs `line` (a shell command) under script(1), so its stdio is a fresh
 /// pseudo-terminal that is its controlling terminal.
 fn under_a_terminal(line: &str) -> tests::Outcome {
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", line, "/dev/null"]);
-    run(cmd, Input::Null)
+    run(tests::ecosystem::script_command(line), Input::Null)
 }
 
 #[test]
