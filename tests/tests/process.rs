@@ -212,3 +212,20 @@ fn test_sig_itimer_virtual_prof_count_cpu_time_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_exec_setuid_setgid_bits_change_effective_ids_match_native() {
+    check(
+        "exec_setuid",
+        &[],
+        &[
+            "plain as user: uid 99/99/99 gid 99/99/99 secure 0",
+            "setuid as user: uid 99/1234/1234 gid 99/99/99 secure 1",
+            "setgid as user: uid 99/99/99 gid 99/1234/1234 secure 1",
+            "both as root: uid 0/1234/1234 gid 0/1234/1234 secure 1",
+            "setgid without g+x: uid 99/99/99 gid 99/99/99 secure 0",
+            "both, no_new_privs: uid 99/99/99 gid 99/99/99 secure 0",
+            "/dev/shm: set-id bits honoured exactly when not nosuid: 1",
+        ],
+    );
+}

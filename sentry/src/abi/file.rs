@@ -145,6 +145,9 @@ pub const S_IFIFO: u32 = 0o010000;
 pub const S_ISUID: u32 = 0o4000;
 /// Set-group-id.
 pub const S_ISGID: u32 = 0o2000;
+/// Mode bit: group may execute (a set-group-ID bit without it marks no
+/// set-gid program).
+pub const S_IXGRP: u32 = 0o010;
 /// Sticky.
 pub const S_ISVTX: u32 = 0o1000;
 /// Permission bits plus setuid, setgid and sticky.

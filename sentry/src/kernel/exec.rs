@@ -2,8 +2,9 @@
 //! (with its interpreter) into a fresh address space, and the task state
 //! that does not survive exec.
 
+use super::task::Credentials;
 use super::Task;
-use crate::abi::file::{AT_FDCWD, O_RDONLY, TASK_COMM_LEN};
+use crate::abi::file::{AT_FDCWD, O_RDONLY, S_ISGID, S_ISUID, S_IXGRP, TASK_COMM_LEN};
 use crate::abi::Errno;
 use crate::loader::{self, AuxIds, FileLabel, LoadError, ReadAt};
 use crate::mm::MemoryManager;
@@ -125,11 +126,15 @@ impl Task {
             .new_address_space()
             .map_err(|_| Errno::ENOMEM)?;
         let mut mm = MemoryManager::new(self.kernel.mf.clone());
+        let creds = self.exec_creds(&exe)?;
         let ids = AuxIds {
-            uid: self.creds.uid,
-            euid: self.creds.euid,
-            gid: self.creds.gid,
-            egid: self.creds.egid,
+            uid: creds.uid,
+            euid: creds.euid,
+            gid: creds.gid,
+            egid: creds.egid,
+            // Linux's secureexec: the ids changed, so the loader and libc
+            // must not trust the environment (LD_PRELOAD and the like).
+            secure: creds.euid != creds.uid || creds.egid != creds.gid,
         };
         let loaded = {
             let this: &Task = self;
@@ -164,6 +169,7 @@ impl Task {
         self.kernel
             .procs
             .set_stub(self.tgid, self.as_.host_pid(), self.as_.interrupter());
+        self.creds = creds;
         self.mm = Arc::new(mm);
         self.ctx = platform::Context::new(&self.as_);
         self.ctx.regs_mut().reset_for_exec(loaded.entry, loaded.sp);
@@ -183,6 +189,26 @@ impl Task {
 }
 
 impl Task {
+    /// The credentials the task runs `exe` with: a set-user-ID file makes
+    /// its owner the effective uid, a set-group-ID file with group execute
+    /// its group the effective gid, unless the task has no_new_privs or the
+    /// file's mount is nosuid; then the saved ids take the effective ones.
+    fn exec_creds(&self, exe: &Exe) -> Result<Credentials, Errno> {
+        let mut c = self.creds.clone();
+        if !self.no_new_privs && !exe.path.mnt.nosuid() {
+            let st = exe.path.inode().stat()?;
+            if st.mode & S_ISUID != 0 {
+                c.euid = st.uid;
+            }
+            if st.mode & (S_ISGID | S_IXGRP) == S_ISGID | S_IXGRP {
+                c.egid = st.gid;
+            }
+        }
+        c.suid = c.euid;
+        c.sgid = c.egid;
+        Ok(c)
+    }
+
     /// The maps label of an executable.
     fn label_of(&self, p: &VfsPath) -> FileLabel {
         FileLabel {

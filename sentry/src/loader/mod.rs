@@ -35,6 +35,8 @@ pub struct AuxIds {
     pub gid: u32,
     /// Effective gid.
     pub egid: u32,
+    /// AT_SECURE: the program runs with ids it did not have before.
+    pub secure: bool,
 }
 
 /// Why an executable could not be loaded.
@@ -150,7 +152,7 @@ pub fn load(
         (AT_EUID, ids.euid as u64),
         (AT_GID, ids.gid as u64),
         (AT_EGID, ids.egid as u64),
-        (AT_SECURE, 0),
+        (AT_SECURE, ids.secure as u64),
         (AT_CLKTCK, CLOCK_TICKS_PER_SEC),
         (AT_HWCAP, host_auxv(AT_HWCAP)),
         (AT_HWCAP2, host_auxv(AT_HWCAP2)),

@@ -198,6 +198,12 @@ impl Mount {
         self.flags & crate::abi::file::ST_NOEXEC != 0
     }
 
+    /// Mounted nosuid: execve ignores set-user-ID and set-group-ID bits
+    /// of files on it.
+    pub fn nosuid(&self) -> bool {
+        self.flags & crate::abi::file::ST_NOSUID != 0
+    }
+
     /// Mounted nodev: device files on it cannot be opened (EACCES).
     pub fn nodev(&self) -> bool {
         self.flags & crate::abi::file::ST_NODEV != 0
