@@ -193,6 +193,17 @@ impl Controller {
         self.send(pid, sig)
     }
 
+    /// Sends `sig` as `pid`'s terminal raises it (a ^C typed into the pty
+    /// of a `runsc exec --tty`): to the foreground process group of its
+    /// session's terminal, else to `pid`.
+    pub fn signal_terminal(&self, pid: i32, sig: i32) -> Result<(), Errno> {
+        if !(1..crate::abi::signal::NSIG).contains(&sig) {
+            return Err(Errno::EINVAL);
+        }
+        crate::kernel::hostsig::to_foreground(&self.kernel, pid, sig);
+        Ok(())
+    }
+
     /// Starts `spec` as a new guest process (`runsc exec`); returns its
     /// pid once its program is loaded. Collect its status with
     /// [`Controller::wait_exit`], then [`Controller::reap`] it.

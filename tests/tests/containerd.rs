@@ -75,6 +75,18 @@ impl Daemon {
         run(self.ctr_cmd(args), Input::Null)
     }
 
+    /// `ctr` with this daemon's socket and namespace: the start of a
+    /// command line run through another program (script(1)).
+    fn ctr_argv(&self) -> Vec<String> {
+        vec![
+            "ctr".into(),
+            "--address".into(),
+            self.socket.to_string_lossy().into_owned(),
+            "--namespace".into(),
+            NAMESPACE.into(),
+        ]
+    }
+
     /// `ctr run` arguments up to the image: our runtime, removal at exit.
     fn run_args(&self) -> Vec<String> {
         vec![
@@ -418,6 +430,17 @@ fn test_ctr_task_exec_ps_and_exec_tty() {
         "exec -t output: {}",
         ex.stdout_text()
     );
+    // ^C typed into an exec's terminal reaches that process's foreground
+    // group, as it does for `ctr run -t`.
+    let mut argv = d.ctr_argv();
+    argv.extend(["task", "exec", "-t", "--exec-id", "e3", &id, "sh", "-c"].map(String::from));
+    argv.push(
+        "trap 'echo got INT; exit 7' INT; echo ready; sleep 5 & wait; echo not interrupted".into(),
+    );
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let (rest, status) = tests::ecosystem::interrupt_with_tty(&argv);
+    assert!(rest.contains("got INT"), "the exec's trap ran: {rest:?}");
+    assert_eq!(status, 7, "{rest:?}");
     let ps = d.ctr(&["task", "ps", &id]);
     assert_eq!(ps.status, 0, "task ps: {}", ps.stderr_text());
     let pids: Vec<i32> = ps
@@ -550,13 +573,7 @@ fn test_ctr_run_tty_ctrl_c_reaches_the_guest() {
     argv.push(
         "trap 'echo got INT; exit 7' INT; echo ready; sleep 5 & wait; echo not interrupted".into(),
     );
-    let mut full = vec![
-        "ctr".to_string(),
-        "--address".into(),
-        d.socket.to_string_lossy().into_owned(),
-        "--namespace".into(),
-        NAMESPACE.into(),
-    ];
+    let mut full = d.ctr_argv();
     full.extend(argv);
     let argv: Vec<&str> = full.iter().map(String::as_str).collect();
     let (rest, status) = tests::ecosystem::interrupt_with_tty(&argv);

@@ -326,8 +326,11 @@ fn handle(mut conn: UnixStream, ctl: &Controller, tx: &mpsc::Sender<Event>, star
                 .get("pid")
                 .and_then(Value::as_i64)
                 .and_then(|p| i32::try_from(p).ok());
+            // As raised by the terminal of an exec'd process: for its
+            // terminal's foreground group.
+            let terminal = req.get("terminal").and_then(Value::as_bool) == Some(true);
             match pid {
-                Some(pid) => signal_process(ctl, started, pid, sig),
+                Some(pid) => signal_process(ctl, started, pid, sig, terminal),
                 None => signal(ctl, started, sig, all, &mut after),
             }
         }
@@ -531,14 +534,25 @@ fn hung_up(conn: &UnixStream) -> bool {
 }
 
 /// `signal` with a pid: that guest process only.
-fn signal_process(ctl: &Controller, started: &AtomicBool, pid: i32, sig: i32) -> Value {
+fn signal_process(
+    ctl: &Controller,
+    started: &AtomicBool,
+    pid: i32,
+    sig: i32,
+    terminal: bool,
+) -> Value {
     if !(1..sentry::abi::signal::NSIG).contains(&sig) {
         return error_reply(&format!("signal {sig} is out of range"));
     }
     if !started.load(Ordering::SeqCst) {
         return error_reply("the container has not been started");
     }
-    match ctl.signal_process(pid, sig) {
+    let sent = if terminal {
+        ctl.signal_terminal(pid, sig)
+    } else {
+        ctl.signal_process(pid, sig)
+    };
+    match sent {
         Ok(()) => json!({"ok": true}),
         Err(e) if e == sentry::abi::Errno::ESRCH => {
             error_reply(&format!("no process {pid} in the container"))

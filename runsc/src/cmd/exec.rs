@@ -91,6 +91,10 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
         )));
     }
     let stdio = stdio_for(&p, o.console_socket)?;
+    // A pty made here: the process that waits for the guest process holds
+    // it as its host controlling terminal, so that ^C typed into it comes
+    // back as a signal to forward.
+    let pty = (p.terminal && o.console_socket.is_some()).then(|| &stdio[0]);
     let req = json!({
         "cmd": "exec",
         "args": p.args,
@@ -114,14 +118,15 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
             )),
             e => e.into(),
         })?;
-    // The sandbox has its own copies now.
-    drop(stdio);
     let pid = reply["pid"]
         .as_i64()
         .and_then(|p| i32::try_from(p).ok())
         .unwrap_or(0);
     if o.detach {
-        let waiter = spawn_waiter(conn, socket, pid)?;
+        let waiter = spawn_waiter(conn, socket, pid, pty);
+        // The sandbox has its own copies now.
+        drop(stdio);
+        let waiter = waiter?;
         if let Some(f) = o.pid_file {
             if let Err(e) = super::create::write_pid_file(f, waiter) {
                 // Its end closes the connection, which ends the process.
@@ -135,8 +140,19 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
     if let Some(f) = o.pid_file {
         super::create::write_pid_file(f, std::process::id() as i32)?;
     }
-    crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED);
+    let tty = pty.is_some_and(take_terminal);
+    drop(stdio);
+    crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED, tty);
     Ok(wait_status(conn, pid))
+}
+
+/// Makes `pty` this process's controlling terminal in a session of its
+/// own; whether it could (a process group leader cannot start a session,
+/// and then the terminal raises no signals).
+fn take_terminal(pty: &OwnedFd) -> bool {
+    // SAFETY: setsid has no preconditions.
+    let leader = unsafe { libc::setsid() } >= 0;
+    leader && crate::oci::console::take_host_terminal(pty)
 }
 
 /// The process to run: the `--process` file as it is, or COMMAND on the
@@ -228,7 +244,12 @@ fn stdio_for(p: &Process, console_socket: Option<&Path>) -> Result<[OwnedFd; 3],
 }
 
 /// Forks the child that holds `conn` for a detached exec; returns its pid.
-fn spawn_waiter(conn: UnixStream, socket: PathBuf, pid: i32) -> Result<i32, CmdError> {
+fn spawn_waiter(
+    conn: UnixStream,
+    socket: PathBuf,
+    pid: i32,
+    pty: Option<&OwnedFd>,
+) -> Result<i32, CmdError> {
     // SAFETY: runsc has started no thread by now (clap, the state files
     // and the control request run on the main thread), so the child is a
     // complete copy: no lock it might need is held by a thread that does
@@ -242,7 +263,8 @@ fn spawn_waiter(conn: UnixStream, socket: PathBuf, pid: i32) -> Result<i32, CmdE
     }
     if child == 0 {
         detach_stdio();
-        crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED);
+        let tty = pty.is_some_and(take_terminal);
+        crate::oci::signal::forward(socket, Some(pid), crate::oci::signal::EXEC_FORWARDED, tty);
         std::process::exit(wait_status(conn, pid));
     }
     drop(conn);

@@ -21,6 +21,7 @@ pub fn run(global: &GlobalOpts, o: &CreateOpts<'_>, detach: bool) -> Result<i32,
             global.root.join(o.id).join(SOCKET_NAME),
             None,
             crate::oci::signal::FORWARDED,
+            false,
         );
     }
     let started = Container::open(&global.root, o.id)

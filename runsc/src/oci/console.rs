@@ -46,8 +46,9 @@ pub fn pty_for_socket(socket: &Path) -> Result<[OwnedFd; 3], String> {
 /// process's session (the sandbox process leads one), so that ^C, ^Z, a
 /// resize or a hang-up reach the sandbox, which forwards them to the
 /// guest's foreground process group (sentry::kernel::hostsig). Best
-/// effort: without it the terminal works, but raises no signals.
-pub fn take_host_terminal(fd: &OwnedFd) {
+/// effort: without it the terminal works, but raises no signals; returns
+/// whether it took.
+pub fn take_host_terminal(fd: &OwnedFd) -> bool {
     // SAFETY: TIOCSCTTY with argument 0 on an fd we own; no memory is passed.
-    unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSCTTY, 0) };
+    unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSCTTY, 0) == 0 }
 }

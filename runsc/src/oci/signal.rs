@@ -45,10 +45,13 @@ pub const EXEC_FORWARDED: &[i32] = &[
 
 /// Blocks `signals` in this process (call it while the process has one
 /// thread, and after spawning children that must not inherit the mask)
-/// and starts a thread that takes each with sigwait and sends it to the
-/// sandbox at `socket`: to guest process `pid`, or to the guest's init
-/// when None.
-pub fn forward(socket: PathBuf, pid: Option<i32>, signals: &[i32]) {
+/// and starts a thread that takes each with sigwaitinfo and sends it to
+/// the sandbox at `socket`: to guest process `pid`, or to the guest's init
+/// when None. With `tty` (this process holds the pty of `pid` as its
+/// controlling terminal), a signal the terminal raised (^C, ^Z, a resize)
+/// goes to the foreground process group of `pid`'s terminal instead, as
+/// the guest's own terminal would send it.
+pub fn forward(socket: PathBuf, pid: Option<i32>, signals: &[i32], tty: bool) {
     // SAFETY: sigset_t is plain data that sigemptyset initializes.
     let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
     // SAFETY: sigemptyset/sigaddset on a local set; pthread_sigmask with a
@@ -63,14 +66,19 @@ pub fn forward(socket: PathBuf, pid: Option<i32>, signals: &[i32]) {
     let spawned = std::thread::Builder::new()
         .name("forward-signals".into())
         .spawn(move || loop {
-            let mut sig = 0;
-            // SAFETY: sigwait with a valid set and out-pointer.
-            if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
+            // SAFETY: siginfo_t is plain data the call fills in.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            // SAFETY: sigwaitinfo with a valid set and out-pointer.
+            let sig = unsafe { libc::sigwaitinfo(&set, &mut info) };
+            if sig < 0 {
                 continue;
             }
             let mut req = json!({"cmd": "signal", "signal": sig, "all": false});
             if let Some(pid) = pid {
                 req["pid"] = json!(pid);
+            }
+            if tty && info.si_code == libc::SI_KERNEL {
+                req["terminal"] = json!(true);
             }
             if let Err(e) = super::control::request(&socket, &req, Some(Duration::from_secs(5))) {
                 sentry::log::warn(&format!("cannot forward signal {sig}: {e}"));

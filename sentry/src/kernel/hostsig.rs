@@ -65,14 +65,21 @@ pub fn start(kernel: Weak<Kernel>) {
 /// Sends `sig` to the foreground group of init's controlling terminal,
 /// else (not a resize) to init.
 fn forward(k: &Kernel, sig: i32) {
+    to_foreground(k, INIT_PID, sig);
+}
+
+/// Sends `sig`, as a terminal raises it, to the foreground process group
+/// of `pid`'s session's controlling terminal, else (not a resize) to
+/// `pid`.
+pub fn to_foreground(k: &Kernel, pid: i32, sig: i32) {
     let fg = k
         .procs
-        .pgid_sid(INIT_PID)
+        .pgid_sid(pid)
         .and_then(|(_, sid)| k.procs.session_foreground(sid));
     let targets = match fg {
         Some(pgid) => k.procs.group_members(pgid),
         None if sig == SIGWINCH => Vec::new(),
-        None => vec![INIT_PID],
+        None => vec![pid],
     };
     for pid in targets {
         let _ = k.procs.send(pid, sig, SigInfo::new(sig, SI_KERNEL));
