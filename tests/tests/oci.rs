@@ -1650,6 +1650,45 @@ fn test_oci_tmpfs_mount_has_its_size_and_mode() {
 }
 
 #[test]
+fn test_oci_tmpfs_size_is_enforced_like_native() {
+    let prog = tests::c_program("fs_tmpfs_full");
+    // Natively: a 2 MiB tmpfs in a mount namespace of its own.
+    let dir = std::env::temp_dir().join(format!("runsc-tmpfs-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mount point");
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "-m",
+        "sh",
+        "-c",
+        "mount -t tmpfs -o size=2m tmpfs \"$1\" && exec \"$2\" \"$1\"",
+    ])
+    .args(["sh", path(&dir), path(&prog)]);
+    let native = run(cmd, Input::Null);
+    let _ = std::fs::remove_dir(&dir);
+    assert_eq!(native.status, 0, "native: {}", native.stderr_text());
+    assert!(
+        native.stdout_text().contains("then ENOSPC"),
+        "native: {}",
+        native.stdout_text()
+    );
+    // In the sandbox: the same size from the bundle's tmpfs mount.
+    let env = Env::new("tmpfsfull", &["/fs_tmpfs_full", "/scratch"]);
+    std::fs::copy(&prog, env.bundle().join("rootfs/fs_tmpfs_full")).expect("copy the program");
+    env.edit_config(|c| {
+        c["mounts"]
+            .as_array_mut()
+            .expect("mounts")
+            .push(serde_json::json!(
+                {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
+                 "options": ["nosuid", "nodev", "size=2m"]}
+            ));
+    });
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&env.bundle()), "c"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(env.output("run"), native.stdout_text());
+}
+
+#[test]
 fn test_oci_masked_paths_read_empty() {
     let env = Env::new(
         "masked",

@@ -8,7 +8,104 @@
 
 use crate::abi::{Errno, PAGE_SIZE};
 use crate::mm::MemoryFile;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// The page budget of a size-limited tmpfs (its size= option). As in
+/// Linux's tmpfs, a page of a file counts from when it is first written or
+/// allocated (fallocate) until the file shrinks past it or goes away; holes
+/// cost nothing. Pages written only through a shared mapping are not
+/// counted.
+#[derive(Debug)]
+pub struct Quota {
+    /// Pages the filesystem may hold.
+    limit: u64,
+    /// Pages held now.
+    used: AtomicU64,
+}
+
+impl Quota {
+    /// A budget of `limit` pages.
+    pub fn new(limit: u64) -> Arc<Quota> {
+        Arc::new(Quota {
+            limit,
+            used: AtomicU64::new(0),
+        })
+    }
+
+    /// Pages the filesystem may hold.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Pages held now.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Takes one page; false when the filesystem is full.
+    fn take(&self) -> bool {
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                (u < self.limit).then_some(u + 1)
+            })
+            .is_ok()
+    }
+
+    /// Gives back `n` pages.
+    fn give(&self, n: u64) {
+        self.used.fetch_sub(n, Ordering::Relaxed);
+    }
+}
+
+/// The pages of one file a [`Quota`] counts, as a bitmap by page index.
+#[derive(Debug)]
+struct Charged {
+    quota: Arc<Quota>,
+    bits: Vec<u64>,
+}
+
+impl Charged {
+    fn has(&self, page: u64) -> bool {
+        let (w, b) = ((page / 64) as usize, page % 64);
+        self.bits.get(w).is_some_and(|x| x & (1 << b) != 0)
+    }
+
+    /// Counts `page` if it is not yet; false when the quota is exhausted.
+    fn charge(&mut self, page: u64) -> bool {
+        if self.has(page) {
+            return true;
+        }
+        if !self.quota.take() {
+            return false;
+        }
+        let (w, b) = ((page / 64) as usize, page % 64);
+        if self.bits.len() <= w {
+            self.bits.resize(w + 1, 0);
+        }
+        self.bits[w] |= 1 << b;
+        true
+    }
+
+    /// Stops counting the pages from index `from` on.
+    fn release_from(&mut self, from: u64) {
+        let mut freed = 0u64;
+        for (w, word) in self.bits.iter_mut().enumerate() {
+            let first = w as u64 * 64;
+            if first + 64 <= from {
+                continue;
+            }
+            let keep = if from > first {
+                (1u64 << (from - first)) - 1
+            } else {
+                0
+            };
+            freed += u64::from((*word & !keep).count_ones());
+            *word &= keep;
+        }
+        self.quota.give(freed);
+    }
+}
 
 const FIRST_CHUNK: u64 = 64 << 10;
 const MAX_CHUNK: u64 = 64 << 20;
@@ -36,16 +133,68 @@ pub struct MemData {
     chunks: Vec<Option<u64>>,
     /// File size.
     pub size: u64,
+    /// The pages counted against a size-limited filesystem.
+    charged: Option<Charged>,
 }
 
 impl MemData {
-    /// An empty file.
-    pub fn new(mf: Arc<MemoryFile>) -> Self {
+    /// An empty file, its pages counted against `quota` when given.
+    pub fn new(mf: Arc<MemoryFile>, quota: Option<Arc<Quota>>) -> Self {
         MemData {
             mf,
             chunks: Vec::new(),
             size: 0,
+            charged: quota.map(|quota| Charged {
+                quota,
+                bits: Vec::new(),
+            }),
         }
+    }
+
+    /// Counts the pages of `[off, off+len)` against the quota, in order;
+    /// returns how many bytes from `off` are covered by counted pages (all
+    /// of `len` unless the filesystem filled up).
+    fn charge(&mut self, off: u64, len: u64) -> u64 {
+        let Some(c) = &mut self.charged else {
+            return len;
+        };
+        let end = off + len;
+        let mut page = off / PAGE_SIZE;
+        while page * PAGE_SIZE < end {
+            if !c.charge(page) {
+                return (page * PAGE_SIZE).saturating_sub(off);
+            }
+            page += 1;
+        }
+        len
+    }
+
+    /// Counts the pages of `[off, off+len)` (fallocate): all of them, or
+    /// none and ENOSPC.
+    pub fn reserve(&mut self, off: u64, len: u64) -> Result<(), Errno> {
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let Some(c) = &mut self.charged else {
+            return Ok(());
+        };
+        let mut taken: Vec<u64> = Vec::new();
+        for page in off / PAGE_SIZE..end.div_ceil(PAGE_SIZE) {
+            if c.has(page) {
+                continue;
+            }
+            if !c.charge(page) {
+                for p in taken {
+                    let (w, b) = ((p / 64) as usize, p % 64);
+                    c.bits[w] &= !(1u64 << b);
+                    c.quota.give(1);
+                }
+                return Err(Errno::ENOSPC);
+            }
+            taken.push(page);
+        }
+        Ok(())
     }
 
     /// Calls `f(file_off, mf_off, len)` for each contiguous piece of
@@ -102,6 +251,12 @@ impl MemData {
         if end > MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
+        // A full filesystem takes what fits, page by page, then ENOSPC.
+        let len = self.charge(off, len);
+        if len == 0 {
+            return Err(Errno::ENOSPC);
+        }
+        let end = off + len;
         let mf = self.mf.clone();
         let mut cursor = IovCursor::new(iov);
         self.pieces(off, len, true, |_, mo, n| {
@@ -146,6 +301,13 @@ impl MemData {
                 }
             });
         }
+        // Not shrinking keeps pages allocated past the end (fallocate's
+        // KEEP_SIZE), as Linux does.
+        if size <= self.size {
+            if let Some(c) = &mut self.charged {
+                c.release_from(size.div_ceil(PAGE_SIZE));
+            }
+        }
         self.size = size;
         Ok(())
     }
@@ -173,6 +335,9 @@ impl MemData {
 
 impl Drop for MemData {
     fn drop(&mut self) {
+        if let Some(c) = &mut self.charged {
+            c.release_from(0);
+        }
         let mut base = 0u64;
         let mut len = FIRST_CHUNK;
         for &c in &self.chunks {
@@ -266,7 +431,7 @@ mod tests {
     #[test]
     fn write_read_truncate() {
         let mf = Arc::new(MemoryFile::new().expect("memory file"));
-        let mut d = MemData::new(mf);
+        let mut d = MemData::new(mf, None);
         let buf: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
         assert_eq!(d.write_bytes(100, &buf), Ok(buf.len()));
         let mut out = vec![0u8; buf.len() + 100];

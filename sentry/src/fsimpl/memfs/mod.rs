@@ -71,9 +71,8 @@ pub struct MemFs {
     magic: i64,
     /// Opens device nodes.
     devices: DeviceOpener,
-    /// The size statfs reports, in blocks (tmpfs's size= option), when
-    /// not the default.
-    size_blocks: AtomicU64,
+    /// The page budget of a size= option.
+    quota: std::sync::OnceLock<Arc<data::Quota>>,
 }
 
 impl std::fmt::Debug for MemFs {
@@ -100,15 +99,21 @@ impl MemFs {
             rename_lock: Mutex::new(()),
             magic,
             devices,
-            size_blocks: AtomicU64::new(DEFAULT_SIZE_BLOCKS),
+            quota: std::sync::OnceLock::new(),
         })
     }
 
-    /// Sets the size statfs reports (tmpfs's size= option), rounded up to
-    /// whole blocks. It is not enforced: writes past it still succeed.
+    /// Limits the filesystem to `bytes` (tmpfs's size= option), rounded up
+    /// to whole pages: a write that does not fit stops short, or fails
+    /// with ENOSPC. Set once, before files are made.
     pub fn set_size(&self, bytes: u64) {
-        let blocks = bytes.div_ceil(STATFS_BLOCK_SIZE as u64).max(1);
-        self.size_blocks.store(blocks, Ordering::Relaxed);
+        let pages = bytes.div_ceil(crate::abi::PAGE_SIZE).max(1);
+        let _ = self.quota.set(data::Quota::new(pages));
+    }
+
+    /// A new file's data, counted against the size limit if there is one.
+    fn new_data(&self) -> MemData {
+        MemData::new(self.mf.clone(), self.quota.get().cloned())
     }
 
     /// A new empty root directory with `mode` permissions.
@@ -196,7 +201,7 @@ impl MemFs {
         let n = self.new_node(
             S_IFREG | (mode & S_IALLUGO),
             owner,
-            Content::File(Some(MemData::new(self.mf.clone()))),
+            Content::File(Some(self.new_data())),
         );
         lock(&n.st).meta.nlink = 0;
         n
@@ -347,7 +352,7 @@ impl Node {
     /// Copies a lower-layer file's data into memory.
     fn copy_up(&self, st: &mut NodeState) -> Result<(), Errno> {
         if let Content::File(None) = st.content {
-            let mut data = MemData::new(self.fs.mf.clone());
+            let mut data = self.fs.new_data();
             if let Some(lower) = &self.lower {
                 let fd = lower.open()?;
                 let mut buf = vec![0u8; 1 << 20];
@@ -544,10 +549,7 @@ impl Inode for Node {
         }
         let perm = mode & S_IALLUGO;
         let (mode, content) = match kind {
-            NewNode::Regular => (
-                S_IFREG | perm,
-                Content::File(Some(MemData::new(self.fs.mf.clone()))),
-            ),
+            NewNode::Regular => (S_IFREG | perm, Content::File(Some(self.fs.new_data()))),
             NewNode::Dir => (S_IFDIR | perm, Content::Dir(DirState::default())),
             NewNode::Symlink(t) => (S_IFLNK | 0o777, Content::Symlink(Some(t.to_vec()))),
             NewNode::Fifo => (
@@ -827,13 +829,17 @@ impl Inode for Node {
                 return Ok(s);
             }
         }
-        let blocks = self.fs.size_blocks.load(Ordering::Relaxed);
+        // Pages and statfs blocks are the same size.
+        let (blocks, free) = match self.fs.quota.get() {
+            Some(q) => (q.limit(), q.limit().saturating_sub(q.used())),
+            None => (DEFAULT_SIZE_BLOCKS, DEFAULT_SIZE_BLOCKS),
+        };
         Ok(Statfs {
             typ: self.fs.magic,
             bsize: STATFS_BLOCK_SIZE,
             blocks,
-            bfree: blocks,
-            bavail: blocks,
+            bfree: free,
+            bavail: free,
             files: DEFAULT_SIZE_BLOCKS,
             ffree: DEFAULT_SIZE_BLOCKS,
             fsid: [0, 0],
@@ -970,6 +976,21 @@ impl FileOps for MemFile {
             size: Some(size),
             ..SetAttr::default()
         })
+    }
+
+    fn allocate(&self, off: u64, len: u64, keep_size: bool) -> Result<(), Errno> {
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        let mut st = lock(&self.node.st);
+        self.node.copy_up(&mut st)?;
+        let Content::File(Some(d)) = &mut st.content else {
+            return Err(Errno::EINVAL);
+        };
+        d.reserve(off, len)?;
+        if !keep_size && end > d.size {
+            d.truncate(end)?;
+            Node::touch_mc(&mut st);
+        }
+        Ok(())
     }
 
     fn readable(&self) -> Option<u64> {
