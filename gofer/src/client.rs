@@ -8,6 +8,7 @@
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::idmap::IdMap;
 use crate::proto::{self, ProtoError, Reader, Request, MAX_MESSAGE, MAX_WALK};
 use crate::sys;
 use crate::{validate_name, Attr, Dirent, NodeId, Result, SetAttr, Statfs};
@@ -16,6 +17,9 @@ use crate::{validate_name, Attr, Dirent, NodeId, Result, SetAttr, Statfs};
 #[derive(Debug)]
 pub struct Client {
     conn: Mutex<Conn>,
+    /// The guest's ids as the host's files carry them: attributes come
+    /// back in guest ids, owners go out in host ids.
+    ids: IdMap,
 }
 
 #[derive(Debug)]
@@ -37,12 +41,41 @@ fn proto_err(_: ProtoError) -> i32 {
 impl Client {
     /// Wrap a connected `SOCK_SEQPACKET` socket whose peer runs [`crate::serve`].
     pub fn new(sock: OwnedFd) -> Client {
+        Client::with_ids(sock, IdMap::default())
+    }
+
+    /// Like [`Client::new`], with the guest's ids mapped to the host's
+    /// through `ids`.
+    pub fn with_ids(sock: OwnedFd, ids: IdMap) -> Client {
         Client {
             conn: Mutex::new(Conn {
                 sock,
                 buf: vec![0; MAX_MESSAGE],
                 broken: false,
             }),
+            ids,
+        }
+    }
+
+    /// The id mapping.
+    pub fn ids(&self) -> &IdMap {
+        &self.ids
+    }
+
+    /// `a` with its owner in guest ids.
+    fn guest(&self, mut a: Attr) -> Attr {
+        a.uid = self.ids.uid_to_guest(a.uid);
+        a.gid = self.ids.gid_to_guest(a.gid);
+        a
+    }
+
+    /// The host ids a new file owned by guest `uid`/`gid` gets; EOVERFLOW
+    /// when they have none, as Linux refuses a creator whose ids its
+    /// filesystem cannot store.
+    fn host_owner(&self, uid: u32, gid: u32) -> Result<(u32, u32)> {
+        match (self.ids.uid_to_host(uid), self.ids.gid_to_host(gid)) {
+            (Some(u), Some(g)) => Ok((u, g)),
+            _ => Err(libc::EOVERFLOW),
         }
     }
 
@@ -97,7 +130,8 @@ impl Client {
 
     /// A call whose reply is a node.
     fn call_node(&self, req: &Request<'_>) -> Result<(NodeId, Attr)> {
-        self.call(req, |r, _| proto::get_node(r).map_err(proto_err))
+        let (id, a) = self.call(req, |r, _| proto::get_node(r).map_err(proto_err))?;
+        Ok((id, self.guest(a)))
     }
 
     /// A call whose reply is empty.
@@ -153,7 +187,8 @@ impl Client {
                 }
                 let mut v = Vec::with_capacity(count);
                 for _ in 0..count {
-                    v.push(proto::get_node(r).map_err(proto_err)?);
+                    let (id, a) = proto::get_node(r).map_err(proto_err)?;
+                    v.push((id, self.guest(a)));
                 }
                 Ok(v)
             })?;
@@ -169,9 +204,10 @@ impl Client {
 
     /// Fresh attributes of `node`.
     pub fn stat(&self, node: NodeId) -> Result<Attr> {
-        self.call(&Request::Stat { node }, |r, _| {
+        let a = self.call(&Request::Stat { node }, |r, _| {
             proto::get_attr(r).map_err(proto_err)
-        })
+        })?;
+        Ok(self.guest(a))
     }
 
     /// Open `node` for I/O. `flags`: an access mode plus any of `O_TRUNC`,
@@ -193,6 +229,7 @@ impl Client {
         gid: u32,
     ) -> Result<(NodeId, Attr, OwnedFd)> {
         validate_name(name)?;
+        let (uid, gid) = self.host_owner(uid, gid)?;
         let req = Request::Create {
             dir,
             name,
@@ -201,10 +238,11 @@ impl Client {
             uid,
             gid,
         };
-        self.call(&req, |r, fds| {
+        let (id, attr, fd) = self.call(&req, |r, fds| {
             let (id, attr) = proto::get_node(r).map_err(proto_err)?;
             Ok((id, attr, one_fd(fds)?))
-        })
+        })?;
+        Ok((id, self.guest(attr), fd))
     }
 
     /// Make a directory.
@@ -217,6 +255,7 @@ impl Client {
         gid: u32,
     ) -> Result<(NodeId, Attr)> {
         validate_name(name)?;
+        let (uid, gid) = self.host_owner(uid, gid)?;
         self.call_node(&Request::Mkdir {
             dir,
             name,
@@ -238,6 +277,7 @@ impl Client {
         gid: u32,
     ) -> Result<(NodeId, Attr)> {
         validate_name(name)?;
+        let (uid, gid) = self.host_owner(uid, gid)?;
         self.call_node(&Request::Mknod {
             dir,
             name,
@@ -261,6 +301,7 @@ impl Client {
         if target.len() >= libc::PATH_MAX as usize {
             return Err(libc::ENAMETOOLONG);
         }
+        let (uid, gid) = self.host_owner(uid, gid)?;
         self.call_node(&Request::Symlink {
             dir,
             name,
@@ -328,7 +369,15 @@ impl Client {
 
     /// Change the attributes `attr.mask` names.
     pub fn setattr(&self, node: NodeId, attr: &SetAttr) -> Result<()> {
-        self.call_unit(&Request::SetAttr { node, attr: *attr })
+        let mut attr = *attr;
+        // chown to an id the mapping lacks: EINVAL, as in Linux.
+        if attr.mask & crate::SETATTR_UID != 0 {
+            attr.uid = self.ids.uid_to_host(attr.uid).ok_or(libc::EINVAL)?;
+        }
+        if attr.mask & crate::SETATTR_GID != 0 {
+            attr.gid = self.ids.gid_to_host(attr.gid).ok_or(libc::EINVAL)?;
+        }
+        self.call_unit(&Request::SetAttr { node, attr })
     }
 
     /// Statistics of the file system holding `node`.

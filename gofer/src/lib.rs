@@ -24,6 +24,7 @@
 
 pub mod client;
 pub mod confine;
+pub mod idmap;
 pub mod proto;
 pub mod server;
 mod sys;
@@ -33,6 +34,7 @@ pub use confine::{
     confine, confine_mounts, drop_capabilities, drop_capabilities_except, install_seccomp,
     install_seccomp_log, BindSource,
 };
+pub use idmap::{IdMap, IdRange};
 pub use server::{serve, serve_mounts, MountRoot};
 pub use sys::seqpacket_pair;
 

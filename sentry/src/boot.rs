@@ -57,11 +57,11 @@ pub fn mount_root(
 }
 
 /// The sandbox's own mounts: /proc, /dev, /dev/shm, /sys.
-fn default_mounts(k: &Kernel) -> Vec<(&'static [u8], InodeRef, MountSpec)> {
+fn default_mounts(k: &Kernel, ids: &gofer::IdMap) -> Vec<(&'static [u8], InodeRef, MountSpec)> {
     vec![
         (
             b"/proc",
-            crate::fsimpl::proc::new_procfs(),
+            crate::fsimpl::proc::new_procfs(ids.clone()),
             spec("proc", "proc", "rw,nosuid,nodev,noexec,relatime", false),
         ),
         (
@@ -112,7 +112,7 @@ pub fn mount_submounts(
     let in_spec = |path: &[u8]| {
         spec_mounts.is_some_and(|ms| ms.iter().any(|m| clean_path(&m.destination) == path))
     };
-    let mut mounts = default_mounts(k);
+    let mut mounts = default_mounts(k, client.ids());
     if spec_mounts.is_some() {
         // /dev/shm only as the spec has it (/dev has an empty shm/).
         mounts.retain(|(path, _, _)| *path != b"/dev/shm" && !in_spec(path));
@@ -226,7 +226,7 @@ fn spec_filesystem(
         Ok(root)
     };
     Ok(match m.fstype.as_str() {
-        "proc" => crate::fsimpl::proc::new_procfs(),
+        "proc" => crate::fsimpl::proc::new_procfs(client.ids().clone()),
         "sysfs" => crate::fsimpl::dev::new_sysfs(k.mf.clone(), k.ncpu),
         // /dev is the sandbox's devices whatever its type: a tmpfs that
         // holds them (gVisor does the same).

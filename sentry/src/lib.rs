@@ -64,6 +64,9 @@ pub struct RootFs {
     pub overlay: bool,
     /// What is mounted over it, and how.
     pub layout: FsLayout,
+    /// How the guest's ids appear on the host's files (a user namespace's
+    /// mapping; the default is the identity).
+    pub ids: gofer::IdMap,
 }
 
 /// The container's file system beyond its root directory: config.json's
@@ -179,8 +182,9 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         tmpfs_tmp,
         overlay,
         layout,
+        ids,
     } = root;
-    let client = Arc::new(gofer::Client::new(gofer));
+    let client = Arc::new(gofer::Client::with_ids(gofer, ids));
     *kernel.tmpfs_tmp.lock().unwrap_or_else(|e| e.into_inner()) = tmpfs_tmp;
     let root_path = boot::mount_root(&kernel, &client, overlay, layout.read_only)?;
     let _ = kernel.root.set(root_path.clone());

@@ -19,7 +19,7 @@ const BUSYBOX: &str = "/bin/busybox";
 /// Applets the bundles link to busybox.
 const APPLETS: &[&str] = &[
     "sh", "echo", "sleep", "true", "false", "cat", "ls", "id", "pwd", "mkdir", "hostname", "grep",
-    "touch", "stat", "head", "wc", "rm", "df", "cp", "mknod",
+    "touch", "stat", "head", "wc", "rm", "df", "cp", "mknod", "chown",
 ];
 
 /// A bundle and a state root of one test; removed (with any container
@@ -1619,6 +1619,100 @@ fn test_oci_rw_bind_mounts_of_a_host_dir_and_file_write_through() {
     assert_eq!(out, "written\none\ntwo\nfile.conf\n");
     assert_eq!(on_host, "written\n");
     assert_eq!(conf, "one\ntwo\n");
+}
+
+/// Container ids 0-65535 stand for host ids from this one.
+const USERNS_BASE: u32 = 100_000;
+
+/// Changes the owner of `p` (not following a symlink) and everything
+/// below it to host `uid`/`gid`.
+fn chown_tree(p: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::lchown(p, Some(uid), Some(gid))
+        .unwrap_or_else(|e| panic!("chown {}: {e}", p.display()));
+    if p.is_dir() && !p.is_symlink() {
+        for e in std::fs::read_dir(p).expect("read_dir") {
+            chown_tree(&e.expect("entry").path(), uid, gid);
+        }
+    }
+}
+
+#[test]
+fn test_oci_user_namespace_mappings_translate_file_owners_like_runc() {
+    use std::os::unix::fs::MetadataExt;
+    // The guest prints owners as it sees them, its mapping, and what a
+    // chown to an id outside the mapping gives.
+    let script = "stat -c '%u %g %n' /bin/busybox /data/mine /data/rootowned; \
+                  cat /proc/self/uid_map /proc/self/gid_map; id -u; \
+                  touch /data/new && chown 5:6 /data/mine && stat -c '%u %g %n' /data/new /data/mine; \
+                  chown 70000 /data/mine 2>/dev/null || echo unmapped chown refused";
+    let outcome = |rt: &str| -> (String, Vec<(u32, u32)>) {
+        let env = Env::new(&format!("userns-{rt}"), &["sh", "-c", script]);
+        let data = env.dir.join("data");
+        std::fs::create_dir_all(&data).expect("data dir");
+        std::fs::write(data.join("mine"), "x").expect("file");
+        std::fs::write(data.join("rootowned"), "x").expect("file");
+        chown_tree(&env.bundle().join("rootfs"), USERNS_BASE, USERNS_BASE);
+        chown_tree(&data, USERNS_BASE, USERNS_BASE);
+        std::os::unix::fs::chown(data.join("mine"), Some(USERNS_BASE + 1000), None).expect("chown");
+        std::os::unix::fs::chown(data.join("rootowned"), Some(0), Some(0)).expect("chown");
+        let src = path(&data).to_string();
+        env.edit_config(|c| {
+            // runc gives root only the capabilities listed (`spec` lists
+            // three); chown needs CAP_CHOWN, as Docker's defaults have it.
+            let caps = serde_json::json!(["CAP_CHOWN", "CAP_KILL"]);
+            for set in ["bounding", "effective", "permitted"] {
+                c["process"]["capabilities"][set] = caps.clone();
+            }
+            let range =
+                serde_json::json!([{"containerID": 0, "hostID": USERNS_BASE, "size": 65536}]);
+            c["linux"]["uidMappings"] = range.clone();
+            c["linux"]["gidMappings"] = range;
+            c["linux"]["namespaces"]
+                .as_array_mut()
+                .expect("namespaces")
+                .push(serde_json::json!({"type": "user"}));
+            c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
+                {"destination": "/data", "type": "bind", "source": src, "options": ["rbind", "rw"]}
+            ));
+        });
+        let out = if rt == "runc" {
+            let mut cmd = Command::new("runc");
+            cmd.arg("--root")
+                .arg(env.root())
+                .args(["run", "--bundle", path(&env.bundle()), "c"]);
+            let o = run(cmd, Input::Null);
+            assert_eq!(o.status, 0, "runc: {}", o.stderr_text());
+            o.stdout_text()
+        } else {
+            let (code, err) =
+                env.runsc_detached("run", &["run", "--bundle", path(&env.bundle()), "c"]);
+            assert_eq!(code, 0, "{err}");
+            env.output("run")
+        };
+        let owner = |n: &str| {
+            let m = std::fs::metadata(data.join(n)).expect("stat on the host");
+            (m.uid(), m.gid())
+        };
+        (out, vec![owner("new"), owner("mine")])
+    };
+    let (ours, ours_host) = outcome("ours");
+    let want = format!(
+        "0 0 /bin/busybox\n1000 0 /data/mine\n65534 65534 /data/rootowned\n\
+         {0:>10} {1:>10} {2:>10}\n{0:>10} {1:>10} {2:>10}\n0\n\
+         0 0 /data/new\n5 6 /data/mine\nunmapped chown refused\n",
+        0, USERNS_BASE, 65536
+    );
+    assert_eq!(ours, want);
+    assert_eq!(
+        ours_host,
+        [
+            (USERNS_BASE, USERNS_BASE),
+            (USERNS_BASE + 5, USERNS_BASE + 6)
+        ]
+    );
+    // runc (the test command installs it), with a real user namespace,
+    // proves the expectations.
+    assert_eq!(outcome("runc"), (ours, ours_host));
 }
 
 #[test]

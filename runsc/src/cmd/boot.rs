@@ -133,6 +133,7 @@ fn prepare(
         tmpfs_tmp: false,
         overlay: !write_through,
         layout,
+        ids: b.ids.clone(),
     };
     // Everything from the host is open: confine this process (the
     // seccomp filter follows in sentry::control::prepare).

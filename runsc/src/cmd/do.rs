@@ -138,6 +138,7 @@ fn sandbox(
         tmpfs_tmp: false,
         overlay: !write_through,
         layout: Default::default(),
+        ids: Default::default(),
     };
     sentry::before_confinement();
     let network = match global.network {

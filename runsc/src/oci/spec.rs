@@ -86,6 +86,10 @@ pub struct Bundle {
     /// The network namespace to join (`linux.namespaces` entry of type
     /// "network" with a path), if any; else the sandbox gets a fresh one.
     pub netns: Option<PathBuf>,
+    /// linux.uidMappings and linux.gidMappings, with a user namespace in
+    /// linux.namespaces (else the identity): how the guest's ids appear
+    /// on the host's files.
+    pub ids: gofer::IdMap,
     /// linux.cgroupsPath.
     pub cgroups_path: Option<String>,
     /// linux.resources (applied to the sandbox's cgroup).
@@ -187,6 +191,7 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         .filter(|p| !p.is_empty())
         .map(PathBuf::from);
     let linux = v.get("linux");
+    let ids = parse_id_mappings(linux, &field)?;
     let cgroups_path = match linux.and_then(|l| l.get("cgroupsPath")) {
         None | Some(Value::Null) => None,
         Some(Value::String(p)) => Some(p.clone()),
@@ -233,6 +238,62 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         hostname,
         annotations,
         netns,
+        ids,
+    })
+}
+
+/// linux.uidMappings and linux.gidMappings, which apply when
+/// linux.namespaces has a user namespace; that namespace needs both.
+fn parse_id_mappings(
+    linux: Option<&Value>,
+    field: &dyn Fn(&str, &str) -> SpecError,
+) -> Result<gofer::IdMap, SpecError> {
+    let userns = linux
+        .and_then(|l| l.get("namespaces"))
+        .and_then(Value::as_array)
+        .is_some_and(|nss| {
+            nss.iter()
+                .any(|n| n.get("type").and_then(Value::as_str) == Some("user"))
+        });
+    if !userns {
+        return Ok(gofer::IdMap::default());
+    }
+    let ranges = |key: &str| -> Result<Vec<gofer::IdRange>, SpecError> {
+        let name = format!("linux.{key}");
+        let bad = || {
+            field(
+                &name,
+                "must be an array of {containerID, hostID, size} with size > 0",
+            )
+        };
+        let list = match linux.and_then(|l| l.get(key)) {
+            Some(Value::Array(a)) if !a.is_empty() => a,
+            None | Some(Value::Null) | Some(Value::Array(_)) => {
+                return Err(field(&name, "a user namespace needs uid and gid mappings"))
+            }
+            Some(_) => return Err(bad()),
+        };
+        list.iter()
+            .map(|m| {
+                let num = |k: &str| {
+                    m.get(k)
+                        .and_then(Value::as_u64)
+                        .and_then(|n| u32::try_from(n).ok())
+                };
+                match (num("containerID"), num("hostID"), num("size")) {
+                    (Some(inside), Some(outside), Some(count)) if count > 0 => Ok(gofer::IdRange {
+                        inside,
+                        outside,
+                        count,
+                    }),
+                    _ => Err(bad()),
+                }
+            })
+            .collect()
+    };
+    Ok(gofer::IdMap {
+        uids: ranges("uidMappings")?,
+        gids: ranges("gidMappings")?,
     })
 }
 
@@ -650,6 +711,44 @@ mod tests {
                 .map(|_| ())
                 .unwrap_err();
             assert!(e.to_string().contains(field), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn test_id_mappings_apply_with_a_user_namespace_and_need_both() {
+        let d = tmpdir("userns");
+        let mut v = default_spec(&[]);
+        let range = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
+        v["linux"]["uidMappings"] = range.clone();
+        v["linux"]["gidMappings"] = range;
+        let parsed = |v: &Value| parse(&d, &d.join("config.json"), v);
+        // Without a user namespace the mappings do not apply.
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert!(b.ids.is_identity());
+        v["linux"]["namespaces"]
+            .as_array_mut()
+            .expect("namespaces")
+            .push(json!({"type": "user"}));
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.ids.uid_to_host(0), Some(100000));
+        assert_eq!(b.ids.gid_to_guest(100001), 1);
+        for (key, bad) in [
+            ("gidMappings", Value::Null),
+            (
+                "uidMappings",
+                json!([{"containerID": 0, "hostID": 1, "size": 0}]),
+            ),
+            (
+                "uidMappings",
+                json!([{"containerID": -1, "hostID": 1, "size": 1}]),
+            ),
+            ("gidMappings", json!("0 100000 65536")),
+        ] {
+            let mut w = v.clone();
+            w["linux"][key] = bad;
+            let e = parsed(&w).map(|_| ()).unwrap_err();
+            assert!(e.to_string().contains(&format!("linux.{key}")), "{e}");
         }
         let _ = std::fs::remove_dir_all(&d);
     }

@@ -167,7 +167,10 @@ impl Inode for RwNode {
         }
         let keep = (O_ACCMODE | O_APPEND | O_TRUNC) & flags;
         let fd = self.client.open(self.id, keep as i32).map_err(errno)?;
-        Ok(Box::new(HostBacked { fd }))
+        Ok(Box::new(HostBacked {
+            fd,
+            client: self.client.clone(),
+        }))
     }
 
     fn setattr(&self, attr: &SetAttr) -> Result<(), Errno> {
@@ -239,6 +242,8 @@ impl Inode for RwNode {
 /// An open host file donated by the gofer.
 struct HostBacked {
     fd: OwnedFd,
+    /// For the id mapping of its owner.
+    client: Arc<Client>,
 }
 
 fn host_result(r: isize) -> Result<usize, Errno> {
@@ -284,7 +289,11 @@ impl FileOps for HostBacked {
         if unsafe { libc::fstat(self.fd.as_raw_fd(), &mut st) } != 0 {
             return Err(Errno::last_host());
         }
-        Ok(crate::fsimpl::host::stat_from_host(&st))
+        let mut st = crate::fsimpl::host::stat_from_host(&st);
+        let ids = self.client.ids();
+        st.uid = ids.uid_to_guest(st.uid);
+        st.gid = ids.gid_to_guest(st.gid);
+        Ok(st)
     }
 
     fn truncate(&self, size: u64) -> Result<(), Errno> {

@@ -116,6 +116,8 @@ struct Shared {
     time: (i64, i64),
     /// /proc/sys/kernel/random/boot_id.
     boot_id: String,
+    /// The container's user namespace mapping (/proc/PID/uid_map).
+    ids: gofer::IdMap,
 }
 
 /// A procfs inode.
@@ -130,10 +132,13 @@ pub struct ProcNode {
 }
 
 /// The /proc root.
-pub fn new_procfs() -> InodeRef {
+/// A procfs; `ids` is the user namespace mapping uid_map and gid_map
+/// show.
+pub fn new_procfs(ids: gofer::IdMap) -> InodeRef {
     let shared = Arc::new(Shared {
         time: crate::vfs::now(),
         boot_id: sys::random_uuid(),
+        ids,
     });
     Arc::new(ProcNode {
         kind: Kind::Root,
@@ -168,6 +173,7 @@ const TASK_ENTRIES: &[(&str, TaskEntry)] = &[
     ("exe", TaskEntry::Link(TaskLink::Exe)),
     ("fd", TaskEntry::FdDir),
     ("fdinfo", TaskEntry::FdInfoDir),
+    ("gid_map", TaskEntry::File(task::gid_map, MODE_FILE)),
     ("limits", TaskEntry::File(task::limits, MODE_FILE)),
     ("loginuid", TaskEntry::File(task::loginuid, MODE_FILE)),
     ("maps", TaskEntry::File(task::maps, MODE_FILE)),
@@ -183,6 +189,7 @@ const TASK_ENTRIES: &[(&str, TaskEntry)] = &[
     ("statm", TaskEntry::File(task::statm, MODE_FILE)),
     ("status", TaskEntry::File(task::status, MODE_FILE)),
     ("task", TaskEntry::TaskList),
+    ("uid_map", TaskEntry::File(task::uid_map, MODE_FILE)),
 ];
 
 /// A stable synthetic inode number for `name` in the directory `parent`

@@ -555,6 +555,29 @@ const LIMIT_NAMES: [(usize, &str, &str); RLIM_NLIMITS] = [
     (RLIMIT_RTTIME, "Max realtime timeout", "us"),
 ];
 
+/// A uid_map or gid_map: one line per range (guest id, host id, count),
+/// or the whole id space mapped to itself.
+fn id_map(ranges: &[gofer::IdRange]) -> Vec<u8> {
+    let mut o = String::new();
+    if ranges.is_empty() {
+        let _ = writeln!(o, "{:>10} {:>10} {:>10}", 0, 0, u32::MAX);
+    }
+    for r in ranges {
+        let _ = writeln!(o, "{:>10} {:>10} {:>10}", r.inside, r.outside, r.count);
+    }
+    o.into_bytes()
+}
+
+/// /proc/PID/uid_map.
+pub(super) fn uid_map(_t: &TaskView, s: &Shared) -> Vec<u8> {
+    id_map(&s.ids.uids)
+}
+
+/// /proc/PID/gid_map.
+pub(super) fn gid_map(_t: &TaskView, s: &Shared) -> Vec<u8> {
+    id_map(&s.ids.gids)
+}
+
 /// /proc/PID/limits.
 pub(super) fn limits(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::new();
