@@ -1743,43 +1743,67 @@ fn test_oci_tmpfs_mount_has_its_size_and_mode() {
     assert_eq!(out, "700 1000\n1K-blocks\n2048\ndata\n", "{err}");
 }
 
-#[test]
-fn test_oci_tmpfs_size_is_enforced_like_native() {
-    let prog = tests::c_program("fs_tmpfs_full");
-    // Natively: a 2 MiB tmpfs in a mount namespace of its own.
-    let dir = std::env::temp_dir().join(format!("runsc-tmpfs-full-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("mount point");
+/// Runs C program `name` natively with tmpfs mounts of its own (in a
+/// private mount namespace) and in a bundle with the same tmpfs mounts;
+/// `mounts` are (guest path, tmpfs options), passed to the program as its
+/// arguments in order. The outputs must agree; returns the native one.
+fn native_vs_bundle_tmpfs(name: &str, mounts: &[(&str, &[&str])]) -> String {
+    let prog = tests::c_program(name);
+    let base = std::env::temp_dir().join(format!("runsc-{name}-{}", std::process::id()));
+    let mut script = String::from("set -e; ");
+    let mut args = Vec::new();
+    for (i, (_, opts)) in mounts.iter().enumerate() {
+        let dir = base.join(i.to_string());
+        std::fs::create_dir_all(&dir).expect("mount point");
+        let o = if opts.is_empty() {
+            "defaults".to_string()
+        } else {
+            opts.join(",")
+        };
+        script.push_str(&format!("mount -t tmpfs -o {o} tmpfs {}; ", path(&dir)));
+        args.push(path(&dir).to_string());
+    }
+    script.push_str(&format!("exec {} {}", path(&prog), args.join(" ")));
     let mut cmd = Command::new("unshare");
-    cmd.args([
-        "-m",
-        "sh",
-        "-c",
-        "mount -t tmpfs -o size=2m tmpfs \"$1\" && exec \"$2\" \"$1\"",
-    ])
-    .args(["sh", path(&dir), path(&prog)]);
+    cmd.args(["-m", "sh", "-c", &script]);
     let native = run(cmd, Input::Null);
-    let _ = std::fs::remove_dir(&dir);
+    let _ = std::fs::remove_dir_all(&base);
     assert_eq!(native.status, 0, "native: {}", native.stderr_text());
-    assert!(
-        native.stdout_text().contains("then ENOSPC"),
-        "native: {}",
-        native.stdout_text()
-    );
-    // In the sandbox: the same size from the bundle's tmpfs mount.
-    let env = Env::new("tmpfsfull", &["/fs_tmpfs_full", "/scratch"]);
-    std::fs::copy(&prog, env.bundle().join("rootfs/fs_tmpfs_full")).expect("copy the program");
+    let mut argv = vec![format!("/{name}")];
+    argv.extend(mounts.iter().map(|(p, _)| p.to_string()));
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let env = Env::new(name, &argv);
+    std::fs::copy(&prog, env.bundle().join("rootfs").join(name)).expect("copy the program");
     env.edit_config(|c| {
-        c["mounts"]
-            .as_array_mut()
-            .expect("mounts")
-            .push(serde_json::json!(
-                {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
-                 "options": ["nosuid", "nodev", "size=2m"]}
+        let m = c["mounts"].as_array_mut().expect("mounts");
+        for (p, opts) in mounts {
+            m.push(serde_json::json!(
+                {"destination": p, "type": "tmpfs", "source": "tmpfs", "options": opts}
             ));
+        }
     });
     let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&env.bundle()), "c"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(env.output("run"), native.stdout_text());
+    native.stdout_text()
+}
+
+#[test]
+fn test_oci_tmpfs_size_is_enforced_like_native() {
+    let out = native_vs_bundle_tmpfs("fs_tmpfs_full", &[("/scratch", &["nosuid", "size=2m"])]);
+    assert!(out.contains("then ENOSPC"), "native: {out}");
+}
+
+#[test]
+fn test_oci_noexec_mount_refuses_exec_mappings_like_native() {
+    let out = native_vs_bundle_tmpfs(
+        "mm_noexec",
+        &[("/locked", &["nosuid", "noexec"]), ("/plain", &[])],
+    );
+    assert!(
+        out.contains("mprotect(+PROT_EXEC): -1 EACCES"),
+        "native: {out}"
+    );
 }
 
 #[test]

@@ -240,6 +240,7 @@ fn load_image(
                     pages_owner: None,
                     source: None,
                     no_write: false,
+                    no_exec: false,
                 },
             );
         }

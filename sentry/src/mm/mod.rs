@@ -589,12 +589,11 @@ impl Mm {
             return Err(Errno::ENOMEM);
         }
         let prot = prot & PROT_MASK;
-        if prot & PROT_WRITE != 0
-            && self
-                .vmas
-                .overlapping(addr, end)
-                .any(|v| v.file.as_ref().is_some_and(|f| f.no_write))
-        {
+        if self.vmas.overlapping(addr, end).any(|v| {
+            v.file.as_ref().is_some_and(|f| {
+                (f.no_write && prot & PROT_WRITE != 0) || (f.no_exec && prot & PROT_EXEC != 0)
+            })
+        }) {
             return Err(Errno::EACCES);
         }
         let pieces: Vec<(u64, u64, bool)> = self

@@ -123,6 +123,9 @@ pub struct VmaFile {
     /// A shared mapping of a file opened without write access: mprotect
     /// may not add PROT_WRITE.
     pub no_write: bool,
+    /// A file on a noexec mount: mprotect may not add PROT_EXEC (Linux
+    /// leaves such a mapping without VM_MAYEXEC).
+    pub no_exec: bool,
 }
 
 impl PartialEq for VmaFile {

@@ -124,7 +124,8 @@ fn mmap_file(
     if shared && prot & PROT_WRITE != 0 && !file.writable() {
         return Err(Errno::EACCES.into());
     }
-    if prot & crate::abi::mm::PROT_EXEC != 0 && file.path.as_ref().is_some_and(|p| p.mnt.noexec()) {
+    let no_exec = file.path.as_ref().is_some_and(|p| p.mnt.noexec());
+    if prot & crate::abi::mm::PROT_EXEC != 0 && no_exec {
         return Err(Errno::EPERM.into());
     }
     let source = file.ops.mmap_source().ok_or(Errno::ENODEV)?;
@@ -155,6 +156,7 @@ fn mmap_file(
                 dev_ino: (dev, st.ino),
                 source: None,
                 no_write: false,
+                no_exec,
                 pages_owner: None,
             };
             let lazy = crate::mm::LazyFile {
@@ -201,6 +203,7 @@ fn mmap_file(
         dev_ino: (dev, st.ino),
         source: owner.is_none().then(|| file.clone()),
         no_write: shared && !file.writable(),
+        no_exec,
         pages_owner: owner,
     };
     let Task { mm, as_, .. } = t;
