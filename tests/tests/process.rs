@@ -229,3 +229,23 @@ fn test_exec_setuid_setgid_bits_change_effective_ids_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_ipc_sysv_shm_sem_msg_match_native() {
+    check(
+        "ipc_sysv",
+        &[],
+        &[
+            "child sees nattch=4",
+            "after RMID: mode 1604 (SHM_DEST), key 0, nattch 1, data: still here",
+            "GETNCNT(2)=1",
+            "GETZCNT(1)=1",
+            "after the child: value back: 1",
+            "semop interrupted (0 = EINTR): exit 0",
+            "semop on removed set (0 = EIDRM): exit 0",
+            "msgrcv(type -5): 5 1 three",
+            "MSG_COPY: 8, still queued: 1",
+            "msgrcv on removed queue (0 = EIDRM): exit 0",
+        ],
+    );
+}

@@ -77,6 +77,8 @@ errnos!(
     ELIBBAD,
     ETXTBSY,
     EDEADLK,
+    EIDRM,
+    ENOMSG,
 );
 
 impl Errno {

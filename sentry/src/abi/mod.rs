@@ -6,6 +6,7 @@
 pub mod elf;
 pub mod errno;
 pub mod file;
+pub mod ipc;
 pub mod misc;
 pub mod mm;
 pub mod proc;

@@ -71,6 +71,8 @@ pub fn finish(task: Task, status: ExitStatus) -> Option<ExitStatus> {
         // The stub's CPU time is the process's, for its parent's rusage.
         k.procs
             .set_exit_cpu(tgid, crate::syscalls::sys_time::process_cpu(&task));
+        // SEM_UNDO adjustments go back before the parent can see the exit.
+        k.ipc.exit_process(tgid);
     }
     drop(task);
     k.views.withdraw(tid);

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod fork;
 pub mod futex;
 pub mod hostsig;
+pub mod ipc;
 pub mod process;
 pub mod signal;
 pub mod task;
@@ -94,6 +95,8 @@ pub struct Kernel {
     pub views: view::Views,
     /// Futex wait queues.
     pub futexes: futex::Futexes,
+    /// System V shared memory, semaphores and message queues.
+    pub ipc: ipc::Ipc,
     /// The container's root (set once it is mounted), where processes
     /// started from outside (`runsc exec`) begin.
     pub root: std::sync::OnceLock<crate::vfs::VfsPath>,
@@ -127,6 +130,7 @@ impl Kernel {
             timers: timers::Timers::default(),
             views: view::Views::default(),
             futexes: futex::Futexes::default(),
+            ipc: ipc::Ipc::default(),
             root: std::sync::OnceLock::new(),
             mf,
             platform,

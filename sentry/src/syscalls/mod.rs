@@ -9,6 +9,7 @@ mod sys_exec;
 mod sys_file;
 pub mod sys_futex;
 mod sys_identity;
+mod sys_ipc;
 mod sys_lock;
 mod sys_misc;
 mod sys_mmap;
@@ -290,6 +291,18 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::TGKILL, sig::tgkill),
         supported(nr::TKILL, sig::tkill),
         supported(nr::CLOSE_RANGE, f::close_range),
+        supported(nr::SHMGET, sys_ipc::shmget),
+        supported(nr::SHMAT, sys_ipc::shmat),
+        supported(nr::SHMDT, sys_ipc::shmdt),
+        partial(nr::SHMCTL, sys_ipc::shmctl, "SHM_LOCK only marks the segment locked"),
+        supported(nr::SEMGET, sys_ipc::semget),
+        supported(nr::SEMOP, sys_ipc::semop),
+        supported(nr::SEMTIMEDOP, sys_ipc::semtimedop),
+        supported(nr::SEMCTL, sys_ipc::semctl),
+        supported(nr::MSGGET, sys_ipc::msgget),
+        supported(nr::MSGSND, sys_ipc::msgsnd),
+        supported(nr::MSGRCV, sys_ipc::msgrcv),
+        supported(nr::MSGCTL, sys_ipc::msgctl),
         supported(nr::OPEN, f::open),
         partial(nr::OPENAT, f::openat, "O_TMPFILE gives EOPNOTSUPP"),
         unimplemented(
