@@ -249,3 +249,22 @@ fn test_ipc_sysv_shm_sem_msg_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_proc_pidfd_open_signal_poll_waitid_clone_match_native() {
+    check(
+        "proc_pidfd",
+        &[],
+        &[
+            "fd link: anon_inode:[pidfd]",
+            "readable while running: 0",
+            "waitid(P_PIDFD nonblocking, running): -1 EAGAIN",
+            "readable after the kill: 1",
+            "si_pid is child: 1 si_code=2 si_status=15",
+            "group: both killed by SIGUSR2: 1",
+            "clone3(CLONE_PIDFD): ok=1 pidfd=1 cloexec=1",
+            "si_pid matches=1 si_code=1 si_status=7",
+            "clone(CLONE_PIDFD | CLONE_PARENT_SETTID): -1 EINVAL",
+        ],
+    );
+}

@@ -269,6 +269,15 @@ pub const SIGINFO_LEN: usize = 128;
 
 /// si_code: sent by kill.
 pub const SI_USER: i32 = 0;
+/// pidfd_send_signal: to the thread the pidfd names.
+pub const PIDFD_SIGNAL_THREAD: u32 = 1;
+/// pidfd_send_signal: to its thread group (the default).
+pub const PIDFD_SIGNAL_THREAD_GROUP: u32 = 2;
+/// pidfd_send_signal: to its process group.
+pub const PIDFD_SIGNAL_PROCESS_GROUP: u32 = 4;
+/// Every pidfd_send_signal scope flag.
+pub const PIDFD_SIGNAL_SCOPES: u32 =
+    PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP;
 /// si_code: sent by the kernel.
 pub const SI_KERNEL: i32 = 0x80;
 /// si_code: sent by sigqueue.

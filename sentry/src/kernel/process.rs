@@ -1154,6 +1154,21 @@ impl ProcTable {
         lock(&self.ttys).get(&sid).map(|c| c.foreground)
     }
 
+    /// Whether process `pid` has exited (it is a zombie, or gone).
+    pub fn has_exited(&self, pid: i32) -> bool {
+        lock(&self.procs)
+            .get(&pid)
+            .is_none_or(|p| p.zombie.is_some())
+    }
+
+    /// Whether `pid` is a live process (a thread-group leader that has
+    /// not exited).
+    pub fn is_live_process(&self, pid: i32) -> bool {
+        lock(&self.procs)
+            .get(&pid)
+            .is_some_and(|p| p.zombie.is_none())
+    }
+
     /// Whether SIGKILL is pending for `pid`.
     pub fn killed(&self, pid: i32) -> bool {
         lock(&self.procs)

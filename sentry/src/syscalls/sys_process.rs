@@ -24,7 +24,8 @@ const PROCESS_FLAGS: u64 = CSIGNAL
     | CLONE_DETACHED
     | CLONE_UNTRACED
     | CLONE_PTRACE
-    | CLONE_SYSVSEM;
+    | CLONE_SYSVSEM
+    | CLONE_PIDFD;
 
 /// clone's arguments, from clone or clone3.
 struct CloneArgs {
@@ -33,10 +34,15 @@ struct CloneArgs {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where CLONE_PIDFD stores the new process's pidfd.
+    pidfd_at: u64,
 }
 
 fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
     let flags = c.flags;
+    if flags & CLONE_PIDFD != 0 && flags & (CLONE_THREAD | CLONE_DETACHED) != 0 {
+        return Err(Errno::EINVAL.into());
+    }
     if flags & CLONE_THREAD != 0 {
         return clone_thread(t, c);
     }
@@ -123,6 +129,29 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
         comm: t.comm,
         no_new_privs: t.no_new_privs,
     };
+    // The parent's pidfd comes after the child's copy of the fd table.
+    if flags & CLONE_PIDFD != 0 {
+        let f = crate::vfs::FileDescription::new(
+            Box::new(crate::fsimpl::pidfd::PidFd::new(t, pid)),
+            None,
+            crate::abi::file::O_RDWR,
+        );
+        let limit = t.rlimits[crate::abi::misc::RLIMIT_NOFILE].cur;
+        let installed = t
+            .fds
+            .install(f, true, 0, limit)
+            .and_then(|fd| t.copy_out_obj(c.pidfd_at, &fd).map(|()| fd));
+        if let Err(e) = installed {
+            t.kernel.procs.exit(pid, ExitStatus::Exited(0), t.creds.uid);
+            let reap = WaitOptions {
+                exited: true,
+                nohang: true,
+                ..Default::default()
+            };
+            let _ = t.kernel.procs.wait(t.tgid, WaitFor::Pid(pid), reap, 0);
+            return Err(e.into());
+        }
+    }
     fork::spawn(t.kernel.clone(), new)?;
     if vfork {
         t.kernel.procs.wait_vfork(pid);
@@ -199,15 +228,21 @@ fn clone_thread(t: &mut Task, c: CloneArgs) -> SysResult {
 }
 
 pub(super) fn clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    // x86_64 order: flags, stack, parent_tid, child_tid, tls.
+    // x86_64 order: flags, stack, parent_tid, child_tid, tls. clone()
+    // stores a pidfd where the parent's tid would go, so not both.
+    let flags = a.flags(0);
+    if flags & CLONE_PIDFD != 0 && flags & CLONE_PARENT_SETTID != 0 {
+        return Err(Errno::EINVAL.into());
+    }
     do_clone(
         t,
         CloneArgs {
-            flags: a.flags(0),
+            flags,
             stack: a.addr(1),
             parent_tid: a.addr(2),
             child_tid: a.addr(3),
             tls: a.raw(4),
+            pidfd_at: a.addr(2),
         },
     )
 }
@@ -236,6 +271,7 @@ pub(super) fn clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
             parent_tid: raw[3],
             child_tid: raw[2],
             tls: raw[7],
+            pidfd_at: raw[1],
         },
     )
 }
@@ -249,6 +285,7 @@ pub(super) fn fork(t: &mut Task, _a: &SyscallArgs) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd_at: 0,
         },
     )
 }
@@ -262,6 +299,7 @@ pub(super) fn vfork(t: &mut Task, _a: &SyscallArgs) -> SysResult {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd_at: 0,
         },
     )
 }
@@ -337,7 +375,18 @@ pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         } else {
             id
         }),
+        P_PIDFD => WaitFor::Pid(super::sys_signal::pidfd_target(t, id)?),
         _ => return Err(Errno::EINVAL.into()),
+    };
+    // A non-blocking pidfd does not wait: EAGAIN when nothing is ready.
+    let pidfd_nonblock = idtype == P_PIDFD
+        && t.fds
+            .get(id)
+            .is_ok_and(|f| f.flags() & crate::abi::file::O_NONBLOCK != 0);
+    let options = if pidfd_nonblock {
+        options | WNOHANG
+    } else {
+        options
     };
     let opts = WaitOptions {
         exited: options & WEXITED != 0,
@@ -357,6 +406,9 @@ pub(super) fn waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         WaitResult::Stopped(child, sig, uid) => Some((child, uid, CLD_STOPPED, sig)),
         WaitResult::Continued(child, uid) => Some((child, uid, CLD_CONTINUED, SIGCONT)),
     };
+    if found.is_none() && pidfd_nonblock {
+        return Err(Errno::EAGAIN.into());
+    }
     let mut info = [0u8; SIGINFO_SIZE];
     if let Some((child, uid, code, status)) = found {
         info[0..4].copy_from_slice(&SIGCHLD.to_le_bytes());

@@ -288,3 +288,79 @@ pub(super) fn rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     queueinfo(t, a.int(0), a.int(2), a.addr(3))
 }
+
+/// The process a pidfd argument names: EBADF for a bad fd or one that is
+/// no pidfd.
+pub(super) fn pidfd_target(t: &Task, fd: i32) -> Result<i32, Errno> {
+    let f = t.fds.get(fd).map_err(|_| Errno::EBADF)?;
+    f.ops.as_pidfd().map(|p| p.pid).ok_or(Errno::EBADF)
+}
+
+pub(super) fn pidfd_open(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::file::{O_NONBLOCK, O_RDWR};
+    let (pid, flags) = (a.int(0), a.uint(1));
+    // PIDFD_NONBLOCK is O_NONBLOCK.
+    if flags & !O_NONBLOCK != 0 || pid <= 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    match t.kernel.procs.tgid_of(pid) {
+        // Linux 6.9 and later: a thread needs PIDFD_THREAD (unsupported).
+        Some(tg) if tg != pid => return Err(Errno::ENOENT.into()),
+        Some(_) if t.kernel.procs.is_live_process(pid) => {}
+        _ => return Err(Errno::ESRCH.into()),
+    }
+    let f = crate::vfs::FileDescription::new(
+        Box::new(crate::fsimpl::pidfd::PidFd::new(t, pid)),
+        None,
+        O_RDWR | (flags & O_NONBLOCK),
+    );
+    let limit = t.rlimits[crate::abi::misc::RLIMIT_NOFILE].cur;
+    // A pidfd is always close-on-exec.
+    Ok(t.fds.install(f, true, 0, limit)? as u64)
+}
+
+pub(super) fn pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (fd, sig, addr, flags) = (a.int(0), a.int(1), a.addr(2), a.uint(3));
+    // At most one scope: the thread, its process (the default), or its
+    // process group.
+    if flags & !PIDFD_SIGNAL_SCOPES != 0 || flags.count_ones() > 1 {
+        return Err(Errno::EINVAL.into());
+    }
+    check_sig(sig)?;
+    let pid = pidfd_target(t, fd)?;
+    if t.kernel.procs.has_exited(pid) {
+        return Err(Errno::ESRCH.into());
+    }
+    if sig == 0 {
+        return Ok(0);
+    }
+    let info = if addr == 0 {
+        SigInfo::user(sig, SI_USER, t.tgid, t.creds.uid)
+    } else {
+        let mut info = SigInfo([0; SIGINFO_LEN]);
+        t.mm.copy_in(addr, &mut info.0)?;
+        if info.signo() != sig {
+            return Err(Errno::EINVAL.into());
+        }
+        // Only the kernel may claim a kernel si_code; others must use < 0.
+        if info.code() >= 0 && pid != t.tgid {
+            return Err(Errno::EPERM.into());
+        }
+        info
+    };
+    match flags {
+        PIDFD_SIGNAL_THREAD => t.kernel.procs.send_thread(pid, pid, sig, info)?,
+        PIDFD_SIGNAL_PROCESS_GROUP => {
+            let g = t.kernel.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?.0;
+            let mut sent = false;
+            for p in t.kernel.procs.group_members(g) {
+                sent |= t.kernel.procs.send(p, sig, info).is_ok();
+            }
+            if !sent {
+                return Err(Errno::ESRCH.into());
+            }
+        }
+        _ => t.kernel.procs.send(pid, sig, info)?,
+    }
+    Ok(0)
+}

@@ -87,6 +87,10 @@ pub trait FileOps: Send + Sync {
     fn as_epoll(&self) -> Option<&crate::fsimpl::epoll::Epoll> {
         None
     }
+    /// The process behind a pidfd.
+    fn as_pidfd(&self) -> Option<&crate::fsimpl::pidfd::PidFd> {
+        None
+    }
     /// The pipe behind a pipe end or FIFO.
     fn pipe(&self) -> Option<&Arc<crate::fsimpl::pipe::Pipe>> {
         None
