@@ -268,3 +268,16 @@ fn test_proc_pidfd_open_signal_poll_waitid_clone_match_native() {
         ],
     );
 }
+
+#[test]
+fn test_exec_image_each_exec_starts_from_the_files_bytes_match_native() {
+    check(
+        "exec_image",
+        &[],
+        &[
+            "counter=5 bss_zero=1 marker=AAAA",
+            "marker found in the file: 1",
+            "counter=5 bss_zero=1 marker=BBBB",
+        ],
+    );
+}

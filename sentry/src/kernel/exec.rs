@@ -160,6 +160,7 @@ impl Task {
                 &envp,
                 &exec_path,
                 ids,
+                &this.kernel.images,
             )?
         };
         // Past the point of no return: the old image is gone.
@@ -211,9 +212,17 @@ impl Task {
 
     /// The maps label of an executable.
     fn label_of(&self, p: &VfsPath) -> FileLabel {
+        let st = p.inode().stat().ok();
+        let dev_ino = (p.mnt.dev, st.map_or(0, |s| s.ino));
         FileLabel {
             path: p.name_from(&self.fs.root()).into(),
-            dev_ino: (p.mnt.dev, p.inode().stat().map(|s| s.ino).unwrap_or(0)),
+            dev_ino,
+            key: st.map(|s| loader::cache::ImageKey {
+                dev_ino,
+                size: s.size,
+                mtime: (s.mtime, s.mtime_nsec),
+                ctime: (s.ctime, s.ctime_nsec),
+            }),
         }
     }
 }

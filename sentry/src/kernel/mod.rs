@@ -97,6 +97,8 @@ pub struct Kernel {
     pub futexes: futex::Futexes,
     /// System V shared memory, semaphores and message queues.
     pub ipc: ipc::Ipc,
+    /// Executables' segment images, shared by their execs.
+    pub images: crate::loader::cache::ImageCache,
     /// The container's root (set once it is mounted), where processes
     /// started from outside (`runsc exec`) begin.
     pub root: std::sync::OnceLock<crate::vfs::VfsPath>,
@@ -123,7 +125,7 @@ impl Kernel {
             .unwrap_or(1);
         Kernel {
             mounts: crate::vfs::MountTable::default(),
-            memfd_fs,
+            memfd_fs: memfd_fs.clone(),
             ncpu,
             tmpfs_tmp: std::sync::Mutex::new(false),
             procs: process::ProcTable::default(),
@@ -131,6 +133,7 @@ impl Kernel {
             views: view::Views::default(),
             futexes: futex::Futexes::default(),
             ipc: ipc::Ipc::default(),
+            images: crate::loader::cache::ImageCache::new(memfd_fs.clone()),
             root: std::sync::OnceLock::new(),
             mf,
             platform,

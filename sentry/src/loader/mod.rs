@@ -1,6 +1,7 @@
 //! Loading an ELF executable into a fresh address space and building the
 //! initial stack (argv, envp, auxv) the way Linux's binfmt_elf does.
 
+pub mod cache;
 pub mod elf;
 
 use crate::abi::elf::{ET_DYN, PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, PT_PHDR};
@@ -93,6 +94,9 @@ pub struct FileLabel {
     pub path: std::sync::Arc<[u8]>,
     /// Device and inode number.
     pub dev_ino: (u64, u64),
+    /// The file's identity and version, to share its segment images with
+    /// other execs (None: always read and copy).
+    pub key: Option<cache::ImageKey>,
 }
 
 /// Where one ELF image landed.
@@ -117,11 +121,12 @@ pub fn load(
     envp: &[Vec<u8>],
     execfn: &[u8],
     ids: AuxIds,
+    images: &cache::ImageCache,
 ) -> Result<Loaded, LoadError> {
     let info = elf::parse(&mut |off, buf| read_full(file, off, buf))?;
     // First, so that nothing else is placed over it.
     let vdso = mm.add_host_vdso(as_)?;
-    let main = load_image(mm, as_, file, &info, true, label)?;
+    let main = load_image(mm, as_, file, &info, true, label, images)?;
     mm.set_brk_start(main.end);
     let mut entry = main.entry;
     let mut base = 0;
@@ -132,7 +137,7 @@ pub fn load(
         if iinfo.interp.is_some() {
             return Err(Errno::ELIBBAD.into());
         }
-        let image = load_image(mm, as_, &*ifile, &iinfo, false, &ilabel)?;
+        let image = load_image(mm, as_, &*ifile, &iinfo, false, &ilabel, images)?;
         entry = image.entry;
         base = image.bias;
     }
@@ -179,6 +184,7 @@ fn load_image(
     info: &elf::ElfInfo,
     is_main: bool,
     label: &FileLabel,
+    images: &cache::ImageCache,
 ) -> Result<Image, LoadError> {
     let mut loads: Vec<_> = info
         .phdrs
@@ -205,6 +211,14 @@ fn load_image(
         let at = mm.find_free(hi.saturating_sub(lo))?;
         at.wrapping_sub(lo)
     };
+    // Segments that share no page map their cached images copy-on-write.
+    let apart = loads.windows(2).all(|w| {
+        page_up(w[0].vaddr.saturating_add(w[0].memsz)).is_some_and(|e| e <= page_down(w[1].vaddr))
+    });
+    if let (Some(key), true) = (label.key, apart) {
+        let end = map_cached(mm, as_, file, &loads, bias, label, key, images)?;
+        return Ok(finish_image(info, &loads, bias, end));
+    }
     // Map every segment read-write first so the file bytes can be copied in.
     let mut mapped_end = 0u64;
     let mut ranges = Vec::with_capacity(loads.len());
@@ -256,6 +270,71 @@ fn load_image(
         }
         prev = Some((e, prot));
     }
+    Ok(finish_image(info, &loads, bias, mapped_end))
+}
+
+/// Maps each segment over its cached image (file bytes, copy-on-write)
+/// and anonymous memory past it; returns the end of the last segment.
+#[allow(clippy::too_many_arguments)]
+fn map_cached(
+    mm: &mut MemoryManager,
+    as_: &mut AddressSpace,
+    file: &ReadAt<'_>,
+    loads: &[elf::Phdr],
+    bias: u64,
+    label: &FileLabel,
+    key: cache::ImageKey,
+    images: &cache::ImageCache,
+) -> Result<u64, LoadError> {
+    let mut mapped_end = 0u64;
+    for ph in loads {
+        let start = ph.vaddr.checked_add(bias).ok_or(Errno::ENOEXEC)?;
+        let s = page_down(start);
+        let e = start
+            .checked_add(ph.memsz)
+            .and_then(page_up)
+            .ok_or(Errno::ENOEXEC)?;
+        if s < MMAP_MIN_ADDR || e > MAX_ADDR || e <= s || !mm.is_free(s, e) {
+            return Err(Errno::ENOEXEC.into());
+        }
+        if ph.filesz > ph.memsz {
+            return Err(Errno::ENOEXEC.into());
+        }
+        let prot = seg_prot(ph.flags);
+        let fe = start
+            .checked_add(ph.filesz)
+            .and_then(page_up)
+            .ok_or(Errno::ENOEXEC)?
+            .min(e);
+        if ph.filesz > 0 {
+            let from = page_down(ph.offset);
+            let img = images.segment(key, ph.offset, ph.filesz, |buf| {
+                if read_full(file, from, buf)? != buf.len() {
+                    return Err(Errno::EIO);
+                }
+                Ok(())
+            })?;
+            let vf = crate::mm::VmaFile {
+                path: label.path.clone(),
+                offset: from,
+                dev_ino: label.dev_ino,
+                pages_owner: None,
+                source: None,
+                no_write: false,
+                no_exec: false,
+            };
+            mm.map_cow_fixed(as_, s, fe - s, prot, vf, img)?;
+        }
+        if e > fe {
+            mm.map_anon_fixed(as_, fe, e - fe, prot, false, None)?;
+        }
+        mapped_end = mapped_end.max(e);
+    }
+    Ok(mapped_end)
+}
+
+/// Where the image's entry point and program headers ended up.
+fn finish_image(info: &elf::ElfInfo, loads: &[elf::Phdr], bias: u64, end: u64) -> Image {
     let phdr = info
         .phdrs
         .iter()
@@ -268,13 +347,13 @@ fn load_image(
                 .map(|p| p.vaddr + (info.phoff - p.offset) + bias)
         })
         .unwrap_or(0);
-    Ok(Image {
+    Image {
         entry: info.entry.wrapping_add(bias),
         phdr,
         phnum: info.phdrs.len() as u64,
-        end: mapped_end,
+        end,
         bias,
-    })
+    }
 }
 
 /// Reads as much of `buf` as the file has at `off`.

@@ -387,6 +387,49 @@ impl Mm {
         Ok(())
     }
 
+    /// Maps `[addr, addr+len)` (free and page-aligned) privately over the
+    /// pages of `src` from its start: they are mapped read-only in the stub
+    /// at once and copied into the mapping's own pages on the first write
+    /// to each (an executable's segments from the loader's image cache).
+    pub fn map_cow_fixed(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        file: VmaFile,
+        src: Arc<dyn crate::vfs::file::MemPages>,
+    ) -> Result<(), Errno> {
+        let segs = src.pages(0, len)?;
+        let off = self.mf.allocate(len)?;
+        let mut at = addr;
+        for (o, n) in segs {
+            if let Err(e) = as_.map(at, n, (prot & !PROT_WRITE) as i32, o) {
+                self.mf.free(off, len);
+                return Err(platform_errno(e));
+            }
+            at += n;
+        }
+        self.vmas.insert(Vma {
+            start: addr,
+            end: addr + len,
+            prot,
+            shared: false,
+            backing: Backing::Anon { off },
+            name: None,
+            file: Some(file),
+            shared_owner: None,
+            lazy: Some(LazyFile {
+                src,
+                foff: 0,
+                premapped: true,
+                anon: false,
+            }),
+            borrowed: false,
+        });
+        Ok(())
+    }
+
     /// The mmap syscall for anonymous memory. `addr`, `len`, `prot` and
     /// `flags` are the guest's arguments; returns the mapping's address.
     pub fn mmap_anon(
@@ -1318,6 +1361,19 @@ impl MemoryManager {
     ) -> Result<(), Errno> {
         self.lock()
             .map_anon_fixed(as_, addr, len, prot, shared, name)
+    }
+
+    /// See [`Mm::map_cow_fixed`].
+    pub fn map_cow_fixed(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        file: VmaFile,
+        src: Arc<dyn crate::vfs::file::MemPages>,
+    ) -> Result<(), Errno> {
+        self.lock().map_cow_fixed(as_, addr, len, prot, file, src)
     }
 
     /// The mmap syscall for anonymous memory. `addr`, `len`, `prot` and

@@ -1025,6 +1025,12 @@ impl MemPages for NodePages {
 }
 
 impl Node {
+    /// A regular file's pages, for mapping them (as an open file's
+    /// `mmap_source` gives them).
+    pub fn pages(self: &Arc<Self>) -> Arc<dyn MemPages> {
+        Arc::new(NodePages(self.clone()))
+    }
+
     /// Replaces a regular file's contents (building /sys and similar).
     pub fn write_all(&self, bytes: &[u8]) {
         let mut st = lock(&self.st);
