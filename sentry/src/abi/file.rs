@@ -696,10 +696,6 @@ pub mod prctl {
     pub const PR_GET_DUMPABLE: i32 = 3;
     /// Set it.
     pub const PR_SET_DUMPABLE: i32 = 4;
-    /// Keep capabilities across setuid.
-    pub const PR_GET_KEEPCAPS: i32 = 7;
-    /// Set it.
-    pub const PR_SET_KEEPCAPS: i32 = 8;
     /// Timer slack.
     pub const PR_GET_TIMERSLACK: i32 = 30;
     /// Set it.
@@ -712,14 +708,8 @@ pub mod prctl {
     pub const PR_SET_NO_NEW_PRIVS: i32 = 38;
     /// Read it.
     pub const PR_GET_NO_NEW_PRIVS: i32 = 39;
-    /// Capability bounding set query.
-    pub const PR_CAPBSET_READ: i32 = 23;
-    /// Drop from the bounding set.
-    pub const PR_CAPBSET_DROP: i32 = 24;
     /// Seccomp mode.
     pub const PR_GET_SECCOMP: i32 = 21;
-    /// Highest capability number.
-    pub const CAP_LAST_CAP: u64 = 40;
     /// Timer slack default (ns).
     pub const DEFAULT_TIMERSLACK: u64 = 50_000;
 }
