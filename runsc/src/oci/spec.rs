@@ -834,6 +834,50 @@ mod tests {
     }
 
     #[test]
+    fn test_capabilities_parse_to_masks_and_bad_lists_name_the_field() {
+        use sentry::abi::caps::{CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
+        let d = tmpdir("caps");
+        let parsed = |v: &Value| parse(&d, &d.join("config.json"), v);
+        let mut v = default_spec(&[]);
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        let three = cap_bit(CAP_AUDIT_WRITE) | cap_bit(CAP_KILL) | cap_bit(CAP_NET_BIND_SERVICE);
+        assert_eq!(
+            b.capabilities,
+            ProcessCaps {
+                bounding: three,
+                effective: three,
+                permitted: three,
+                inheritable: 0,
+                ambient: three,
+            }
+        );
+        v["process"]
+            .as_object_mut()
+            .expect("process")
+            .remove("capabilities");
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.capabilities, ProcessCaps::NONE);
+        for (bad, field) in [
+            (
+                json!({"bounding": ["CAP_KILL", "CAP_NOPE"]}),
+                "capabilities.bounding[1]",
+            ),
+            (json!({"effective": "CAP_KILL"}), "capabilities.effective"),
+            (json!({"effective": ["CAP_KILL"]}), "capabilities.effective"),
+            (
+                json!({"inheritable": ["CAP_KILL"]}),
+                "capabilities.inheritable",
+            ),
+            (json!(["CAP_KILL"]), "process.capabilities"),
+        ] {
+            v["process"]["capabilities"] = bad;
+            let e = parsed(&v).map(|_| ()).unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn test_empty_args_is_error_naming_field() {
         let d = tmpdir("noargs");
         let mut v = default_spec(&[]);

@@ -751,10 +751,9 @@ fn chown_on(t: &Task, p: &VfsPath, uid: u32, gid: u32) -> SysResult {
     // Linux's chown_ok and chgrp_ok: the owner may "change" the owner to
     // itself and the group to its own or one of its groups; CAP_CHOWN
     // may do anything.
-    if uid.is_some_and(|u| !(owner && u == st.uid) && !may_chown) {
-        return Err(Errno::EPERM.into());
-    }
-    if gid.is_some_and(|g| !(owner && (g == st.gid || c.in_group(g))) && !may_chown) {
+    let uid_ok = |u: u32| may_chown || (owner && u == st.uid);
+    let gid_ok = |g: u32| may_chown || (owner && (g == st.gid || c.in_group(g)));
+    if uid.is_some_and(|u| !uid_ok(u)) || gid.is_some_and(|g| !gid_ok(g)) {
         return Err(Errno::EPERM.into());
     }
     let mut attr = SetAttr {

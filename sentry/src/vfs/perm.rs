@@ -142,7 +142,7 @@ mod tests {
     #[test]
     fn test_dac_read_search_reads_files_and_searches_dirs_only() {
         let c = root_without(&[CAP_DAC_OVERRIDE]);
-        let file = S_IFREG | 0o000;
+        let file = S_IFREG; // mode 000
         assert_eq!(check(&c, false, file, 5, 5, MAY_READ), Ok(()));
         assert_eq!(check(&c, false, file, 5, 5, MAY_WRITE), Err(Errno::EACCES));
         assert_eq!(check(&c, false, S_IFDIR, 5, 5, MAY_READ | MAY_EXEC), Ok(()));
