@@ -413,7 +413,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::PRCTL,
             th::prctl,
-            "names, PDEATHSIG (recorded), DUMPABLE, NO_NEW_PRIVS, SUBREAPER, capabilities (CAPBSET, CAP_AMBIENT, KEEPCAPS, SECUREBITS), TIMERSLACK; others give EINVAL",
+            "names, PDEATHSIG (recorded), DUMPABLE, NO_NEW_PRIVS, SUBREAPER (accepted), capabilities (CAPBSET, CAP_AMBIENT, KEEPCAPS, SECUREBITS), TIMERSLACK; others give EINVAL",
         ),
         partial(
             nr::IOCTL,
