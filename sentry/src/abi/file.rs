@@ -148,6 +148,8 @@ pub const S_ISGID: u32 = 0o2000;
 /// Mode bit: group may execute (a set-group-ID bit without it marks no
 /// set-gid program).
 pub const S_IXGRP: u32 = 0o010;
+/// Any execute bit (owner, group or other).
+pub const S_IXUGO: u32 = 0o111;
 /// Sticky.
 pub const S_ISVTX: u32 = 0o1000;
 /// Permission bits plus setuid, setgid and sticky.

@@ -4,7 +4,7 @@
 //! with CAP_FOWNER and CAP_FSETID.
 
 use crate::abi::caps::{cap_bit, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID};
-use crate::abi::file::{S_IFDIR, S_IFMT, S_IFREG, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP};
+use crate::abi::file::{S_IFDIR, S_IFMT, S_IFREG, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP, S_IXUGO};
 use crate::abi::Errno;
 use crate::kernel::task::Credentials;
 
@@ -14,9 +14,6 @@ pub const MAY_READ: u32 = 4;
 pub const MAY_WRITE: u32 = 2;
 /// Access wanted: execute or search.
 pub const MAY_EXEC: u32 = 1;
-
-/// Any execute bit.
-const S_IXUGO: u32 = 0o111;
 
 /// Checks `want` (MAY_* bits) on an inode with `mode`, `uid`, `gid` for
 /// the filesystem ids of `creds` (`real` uses the real ids and the
