@@ -1658,10 +1658,12 @@ fn caps_outcome(rt: &str, name: &str, edit: &dyn Fn(&mut Value)) -> String {
         edit(c);
     });
     if rt == "runc" {
+        // An id of its own: runc names the container's cgroup after it.
+        let id = format!("runsc-test-caps-{name}-{}", std::process::id());
         let mut cmd = Command::new("runc");
         cmd.arg("--root")
             .arg(env.root())
-            .args(["run", "--bundle", path(&env.bundle()), "c"]);
+            .args(["run", "--bundle", path(&env.bundle()), &id]);
         let o = run(cmd, Input::Null);
         assert_eq!(o.status, 0, "runc ({name}): {}", o.stderr_text());
         o.stdout_text()
