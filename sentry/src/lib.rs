@@ -47,6 +47,10 @@ pub struct InitProcess {
     /// Start with no_new_privs set (PR_GET_NO_NEW_PRIVS reads 1); it is
     /// inherited by children and kept across execve, as in Linux.
     pub no_new_privs: bool,
+    /// The capability sets, as runc sets them before it runs the program
+    /// (whose execve then computes the sets it runs with, as Linux's
+    /// does); [`kernel::caps::ProcessCaps::FULL`] for a root shell's.
+    pub caps: kernel::caps::ProcessCaps,
     /// Its stdin is its terminal: it becomes the controlling terminal of
     /// the process's session (which the process leads).
     pub terminal: bool,
@@ -199,6 +203,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         groups,
         rlimits,
         no_new_privs,
+        caps,
         terminal,
     } = init;
     let id = Identity {
@@ -207,6 +212,7 @@ fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result
         groups,
         rlimits,
         no_new_privs,
+        caps,
     };
     let task = new_task(kernel, as_, 1, root_path, id);
     boot::mount_submounts(&task, &client, &layout)?;
@@ -269,6 +275,7 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                     groups,
                     rlimits,
                     no_new_privs,
+                    caps,
                     terminal,
                 } = spec;
                 let id = Identity {
@@ -277,6 +284,7 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
                     groups,
                     rlimits,
                     no_new_privs,
+                    caps,
                 };
                 let task = new_task(k.clone(), as_, pid, root, id);
                 install_stdio(&task, stdio);
@@ -326,6 +334,7 @@ struct Identity {
     groups: Vec<u32>,
     rlimits: Vec<(usize, abi::misc::Rlimit)>,
     no_new_privs: bool,
+    caps: kernel::caps::ProcessCaps,
 }
 
 /// A task of a new process `pid` (its thread group's leader) with no
@@ -346,6 +355,7 @@ fn new_task(
         groups,
         rlimits: limits,
         no_new_privs,
+        caps,
     } = id;
     let mut rlimits = default_rlimits();
     for (resource, limit) in limits {
@@ -360,15 +370,7 @@ fn new_task(
         mm,
         fds: vfs::Fds::new(vfs::FdTable::default()),
         fs: vfs::resolve::FsContext::new(root.clone(), root),
-        creds: Credentials {
-            uid,
-            euid: uid,
-            suid: uid,
-            gid,
-            egid: gid,
-            sgid: gid,
-            groups,
-        },
+        creds: Credentials::for_process(uid, gid, groups, &caps),
         signals: SignalState::default(),
         tid: pid,
         tgid: pid,

@@ -1622,6 +1622,196 @@ fn test_oci_rw_bind_mounts_of_a_host_dir_and_file_write_through() {
 }
 
 /// Container ids 0-65535 stand for host ids from this one.
+/// Docker's default capabilities (moby's oci/caps/defaults.go).
+const DOCKER_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+/// What the guest prints: its Cap lines, a child shell's effective set
+/// (after another execve), and whether it may make a device node.
+const CAPS_SCRIPT: &str = "grep Cap /proc/self/status; sh -c 'grep CapEff /proc/self/status'; \
+                           mknod /tmp/null c 1 3 2>/dev/null && echo mknod ok || echo mknod refused";
+
+/// Runs `CAPS_SCRIPT` in a bundle (runc's default spec, with a tmpfs at
+/// /tmp, edited by `edit`) under runc (`rt` "runc") or runsc; returns
+/// what the guest printed.
+fn caps_outcome(rt: &str, name: &str, edit: &dyn Fn(&mut Value)) -> String {
+    let env = Env::new(&format!("caps-{name}-{rt}"), &["sh", "-c", CAPS_SCRIPT]);
+    env.edit_config(|c| {
+        c["mounts"]
+            .as_array_mut()
+            .expect("mounts")
+            .push(serde_json::json!({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}));
+        edit(c);
+    });
+    if rt == "runc" {
+        // An id of its own: runc names the container's cgroup after it.
+        let id = format!("runsc-test-caps-{name}-{}", std::process::id());
+        let mut cmd = Command::new("runc");
+        cmd.arg("--root")
+            .arg(env.root())
+            .args(["run", "--bundle", path(&env.bundle()), &id]);
+        let o = run(cmd, Input::Null);
+        assert_eq!(o.status, 0, "runc ({name}): {}", o.stderr_text());
+        o.stdout_text()
+    } else {
+        let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&env.bundle()), "c"]);
+        assert_eq!(code, 0, "{name}: {err}");
+        env.output("run")
+    }
+}
+
+/// Sets every capability list of the bundle's process to `caps`
+/// (inheritable and ambient too when `inheritable`).
+fn set_caps(c: &mut Value, caps: &[&str], inheritable: bool) {
+    let v = serde_json::json!(caps);
+    let mut sets = vec!["bounding", "effective", "permitted"];
+    if inheritable {
+        sets.extend(["inheritable", "ambient"]);
+    }
+    c["process"]["capabilities"] = serde_json::json!({});
+    for set in sets {
+        c["process"]["capabilities"][set] = v.clone();
+    }
+}
+
+/// Adds `caps` to the bundle's bounding, effective and permitted lists.
+fn add_caps(c: &mut Value, caps: &[&str]) {
+    for set in ["bounding", "effective", "permitted"] {
+        let list = c["process"]["capabilities"][set]
+            .as_array_mut()
+            .expect("runsc spec lists capabilities");
+        list.extend(caps.iter().map(|&n| Value::from(n)));
+    }
+}
+
+#[test]
+fn test_oci_process_capabilities_show_in_the_guest_like_runc() {
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        // `spec`'s three, with no_new_privs; ambient without inheritable
+        // is not raised.
+        ("spec", Box::new(|_: &mut Value| {})),
+        (
+            "docker",
+            Box::new(|c: &mut Value| {
+                set_caps(c, DOCKER_CAPS, false);
+                c["process"]["noNewPrivileges"] = Value::Bool(false);
+            }),
+        ),
+        (
+            "user-ambient",
+            Box::new(|c: &mut Value| {
+                set_caps(c, &["CAP_NET_BIND_SERVICE", "CAP_MKNOD"], true);
+                c["process"]["capabilities"]["bounding"] = serde_json::json!(DOCKER_CAPS);
+                c["process"]["user"] = serde_json::json!({"uid": 1000, "gid": 1000});
+            }),
+        ),
+        (
+            "user",
+            Box::new(|c: &mut Value| {
+                set_caps(c, DOCKER_CAPS, false);
+                c["process"]["user"] = serde_json::json!({"uid": 1000, "gid": 1000});
+            }),
+        ),
+        (
+            "none",
+            Box::new(|c: &mut Value| {
+                c["process"]
+                    .as_object_mut()
+                    .expect("process")
+                    .remove("capabilities");
+            }),
+        ),
+    ];
+    let mut ours = Vec::new();
+    for (name, edit) in &cases {
+        let out = caps_outcome("ours", name, edit.as_ref());
+        // runc (the test command installs it) proves each expectation.
+        assert_eq!(out, caps_outcome("runc", name, edit.as_ref()), "{name}");
+        ours.push(out);
+    }
+    let status = |inh: u64, prm: u64, eff: u64, bnd: u64, amb: u64, mknod: bool| {
+        format!(
+            "CapInh:\t{inh:016x}\nCapPrm:\t{prm:016x}\nCapEff:\t{eff:016x}\n\
+             CapBnd:\t{bnd:016x}\nCapAmb:\t{amb:016x}\nCapEff:\t{eff:016x}\nmknod {}\n",
+            if mknod { "ok" } else { "refused" }
+        )
+    };
+    // AUDIT_WRITE, KILL, NET_BIND_SERVICE.
+    let spec = (1 << 29) | (1 << 5) | (1 << 10);
+    assert_eq!(ours[0], status(0, spec, spec, spec, 0, false));
+    let docker = 0xa80425fb;
+    assert_eq!(ours[1], status(0, docker, docker, docker, 0, true));
+    let ambient = (1 << 10) | (1 << 27);
+    assert_eq!(
+        ours[2],
+        status(ambient, ambient, ambient, docker, ambient, true)
+    );
+    assert_eq!(ours[3], status(0, 0, 0, docker, 0, false));
+    assert_eq!(ours[4], status(0, 0, 0, 0, 0, false));
+}
+
+#[test]
+fn test_oci_exec_gets_the_bundles_capabilities_or_its_own() {
+    let env = Env::new("capsexec", &["sleep", "100"]);
+    env.edit_config(|c| set_caps(c, &["CAP_CHOWN", "CAP_KILL"], false));
+    env.start("k1");
+    let want =
+        |caps: u64| format!("CapPrm:\t{caps:016x}\nCapEff:\t{caps:016x}\nCapBnd:\t{caps:016x}\n");
+    let grep = ["grep", "-E", "CapPrm|CapEff|CapBnd", "/proc/self/status"];
+    let out = exec_until_ok(&env, "k1", &grep);
+    assert_eq!(out.status, 0, "{}", out.stderr_text());
+    assert_eq!(out.stdout_text(), want(0x21));
+    // A process file with capabilities of its own, and one without
+    // (which gets the bundle's, as in runc).
+    let file = env.dir.join("process.json");
+    let mut process = serde_json::json!({"args": grep, "cwd": "/", "terminal": false});
+    std::fs::write(&file, process.to_string()).expect("write process.json");
+    let out = env.runsc(&["exec", "--process", path(&file), "k1"]);
+    assert_eq!(out.stdout_text(), want(0x21), "{}", out.stderr_text());
+    let kill = serde_json::json!(["CAP_KILL"]);
+    process["capabilities"] =
+        serde_json::json!({"bounding": kill, "effective": kill, "permitted": kill});
+    std::fs::write(&file, process.to_string()).expect("write process.json");
+    let out = env.runsc(&["exec", "--process", path(&file), "k1"]);
+    assert_eq!(out.stdout_text(), want(0x20), "{}", out.stderr_text());
+    assert_eq!(env.runsc(&["kill", "k1", "KILL"]).status, 0);
+    assert_eq!(env.wait("k1"), (137, 137));
+}
+
+#[test]
+fn test_oci_unknown_or_inconsistent_capabilities_are_one_line_naming_the_field() {
+    let env = Env::new("badcaps", &["true"]);
+    env.edit_config(|c| {
+        c["process"]["capabilities"]["bounding"] = serde_json::json!(["CAP_KILL", "CAP_BOGUS"]);
+    });
+    assert_create_fails(
+        &env,
+        "b1",
+        &["process.capabilities.bounding[1]", "CAP_BOGUS"],
+    );
+    env.edit_config(|c| {
+        c["process"]["capabilities"] = serde_json::json!({
+            "bounding": ["CAP_KILL"], "permitted": ["CAP_KILL"], "effective": ["CAP_CHOWN"]
+        });
+    });
+    assert_create_fails(&env, "b2", &["process.capabilities.effective", "CAP_CHOWN"]);
+}
+
 const USERNS_BASE: u32 = 100_000;
 
 /// Changes the owner of `p` (not following a symlink) and everything
@@ -1733,6 +1923,9 @@ fn test_oci_tmpfs_mount_has_its_size_and_mode() {
         "stat -c '%a %u' /scratch; df -k /scratch | while read fs total rest; do echo $total; done; \
          echo data > /scratch/f && cat /scratch/f",
         |c| {
+            // Root writes into uid 1000's 0700 directory: that takes
+            // CAP_DAC_OVERRIDE (not in runc's `spec`; in Docker's defaults).
+            add_caps(c, &["CAP_DAC_OVERRIDE"]);
             c["mounts"].as_array_mut().expect("mounts").push(serde_json::json!(
                 {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs",
                  "options": ["nosuid", "nodev", "mode=0700", "size=2m", "uid=1000"]}
@@ -1886,6 +2079,9 @@ fn test_oci_noexec_and_nodev_mount_options_are_enforced() {
         "for d in /plain /locked; do cp /bin/busybox $d/true; $d/true; echo exec=$?; \
          mknod $d/null c 1 3 && cat $d/null; echo open=$?; done",
         |c| {
+            // mknod needs CAP_MKNOD (runc's `spec` does not list it;
+            // Docker's defaults do).
+            add_caps(c, &["CAP_MKNOD"]);
             let m = c["mounts"].as_array_mut().expect("mounts");
             m.push(
                 serde_json::json!({"destination": "/plain", "type": "tmpfs", "source": "tmpfs"}),

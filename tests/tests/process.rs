@@ -214,6 +214,55 @@ fn test_sig_itimer_virtual_prof_count_cpu_time_match_native() {
 }
 
 #[test]
+fn test_caps_sets_rules_exec_and_privilege_checks_match_native() {
+    check(
+        "caps",
+        &[],
+        &[
+            "  root: eff 1fffeffffff prm 1fffeffffff inh 0 bnd 1fffeffffff amb 0",
+            "  v1: eff feffffff prm feffffff inh 00000000 second struct untouched 1",
+            "capget(bad version): -1 EINVAL",
+            "  header version now 0x20080522",
+            "capget(reaped child): -1 ESRCH",
+            "  other: eff 1 prm 21 inh 20",
+            "capset(parent's pid): -1 EPERM",
+            "capset(regain CAP_CHOWN): -1 EPERM",
+            "capset(inheritable outside permitted, no CAP_SETPCAP): -1 EPERM",
+            "  after v1 capset: eff fefffffe prm fefffffe inh 20 bnd 1fffeffffff amb 0",
+            "  other thread: eff 20 prm 20",
+            "  after: eff 0 prm 0 inh 0 bnd 1fffeffffff amb 0",
+            "  after (ambient cleared even so): eff 0 prm 1fffeffffff inh 20 bnd 1fffeffffff amb 0",
+            "  euid 0 again: eff 1fffeffffff prm 1fffeffffff inh 0 bnd 1fffeffffff amb 0",
+            "  no uid 0 left: eff 0 prm 0 inh 0 bnd 1fffeffffff amb 0",
+            "PR_SET_KEEPCAPS(0), locked: -1 EPERM",
+            "  NOROOT exec: uid 0/0/0 inh 0 prm 0 eff 0 bnd 1fffeffffff amb 0 secure 0 keepcaps 0",
+            "PR_CAPBSET_DROP(CAP_KILL) without CAP_SETPCAP: -1 EPERM",
+            "  exec as root: uid 0/0/0 inh 0 prm 1fffefffffe eff 1fffefffffe bnd 1fffefffffe amb 0 secure 0 keepcaps 0",
+            "  two ambient: eff 1fffeffffff prm 1fffeffffff inh 420 bnd 1fffeffffff amb 420",
+            "raise CAP_KILL, NO_CAP_AMBIENT_RAISE: -1 EPERM",
+            "  exec as root, no_new_privs: uid 0/0/0 inh 0 prm 21 eff 21 bnd 1fffeffffff amb 0 secure 0 keepcaps 0",
+            "  exec, real uid 0, effective 1000: uid 0/1000/1000 inh 0 prm 1fffeffffff eff 0 bnd 1fffeffffff amb 0 secure 1 keepcaps 0",
+            "  exec as user with ambient: uid 1000/1000/1000 inh 420 prm 420 eff 420 bnd 1fffeffffff amb 420 secure 0 keepcaps 0",
+            "  exec as user: uid 1000/1000/1000 inh 0 prm 0 eff 0 bnd 1fffeffffff amb 0 secure 0 keepcaps 0",
+            "  exec set-user-ID root as user: uid 1000/0/0 inh 20 prm 1fffeffffff eff 1fffeffffff bnd 1fffeffffff amb 0 secure 1 keepcaps 0",
+            "  exec set-user-ID root as user, no_new_privs: uid 1000/1000/1000 inh 0 prm 0 eff 0 bnd 1fffeffffff amb 0 secure 0 keepcaps 0",
+            "  chown(root's file, 2000, -1): -1 EPERM",
+            "  open(other's 0600 file, O_RDONLY): -1 EACCES",
+            "  access(other's 0600 file, R_OK): real root uses permitted: 0",
+            "  CAP_DAC_READ_SEARCH: open(O_RDONLY): ok",
+            "  unlink(other's file in other's sticky dir): -1 EPERM",
+            "  setgroups(0): -1 EPERM",
+            "  setpriority(lower nice): -1 EACCES",
+            "  setrlimit(NOFILE, raise hard): -1 EPERM",
+            "  setxattr(trusted.t): -1 EPERM",
+            "  kill(uid 2000's process, 0): -1 EPERM",
+            "  kill(uid 2000's process, SIGCONT): same session: 0",
+            "  with CAP_KILL: kill(uid 2000's process, 0): 0",
+        ],
+    );
+}
+
+#[test]
 fn test_exec_setuid_setgid_bits_change_effective_ids_match_native() {
     check(
         "exec_setuid",

@@ -17,6 +17,7 @@ use crate::oci::spec::{self, absolute};
 use crate::oci::state::{EXIT_NAME, SOCKET_NAME};
 use sentry::abi::signal::{default_action, DefaultAction, SIGKILL};
 use sentry::control::{Controller, Sandbox};
+use sentry::kernel::caps::ProcessCaps;
 use serde_json::{json, Value};
 use std::fs::File;
 use std::io::Write;
@@ -121,6 +122,7 @@ fn prepare(
         groups: b.additional_gids.clone(),
         rlimits: b.rlimits.clone(),
         no_new_privs: b.no_new_privileges,
+        caps: b.capabilities,
         terminal: console_socket.is_some(),
     };
     let config = sentry::kernel::KernelConfig {
@@ -496,6 +498,26 @@ fn exec_spec(
             .ok_or("exec: rlimits must be [resource, soft, hard] numbers")?,
         _ => Vec::new(),
     };
+    // Capability masks, as `runsc exec` sends them (none when missing,
+    // as for a bundle without process.capabilities).
+    let caps = match req.get("capabilities") {
+        None | Some(Value::Null) => ProcessCaps::NONE,
+        Some(c) => {
+            let mask = |k: &str| {
+                c.get(k)
+                    .and_then(Value::as_u64)
+                    .map(|m| m & sentry::abi::caps::CAP_FULL_SET)
+                    .ok_or_else(|| format!("exec: capabilities.{k} must be a number"))
+            };
+            ProcessCaps {
+                bounding: mask("bounding")?,
+                effective: mask("effective")?,
+                permitted: mask("permitted")?,
+                inheritable: mask("inheritable")?,
+                ambient: mask("ambient")?,
+            }
+        }
+    };
     Ok(sentry::InitProcess {
         path,
         argv,
@@ -515,6 +537,7 @@ fn exec_spec(
             .get("noNewPrivileges")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        caps,
         terminal: req
             .get("terminal")
             .and_then(Value::as_bool)

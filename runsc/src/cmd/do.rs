@@ -126,6 +126,8 @@ fn sandbox(
         groups: Vec::new(),
         rlimits: Vec::new(),
         no_new_privs: false,
+        // A root shell's: every capability.
+        caps: sentry::kernel::caps::ProcessCaps::FULL,
         terminal: false,
     };
     let config = sentry::kernel::KernelConfig {

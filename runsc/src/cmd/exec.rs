@@ -105,6 +105,13 @@ pub fn run(global: &GlobalOpts, o: &ExecOpts<'_>) -> Result<i32, CmdError> {
         "groups": p.additional_gids,
         "rlimits": p.rlimits.iter().map(|(r, l)| json!([r, l.cur, l.max])).collect::<Vec<_>>(),
         "noNewPrivileges": p.no_new_privileges,
+        "capabilities": p.capabilities.map(|c| json!({
+            "bounding": c.bounding,
+            "effective": c.effective,
+            "permitted": c.permitted,
+            "inheritable": c.inheritable,
+            "ambient": c.ambient,
+        })),
         "terminal": p.terminal,
     });
     let raw: Vec<i32> = stdio.iter().map(AsRawFd::as_raw_fd).collect();
@@ -159,7 +166,13 @@ fn take_terminal(pty: &OwnedFd) -> bool {
 /// container's process changed by the options.
 fn process_for(o: &ExecOpts<'_>, bundle: &Path) -> Result<Process, CmdError> {
     if let Some(f) = o.process {
-        return Ok(spec::load_process(f)?);
+        let mut p = spec::load_process(f)?;
+        // Without its own capabilities the process gets the container's
+        // (runc's setns init falls back to the container's config).
+        if p.capabilities.is_none() {
+            p.capabilities = Some(spec::load(bundle)?.capabilities);
+        }
+        return Ok(p);
     }
     let base: Bundle = spec::load(bundle)?;
     if o.command.first().is_none_or(|c| c.is_empty()) {
@@ -193,6 +206,7 @@ fn process_for(o: &ExecOpts<'_>, bundle: &Path) -> Result<Process, CmdError> {
         },
         rlimits: base.rlimits.clone(),
         no_new_privileges: base.no_new_privileges,
+        capabilities: Some(base.capabilities),
         terminal: o.tty,
     })
 }

@@ -2,7 +2,9 @@
 //! `serde_json::Value` (the workspace does not use serde's derive), and the
 //! default spec `runsc spec` writes.
 
+use sentry::abi::caps::{cap_bit, cap_by_name, CAP_NAMES};
 use sentry::abi::misc::{rlimit_by_name, Rlimit};
+use sentry::kernel::caps::ProcessCaps;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -73,6 +75,8 @@ pub struct Bundle {
     pub rlimits: Vec<(usize, Rlimit)>,
     /// process.noNewPrivileges.
     pub no_new_privileges: bool,
+    /// process.capabilities (none without it, as runc gives).
+    pub capabilities: ProcessCaps,
     /// mounts, in order.
     pub mounts: Vec<SpecMount>,
     /// linux.maskedPaths.
@@ -144,8 +148,10 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         additional_gids,
         rlimits,
         no_new_privileges,
+        capabilities,
         terminal: _,
     } = parse_process(path, process, "process.")?;
+    let capabilities = capabilities.unwrap_or(ProcessCaps::NONE);
     let root = v.get("root");
     let root_path = root
         .and_then(|r| r.get("path"))
@@ -232,6 +238,7 @@ fn parse(dir: &Path, path: &Path, v: &Value) -> Result<Bundle, SpecError> {
         additional_gids,
         rlimits,
         no_new_privileges,
+        capabilities,
         mounts,
         masked_paths,
         readonly_paths,
@@ -412,6 +419,8 @@ pub struct Process {
     pub rlimits: Vec<(usize, Rlimit)>,
     /// noNewPrivileges.
     pub no_new_privileges: bool,
+    /// capabilities, if given.
+    pub capabilities: Option<ProcessCaps>,
     /// terminal.
     pub terminal: bool,
 }
@@ -511,6 +520,19 @@ fn parse_process(path: &Path, p: &Value, prefix: &str) -> Result<Process, SpecEr
             ))
         }
     };
+    let capabilities = match p.get("capabilities") {
+        None | Some(Value::Null) => None,
+        Some(c @ Value::Object(_)) => Some(
+            parse_capabilities(c)
+                .map_err(|(key, what)| field(&format!("capabilities.{key}"), &what))?,
+        ),
+        Some(_) => {
+            return Err(field(
+                "capabilities",
+                "must be an object of capability name lists (bounding, effective, ...)",
+            ))
+        }
+    };
     Ok(Process {
         args,
         env,
@@ -520,8 +542,66 @@ fn parse_process(path: &Path, p: &Value, prefix: &str) -> Result<Process, SpecEr
         additional_gids,
         rlimits,
         no_new_privileges,
+        capabilities,
         terminal,
     })
+}
+
+/// A process's `capabilities` object: each list of names ("CAP_CHOWN")
+/// as a mask. A list runc could not apply (capset refuses an effective
+/// capability that is not permitted, or an inheritable one outside the
+/// bounding set) is an error, as it is for runc. On error, the field
+/// (`effective[2]`, ...) and what is wrong.
+fn parse_capabilities(c: &Value) -> Result<ProcessCaps, (String, String)> {
+    let set = |key: &str| -> Result<u64, (String, String)> {
+        let list = match c.get(key) {
+            None | Some(Value::Null) => return Ok(0),
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                return Err((
+                    key.to_string(),
+                    "must be an array of capability names such as \"CAP_CHOWN\"".into(),
+                ))
+            }
+        };
+        let mut mask = 0;
+        for (i, v) in list.iter().enumerate() {
+            let name = v.as_str().unwrap_or_default();
+            let cap = cap_by_name(name).ok_or_else(|| {
+                (
+                    format!("{key}[{i}]"),
+                    format!("{v} is not a capability: use names from capabilities(7), such as \"CAP_CHOWN\""),
+                )
+            })?;
+            mask |= cap_bit(cap);
+        }
+        Ok(mask)
+    };
+    let caps = ProcessCaps {
+        bounding: set("bounding")?,
+        effective: set("effective")?,
+        permitted: set("permitted")?,
+        inheritable: set("inheritable")?,
+        ambient: set("ambient")?,
+    };
+    let outside = |what: u64, within: u64| {
+        (0..CAP_NAMES.len())
+            .find(|&i| what & !within & (1u64 << i) != 0)
+            .map(|i| CAP_NAMES[i])
+    };
+    if let Some(name) = outside(caps.effective, caps.permitted) {
+        return Err((
+            "effective".into(),
+            format!("holds {name}, which is not in capabilities.permitted: the effective set must lie within the permitted set"),
+        ));
+    }
+    if let Some(name) = outside(caps.inheritable, caps.bounding) {
+        return Err((
+            "inheritable".into(),
+            format!("holds {name}, which is not in capabilities.bounding: the inheritable set must lie within the bounding set"),
+        ));
+    }
+    Ok(caps)
 }
 
 /// One `process.rlimits` entry; on error, the field (".type", ...)
@@ -749,6 +829,50 @@ mod tests {
             w["linux"][key] = bad;
             let e = parsed(&w).map(|_| ()).unwrap_err();
             assert!(e.to_string().contains(&format!("linux.{key}")), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn test_capabilities_parse_to_masks_and_bad_lists_name_the_field() {
+        use sentry::abi::caps::{CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
+        let d = tmpdir("caps");
+        let parsed = |v: &Value| parse(&d, &d.join("config.json"), v);
+        let mut v = default_spec(&[]);
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        let three = cap_bit(CAP_AUDIT_WRITE) | cap_bit(CAP_KILL) | cap_bit(CAP_NET_BIND_SERVICE);
+        assert_eq!(
+            b.capabilities,
+            ProcessCaps {
+                bounding: three,
+                effective: three,
+                permitted: three,
+                inheritable: 0,
+                ambient: three,
+            }
+        );
+        v["process"]
+            .as_object_mut()
+            .expect("process")
+            .remove("capabilities");
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.capabilities, ProcessCaps::NONE);
+        for (bad, field) in [
+            (
+                json!({"bounding": ["CAP_KILL", "CAP_NOPE"]}),
+                "capabilities.bounding[1]",
+            ),
+            (json!({"effective": "CAP_KILL"}), "capabilities.effective"),
+            (json!({"effective": ["CAP_KILL"]}), "capabilities.effective"),
+            (
+                json!({"inheritable": ["CAP_KILL"]}),
+                "capabilities.inheritable",
+            ),
+            (json!(["CAP_KILL"]), "process.capabilities"),
+        ] {
+            v["process"]["capabilities"] = bad;
+            let e = parsed(&v).map(|_| ()).unwrap_err().to_string();
+            assert!(e.contains(field), "{e}");
         }
         let _ = std::fs::remove_dir_all(&d);
     }

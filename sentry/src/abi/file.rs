@@ -148,6 +148,8 @@ pub const S_ISGID: u32 = 0o2000;
 /// Mode bit: group may execute (a set-group-ID bit without it marks no
 /// set-gid program).
 pub const S_IXGRP: u32 = 0o010;
+/// Any execute bit (owner, group or other).
+pub const S_IXUGO: u32 = 0o111;
 /// Sticky.
 pub const S_ISVTX: u32 = 0o1000;
 /// Permission bits plus setuid, setgid and sticky.
@@ -696,10 +698,6 @@ pub mod prctl {
     pub const PR_GET_DUMPABLE: i32 = 3;
     /// Set it.
     pub const PR_SET_DUMPABLE: i32 = 4;
-    /// Keep capabilities across setuid.
-    pub const PR_GET_KEEPCAPS: i32 = 7;
-    /// Set it.
-    pub const PR_SET_KEEPCAPS: i32 = 8;
     /// Timer slack.
     pub const PR_GET_TIMERSLACK: i32 = 30;
     /// Set it.
@@ -712,14 +710,8 @@ pub mod prctl {
     pub const PR_SET_NO_NEW_PRIVS: i32 = 38;
     /// Read it.
     pub const PR_GET_NO_NEW_PRIVS: i32 = 39;
-    /// Capability bounding set query.
-    pub const PR_CAPBSET_READ: i32 = 23;
-    /// Drop from the bounding set.
-    pub const PR_CAPBSET_DROP: i32 = 24;
     /// Seccomp mode.
     pub const PR_GET_SECCOMP: i32 = 21;
-    /// Highest capability number.
-    pub const CAP_LAST_CAP: u64 = 40;
     /// Timer slack default (ns).
     pub const DEFAULT_TIMERSLACK: u64 = 50_000;
 }

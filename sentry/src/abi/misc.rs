@@ -261,10 +261,4 @@ pub mod sched {
     pub const PER_LINUX: u64 = 0;
     /// personality(0xffffffff) queries.
     pub const PERSONALITY_QUERY: u64 = 0xffff_ffff;
-    /// capget/capset header version 3.
-    pub const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
-    /// capget/capset header version 1.
-    pub const LINUX_CAPABILITY_VERSION_1: u32 = 0x1998_0330;
-    /// capget/capset header version 2.
-    pub const LINUX_CAPABILITY_VERSION_2: u32 = 0x2007_1026;
 }

@@ -3,6 +3,7 @@
 //! Handlers name every guest-visible value from here or from
 //! `syscall_tables`; no bare numbers in syscall code.
 
+pub mod caps;
 pub mod elf;
 pub mod errno;
 pub mod file;

@@ -34,11 +34,6 @@ pub const MODE_FD_WRITE: u32 = 0o300;
 /// Link count of procfs directories.
 pub const DIR_NLINK: u64 = 2;
 
-/// The highest capability number (CAP_CHECKPOINT_RESTORE).
-pub const CAP_LAST_CAP: u32 = 40;
-/// Every capability bit up to [`CAP_LAST_CAP`].
-pub const CAP_FULL_SET: u64 = (1u64 << (CAP_LAST_CAP + 1)) - 1;
-
 /// /proc/PID/stat state of a running task.
 pub const TASK_STATE_RUNNING: &str = "R";
 /// /proc/PID/status State line of a running task.

@@ -126,15 +126,16 @@ impl Task {
             .new_address_space()
             .map_err(|_| Errno::ENOMEM)?;
         let mut mm = MemoryManager::new(self.kernel.mf.clone());
-        let creds = self.exec_creds(&exe)?;
+        let (creds, secure) = self.exec_creds(&exe)?;
         let ids = AuxIds {
             uid: creds.uid,
             euid: creds.euid,
             gid: creds.gid,
             egid: creds.egid,
-            // Linux's secureexec: the ids changed, so the loader and libc
-            // must not trust the environment (LD_PRELOAD and the like).
-            secure: creds.euid != creds.uid || creds.egid != creds.gid,
+            // Linux's secureexec: the ids changed or capabilities were
+            // gained, so the loader and libc must not trust the
+            // environment (LD_PRELOAD and the like).
+            secure,
         };
         let loaded = {
             let this: &Task = self;
@@ -190,11 +191,14 @@ impl Task {
 }
 
 impl Task {
-    /// The credentials the task runs `exe` with: a set-user-ID file makes
-    /// its owner the effective uid, a set-group-ID file with group execute
-    /// its group the effective gid, unless the task has no_new_privs or the
-    /// file's mount is nosuid; then the saved ids take the effective ones.
-    fn exec_creds(&self, exe: &Exe) -> Result<Credentials, Errno> {
+    /// The credentials the task runs `exe` with, and whether the exec is
+    /// secure (AT_SECURE): a set-user-ID file makes its owner the
+    /// effective uid, a set-group-ID file with group execute its group
+    /// the effective gid, unless the task has no_new_privs or the file's
+    /// mount is nosuid; the capability sets then change as Linux's
+    /// execve changes them (`Credentials::exec_transition`), and the
+    /// saved ids take the effective ones.
+    fn exec_creds(&self, exe: &Exe) -> Result<(Credentials, bool), Errno> {
         let mut c = self.creds.clone();
         if !self.no_new_privs && !exe.path.mnt.nosuid() {
             let st = exe.path.inode().stat()?;
@@ -205,9 +209,8 @@ impl Task {
                 c.egid = st.gid;
             }
         }
-        c.suid = c.euid;
-        c.sgid = c.egid;
-        Ok(c)
+        let secure = self.creds.exec_transition(&mut c, self.no_new_privs);
+        Ok((c, secure))
     }
 
     /// The maps label of an executable.

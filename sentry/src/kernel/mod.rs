@@ -6,6 +6,7 @@
 //! memory manager, fd table and signal state in this step (one task per
 //! address space); shared ownership arrives with threads and fork.
 
+pub mod caps;
 pub mod exec;
 pub mod fork;
 pub mod futex;

@@ -19,10 +19,12 @@ use syscall_tables::nr;
 /// argv and envp of a program, as exec received them.
 pub type ArgvEnv = (Vec<Vec<u8>>, Vec<Vec<u8>>);
 
-/// User and group ids of a task.
+/// User and group ids and capabilities of a task (Linux's `struct cred`:
+/// each thread has its own). The capability rules are in
+/// `kernel/caps.rs`. The filesystem ids are the effective ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Credentials {
-    /// Real, effective, saved and filesystem uid.
+    /// Real uid.
     pub uid: u32,
     /// Effective uid.
     pub euid: u32,
@@ -36,6 +38,18 @@ pub struct Credentials {
     pub sgid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
+    /// Permitted capabilities (bit N: capability N).
+    pub cap_permitted: u64,
+    /// Effective capabilities: the ones privilege checks look at.
+    pub cap_effective: u64,
+    /// Inheritable capabilities.
+    pub cap_inheritable: u64,
+    /// The capability bounding set.
+    pub cap_bounding: u64,
+    /// Ambient capabilities.
+    pub cap_ambient: u64,
+    /// Secure bits (`abi::caps::SECURE_*`).
+    pub securebits: u32,
 }
 
 /// Signal dispositions, shared by the threads of a process

@@ -4,6 +4,7 @@
 //! support level. It drives dispatch, `runsc syscalls`, `--strace` names and
 //! the once-per-name ENOSYS report. Handlers live one file per family.
 
+mod sys_capability;
 mod sys_epoll;
 mod sys_exec;
 mod sys_file;
@@ -170,8 +171,8 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::SCHED_GET_PRIORITY_MIN, sys_sched::sched_get_priority_min),
         partial(nr::GETCPU, sys_sched::getcpu, "the CPU of the task's sentry thread; one NUMA node"),
         partial(nr::PERSONALITY, sys_sched::personality, "recorded; no flag changes behaviour"),
-        partial(nr::CAPGET, sys_sched::capget, "all capabilities for euid 0, none for others"),
-        partial(nr::CAPSET, sys_sched::capset, "accepted for euid 0 and not tracked"),
+        supported(nr::CAPGET, sys_capability::capget),
+        supported(nr::CAPSET, sys_capability::capset),
         partial(
             nr::EPOLL_CREATE,
             sys_epoll::epoll_create,
@@ -263,7 +264,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::PPOLL, sys_poll::ppoll),
         supported(nr::SELECT, sys_poll::select),
         supported(nr::PSELECT6, sys_poll::pselect6),
-        partial(nr::EXECVE, sys_exec::execve, "single-threaded processes"),
+        partial(nr::EXECVE, sys_exec::execve, "no file capabilities (security.capability is not read)"),
         partial(
             nr::EXECVEAT,
             sys_exec::execveat,
@@ -423,7 +424,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         partial(
             nr::PRCTL,
             th::prctl,
-            "names, PDEATHSIG (recorded), DUMPABLE, NO_NEW_PRIVS, SUBREAPER (accepted), CAPBSET, TIMERSLACK; others give EINVAL",
+            "names, PDEATHSIG (recorded), DUMPABLE, NO_NEW_PRIVS, SUBREAPER (accepted), capabilities (CAPBSET, CAP_AMBIENT, KEEPCAPS, SECUREBITS), TIMERSLACK; others give EINVAL",
         ),
         partial(
             nr::IOCTL,
@@ -474,13 +475,13 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
         supported(nr::GETRESUID, id::getresuid),
         supported(nr::GETRESGID, id::getresgid),
         supported(nr::GETGROUPS, id::getgroups),
-        partial(nr::SETUID, id::setuid, "capabilities follow euid 0"),
-        partial(nr::SETGID, id::setgid, "capabilities follow euid 0"),
-        partial(nr::SETREUID, id::setreuid, "capabilities follow euid 0"),
-        partial(nr::SETREGID, id::setregid, "capabilities follow euid 0"),
-        partial(nr::SETRESUID, id::setresuid, "capabilities follow euid 0"),
-        partial(nr::SETRESGID, id::setresgid, "capabilities follow euid 0"),
-        partial(nr::SETGROUPS, id::setgroups, "capabilities follow euid 0"),
+        supported(nr::SETUID, id::setuid),
+        supported(nr::SETGID, id::setgid),
+        supported(nr::SETREUID, id::setreuid),
+        supported(nr::SETREGID, id::setregid),
+        supported(nr::SETRESUID, id::setresuid),
+        supported(nr::SETRESGID, id::setresgid),
+        supported(nr::SETGROUPS, id::setgroups),
         supported(nr::UNAME, misc::uname),
         partial(
             nr::PRLIMIT64,

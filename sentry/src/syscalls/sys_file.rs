@@ -4,6 +4,7 @@
 //! truncate, fallocate, utimensat, sync, memfd_create.
 
 use super::SyscallArgs;
+use crate::abi::caps::{CAP_CHOWN, CAP_MKNOD, CAP_SYS_CHROOT};
 use crate::abi::file::fcntl::*;
 use crate::abi::file::*;
 use crate::abi::misc::RLIMIT_NOFILE;
@@ -368,7 +369,7 @@ fn mknod_common(t: &mut Task, dirfd: i32, addr: u64, mode: u32, dev: u64) -> Sys
         S_IFIFO => NewNode::Fifo,
         S_IFSOCK => NewNode::Socket,
         S_IFCHR => {
-            if t.creds.euid != 0 {
+            if !t.creds.capable(CAP_MKNOD) {
                 return Err(Errno::EPERM.into());
             }
             NewNode::CharDev(dev)
@@ -671,7 +672,7 @@ pub(super) fn chroot(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if !is_dir(p.inode().mode()) {
         return Err(Errno::ENOTDIR.into());
     }
-    if t.creds.euid != 0 {
+    if !t.creds.capable(CAP_SYS_CHROOT) {
         return Err(Errno::EPERM.into());
     }
     t.fs.set_root(p);
@@ -705,7 +706,7 @@ fn chmod_on(t: &Task, p: &VfsPath, mode: u32) -> SysResult {
         return Err(Errno::EPERM.into());
     }
     let mut mode = mode & S_IALLUGO;
-    if t.creds.euid != 0 && st.gid != t.creds.egid && !t.creds.groups.contains(&st.gid) {
+    if !perm::in_group_or_fsetid(&t.creds, st.gid) {
         mode &= !S_ISGID;
     }
     setattr_path(
@@ -744,27 +745,29 @@ fn chown_on(t: &Task, p: &VfsPath, uid: u32, gid: u32) -> SysResult {
     let st = p.inode().stat()?;
     let uid = (uid != u32::MAX).then_some(uid);
     let gid = (gid != u32::MAX).then_some(gid);
-    if t.creds.euid != 0 {
-        if uid.is_some_and(|u| u != st.uid) {
-            return Err(Errno::EPERM.into());
-        }
-        if let Some(g) = gid {
-            if st.uid != t.creds.euid || (g != t.creds.egid && !t.creds.groups.contains(&g)) {
-                return Err(Errno::EPERM.into());
-            }
-        }
+    let c = &t.creds;
+    let owner = st.uid == c.euid;
+    let may_chown = c.capable(CAP_CHOWN);
+    // Linux's chown_ok and chgrp_ok: the owner may "change" the owner to
+    // itself and the group to its own or one of its groups; CAP_CHOWN
+    // may do anything.
+    let uid_ok = |u: u32| may_chown || (owner && u == st.uid);
+    let gid_ok = |g: u32| may_chown || (owner && (g == st.gid || c.in_group(g)));
+    if uid.is_some_and(|u| !uid_ok(u)) || gid.is_some_and(|g| !gid_ok(g)) {
+        return Err(Errno::EPERM.into());
     }
     let mut attr = SetAttr {
         uid,
         gid,
         ..SetAttr::default()
     };
-    // Changing the owner of a non-directory clears set-user-id (and
-    // set-group-id with group execute).
-    if (uid.is_some() || gid.is_some()) && !is_dir(st.mode) {
+    // chown of a non-directory clears set-user-ID, and set-group-ID when
+    // the group may execute or the caller is neither in the file's group
+    // nor holds CAP_FSETID, even with both ids -1 and even for root.
+    if !is_dir(st.mode) {
         let mut m = st.mode & S_IALLUGO;
         m &= !S_ISUID;
-        if m & 0o010 != 0 {
+        if m & S_IXGRP != 0 || !perm::in_group_or_fsetid(c, st.gid) {
             m &= !S_ISGID;
         }
         if m != st.mode & S_IALLUGO {

@@ -1,7 +1,10 @@
-//! User and group identity queries.
+//! User and group identities: the get and set calls (the set-uid calls
+//! adjust the capability sets as Linux's commoncap does).
 
 use super::SyscallArgs;
+use crate::abi::caps::{CAP_SETGID, CAP_SETUID};
 use crate::abi::{Errno, SysResult};
+use crate::kernel::task::Credentials;
 use crate::kernel::Task;
 
 /// Most supplementary groups (Linux's NGROUPS_MAX).
@@ -62,10 +65,19 @@ pub(super) fn getgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(n as u64)
 }
 
-/// Whether the task may set arbitrary ids (CAP_SETUID / CAP_SETGID: the
-/// sandbox gives capabilities to effective uid 0 only).
-fn privileged(t: &Task) -> bool {
-    t.creds.euid == 0
+/// Whether the task may set arbitrary user ids.
+fn may_setuid(t: &Task) -> bool {
+    t.creds.capable(CAP_SETUID)
+}
+
+/// Whether the task may set arbitrary group ids and the groups.
+fn may_setgid(t: &Task) -> bool {
+    t.creds.capable(CAP_SETGID)
+}
+
+/// The real, effective and saved uids.
+fn uids(c: &Credentials) -> (u32, u32, u32) {
+    (c.uid, c.euid, c.suid)
 }
 
 /// An id argument: -1 means "unchanged" where allowed.
@@ -75,8 +87,10 @@ fn id_arg(v: u32) -> Option<u32> {
 
 pub(super) fn setuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let uid = id_arg(a.uint(0)).ok_or(Errno::EINVAL)?;
+    let p = may_setuid(t);
     let c = &mut t.creds;
-    if c.euid == 0 {
+    let old = uids(c);
+    if p {
         c.uid = uid;
         c.suid = uid;
         c.euid = uid;
@@ -85,12 +99,13 @@ pub(super) fn setuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     } else {
         return Err(Errno::EPERM.into());
     }
+    c.fix_setuid(old);
     Ok(0)
 }
 
 pub(super) fn setgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let gid = id_arg(a.uint(0)).ok_or(Errno::EINVAL)?;
-    let p = privileged(t);
+    let p = may_setgid(t);
     let c = &mut t.creds;
     if p {
         c.gid = gid;
@@ -143,16 +158,18 @@ fn set_res(priv_: bool, ids: &mut (u32, u32, u32), new: [Option<u32>; 3]) -> Sys
 }
 
 pub(super) fn setreuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let p = privileged(t);
+    let p = may_setuid(t);
     let c = &mut t.creds;
-    let mut ids = (c.uid, c.euid, c.suid);
+    let old = uids(c);
+    let mut ids = old;
     set_re(p, &mut ids, id_arg(a.uint(0)), id_arg(a.uint(1)))?;
     (c.uid, c.euid, c.suid) = ids;
+    c.fix_setuid(old);
     Ok(0)
 }
 
 pub(super) fn setregid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let p = privileged(t);
+    let p = may_setgid(t);
     let c = &mut t.creds;
     let mut ids = (c.gid, c.egid, c.sgid);
     set_re(p, &mut ids, id_arg(a.uint(0)), id_arg(a.uint(1)))?;
@@ -161,20 +178,22 @@ pub(super) fn setregid(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn setresuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let p = privileged(t);
+    let p = may_setuid(t);
     let c = &mut t.creds;
-    let mut ids = (c.uid, c.euid, c.suid);
+    let old = uids(c);
+    let mut ids = old;
     set_res(
         p,
         &mut ids,
         [id_arg(a.uint(0)), id_arg(a.uint(1)), id_arg(a.uint(2))],
     )?;
     (c.uid, c.euid, c.suid) = ids;
+    c.fix_setuid(old);
     Ok(0)
 }
 
 pub(super) fn setresgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let p = privileged(t);
+    let p = may_setgid(t);
     let c = &mut t.creds;
     let mut ids = (c.gid, c.egid, c.sgid);
     set_res(
@@ -187,12 +206,13 @@ pub(super) fn setresgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn setgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    // Linux checks the capability before the size.
+    if !may_setgid(t) {
+        return Err(Errno::EPERM.into());
+    }
     let n = a.int(0);
     if n < 0 || n as usize > NGROUPS_MAX {
         return Err(Errno::EINVAL.into());
-    }
-    if !privileged(t) {
-        return Err(Errno::EPERM.into());
     }
     let mut raw = vec![0u8; n as usize * 4];
     t.mm.copy_in(a.addr(1), &mut raw)?;

@@ -1,6 +1,7 @@
 //! uname, resource limits, getrandom, umask, readlink.
 
 use super::SyscallArgs;
+use crate::abi::caps::CAP_SYS_RESOURCE;
 use crate::abi::misc::*;
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
@@ -54,6 +55,7 @@ pub(super) fn prlimit64(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     let old = t.rlimits[r];
     if let Some(n) = new {
+        raise_ok(t, &old, &n)?;
         t.rlimits[r] = n;
     }
     if a.addr(3) != 0 {
@@ -75,8 +77,17 @@ pub(super) fn setrlimit(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if n.cur > n.max {
         return Err(Errno::EINVAL.into());
     }
+    raise_ok(t, &t.rlimits[r], &n)?;
     t.rlimits[r] = n;
     Ok(0)
+}
+
+/// Raising a hard limit needs CAP_SYS_RESOURCE (EPERM).
+fn raise_ok(t: &Task, old: &Rlimit, new: &Rlimit) -> Result<(), Errno> {
+    if new.max > old.max && !t.creds.capable(CAP_SYS_RESOURCE) {
+        return Err(Errno::EPERM);
+    }
+    Ok(())
 }
 
 pub(super) fn getrandom(t: &mut Task, a: &SyscallArgs) -> SysResult {

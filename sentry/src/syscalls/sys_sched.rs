@@ -1,7 +1,8 @@
-//! Scheduling and identity odds and ends: getpriority/setpriority, the
-//! sched_* policy calls, getcpu, personality, capget/capset.
+//! Scheduling odds and ends: getpriority/setpriority, the
+//! sched_* policy calls, getcpu, personality.
 
 use super::SyscallArgs;
+use crate::abi::caps::CAP_SYS_NICE;
 use crate::abi::misc::sched::*;
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
@@ -34,7 +35,7 @@ pub(super) fn setpriority(t: &mut Task, a: &SyscallArgs) -> SysResult {
         target_ok(t, a.int(1))?;
     }
     let nice = a.int(2).clamp(NICE_MIN, NICE_MAX);
-    if nice < t.nice && t.creds.euid != 0 {
+    if nice < t.nice && !t.creds.capable(CAP_SYS_NICE) {
         return Err(Errno::EACCES.into());
     }
     t.nice = nice;
@@ -123,55 +124,4 @@ pub(super) fn personality(t: &mut Task, a: &SyscallArgs) -> SysResult {
         t.personality = new;
     }
     Ok(old)
-}
-
-/// Capabilities are all-or-nothing in the sandbox: euid 0 has all of
-/// them, others none.
-pub(super) fn capget(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let hdr: [u32; 2] = t.copy_in_obj(a.addr(0))?;
-    let words = match hdr[0] {
-        LINUX_CAPABILITY_VERSION_1 => 1,
-        LINUX_CAPABILITY_VERSION_2 | LINUX_CAPABILITY_VERSION_3 => 2,
-        _ => {
-            t.copy_out_obj(a.addr(0), &[LINUX_CAPABILITY_VERSION_3, hdr[1]])?;
-            return Err(Errno::EINVAL.into());
-        }
-    };
-    if hdr[1] as i32 != 0 {
-        target_ok(t, hdr[1] as i32)?;
-    }
-    if a.addr(1) == 0 {
-        return Ok(0);
-    }
-    let full = if t.creds.euid == 0 {
-        (1u64 << (crate::abi::file::prctl::CAP_LAST_CAP + 1)) - 1
-    } else {
-        0
-    };
-    let mut out = Vec::new();
-    for i in 0..words {
-        let w = (full >> (32 * i)) as u32;
-        // effective, permitted, inheritable
-        out.extend_from_slice(&w.to_le_bytes());
-        out.extend_from_slice(&w.to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
-    }
-    t.mm.copy_out(a.addr(1), &out)?;
-    Ok(0)
-}
-
-pub(super) fn capset(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let hdr: [u32; 2] = t.copy_in_obj(a.addr(0))?;
-    match hdr[0] {
-        LINUX_CAPABILITY_VERSION_1 | LINUX_CAPABILITY_VERSION_2 | LINUX_CAPABILITY_VERSION_3 => {}
-        _ => return Err(Errno::EINVAL.into()),
-    }
-    if hdr[1] as i32 != 0 && hdr[1] as i32 != t.tid {
-        return Err(Errno::EPERM.into());
-    }
-    // Dropping is accepted (and not tracked); gaining needs root.
-    if t.creds.euid != 0 {
-        return Err(Errno::EPERM.into());
-    }
-    Ok(0)
 }

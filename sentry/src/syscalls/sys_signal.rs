@@ -2,6 +2,7 @@
 //! handlers arrives with the signal work of step 3).
 
 use super::SyscallArgs;
+use crate::abi::caps::CAP_KILL;
 use crate::abi::signal::*;
 use crate::abi::{Errno, SysError, SysResult};
 use crate::kernel::Task;
@@ -106,10 +107,36 @@ pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(0)
 }
 
-/// Sends `sig` to process `pid` (0 checks that it exists).
+/// Sends `sig` to process `pid` (0 checks that it exists), if the
+/// caller may signal it.
 fn send(t: &Task, pid: i32, sig: i32, code: i32) -> Result<(), Errno> {
+    may_signal(t, pid, pid, sig)?;
     let info = SigInfo::user(sig, code, t.tgid, t.creds.uid);
     t.kernel.procs.send(pid, sig, info)
+}
+
+/// Whether the caller may send `sig` to thread `tid` of process `tgid`
+/// (Linux's check_kill_permission): always within its own process;
+/// else the caller's real or effective uid must be the target's real or
+/// saved uid, or the caller holds CAP_KILL, or the signal is SIGCONT to
+/// a process of its own session. EPERM otherwise. A target that has not
+/// published its credentials (starting or gone) is left to the send.
+fn may_signal(t: &Task, tgid: i32, tid: i32, sig: i32) -> Result<(), Errno> {
+    if tgid == t.tgid || t.creds.capable(CAP_KILL) {
+        return Ok(());
+    }
+    let Some(target) = t.kernel.views.get(tid) else {
+        return Ok(());
+    };
+    let (c, tc) = (&t.creds, &target.creds);
+    if c.euid == tc.suid || c.euid == tc.uid || c.uid == tc.suid || c.uid == tc.uid {
+        return Ok(());
+    }
+    let session = |p: i32| t.kernel.procs.pgid_sid(p).map(|(_, sid)| sid);
+    if sig == SIGCONT && session(tgid).is_some() && session(tgid) == session(t.tgid) {
+        return Ok(());
+    }
+    Err(Errno::EPERM)
 }
 
 /// A signal the kernel raises at the caller (SIGPIPE on EPIPE).
@@ -128,8 +155,11 @@ fn check_sig(sig: i32) -> Result<(), Errno> {
 pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.int(0), a.int(1));
     check_sig(sig)?;
+    if pid > 0 {
+        send(t, pid, sig, SI_USER)?;
+        return Ok(0);
+    }
     let targets: Vec<i32> = match pid {
-        p if p > 0 => vec![p],
         0 => {
             let g = t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0);
             t.kernel.procs.group_members(g)
@@ -146,15 +176,32 @@ pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
             .procs
             .group_members(p.checked_neg().ok_or(Errno::ESRCH)?),
     };
-    let mut ok = false;
+    if pid == -1 {
+        // Every process the caller may signal: refusals do not count
+        // (kill_something_info).
+        let mut ret = Ok(());
+        for &p in &targets {
+            match send(t, p, sig, SI_USER) {
+                Err(Errno::EPERM) => {}
+                r => ret = r,
+            }
+        }
+        if targets.is_empty() {
+            return Err(Errno::ESRCH.into());
+        }
+        ret?;
+        return Ok(0);
+    }
+    // A process group: success if any member took it, else the last
+    // refusal (__kill_pgrp_info).
+    let mut ret = Err(Errno::ESRCH);
     for p in targets {
-        if send(t, p, sig, SI_USER).is_ok() {
-            ok = true;
+        let r = send(t, p, sig, SI_USER);
+        if ret.is_err() {
+            ret = r;
         }
     }
-    if !ok {
-        return Err(Errno::ESRCH.into());
-    }
+    ret?;
     Ok(0)
 }
 
@@ -167,6 +214,7 @@ pub(super) fn tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.kernel.procs.tgid_of(tid) != Some(tgid) {
         return Err(Errno::ESRCH.into());
     }
+    may_signal(t, tgid, tid, sig)?;
     let info = SigInfo::user(sig, SI_TKILL, t.tgid, t.creds.uid);
     t.kernel.procs.send_thread(tgid, tid, sig, info)?;
     Ok(0)
@@ -179,6 +227,7 @@ pub(super) fn tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     check_sig(sig)?;
     let tgid = t.kernel.procs.tgid_of(tid).ok_or(Errno::ESRCH)?;
+    may_signal(t, tgid, tid, sig)?;
     let info = SigInfo::user(sig, SI_TKILL, t.tgid, t.creds.uid);
     t.kernel.procs.send_thread(tgid, tid, sig, info)?;
     Ok(0)
@@ -265,7 +314,7 @@ pub(super) fn rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
 }
 
-fn queueinfo(t: &mut Task, tgid: i32, sig: i32, addr: u64) -> SysResult {
+fn queueinfo(t: &mut Task, tgid: i32, tid: i32, sig: i32, addr: u64) -> SysResult {
     check_sig(sig)?;
     let mut info = SigInfo([0; SIGINFO_LEN]);
     t.mm.copy_in(addr, &mut info.0)?;
@@ -273,20 +322,21 @@ fn queueinfo(t: &mut Task, tgid: i32, sig: i32, addr: u64) -> SysResult {
     if info.code() >= 0 && tgid != t.tgid {
         return Err(Errno::EPERM.into());
     }
+    may_signal(t, tgid, tid, sig)?;
     info.0[0..4].copy_from_slice(&sig.to_le_bytes());
     t.kernel.procs.send(tgid, sig, info)?;
     Ok(0)
 }
 
 pub(super) fn rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    queueinfo(t, a.int(0), a.int(1), a.addr(2))
+    queueinfo(t, a.int(0), a.int(0), a.int(1), a.addr(2))
 }
 
 pub(super) fn rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.kernel.procs.tgid_of(a.int(1)) != Some(a.int(0)) {
         return Err(Errno::ESRCH.into());
     }
-    queueinfo(t, a.int(0), a.int(2), a.addr(3))
+    queueinfo(t, a.int(0), a.int(1), a.int(2), a.addr(3))
 }
 
 /// The process a pidfd argument names: EBADF for a bad fd or one that is

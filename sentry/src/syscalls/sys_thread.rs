@@ -112,6 +112,7 @@ pub(super) fn sched_yield(_: &mut Task, _: &SyscallArgs) -> SysResult {
 }
 
 pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    use crate::abi::caps::*;
     use crate::abi::file::prctl::*;
     use crate::abi::file::{PR_GET_NAME, PR_SET_NAME, TASK_COMM_LEN};
     match a.int(0) {
@@ -157,8 +158,19 @@ pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             }
             _ => Err(Errno::EINVAL.into()),
         },
-        PR_GET_KEEPCAPS => Ok(0),
-        PR_SET_KEEPCAPS if a.raw(1) <= 1 => Ok(0),
+        PR_GET_KEEPCAPS => Ok(u64::from(t.creds.issecure(SECURE_KEEP_CAPS))),
+        PR_SET_KEEPCAPS => {
+            t.creds.set_keepcaps(a.raw(1))?;
+            Ok(0)
+        }
+        PR_GET_SECUREBITS => Ok(u64::from(t.creds.securebits)),
+        PR_SET_SECUREBITS => {
+            t.creds.set_securebits(a.raw(1))?;
+            Ok(0)
+        }
+        PR_CAP_AMBIENT => Ok(t
+            .creds
+            .prctl_ambient(a.raw(1), a.raw(2), a.raw(3), a.raw(4))?),
         PR_GET_TIMERSLACK => Ok(DEFAULT_TIMERSLACK),
         PR_SET_TIMERSLACK => Ok(0),
         PR_SET_CHILD_SUBREAPER => {
@@ -179,18 +191,13 @@ pub(super) fn prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         PR_GET_NO_NEW_PRIVS => Ok(t.no_new_privs as u64),
         PR_CAPBSET_READ => {
-            if a.raw(1) > CAP_LAST_CAP {
+            if !cap_valid(a.raw(1)) {
                 return Err(Errno::EINVAL.into());
             }
-            Ok(1)
+            Ok((t.creds.cap_bounding >> a.raw(1)) & 1)
         }
         PR_CAPBSET_DROP => {
-            if a.raw(1) > CAP_LAST_CAP {
-                return Err(Errno::EINVAL.into());
-            }
-            if t.creds.euid != 0 {
-                return Err(Errno::EPERM.into());
-            }
+            t.creds.capbset_drop(a.raw(1))?;
             Ok(0)
         }
         PR_GET_SECCOMP => Ok(0),

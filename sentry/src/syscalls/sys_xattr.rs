@@ -2,12 +2,15 @@
 
 use super::sys_file::{path_arg, writable_mount};
 use super::SyscallArgs;
+use crate::abi::caps::{CAP_SETFCAP, CAP_SYS_ADMIN};
 use crate::abi::file::{
-    AT_FDCWD, XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE, XATTR_SIZE_MAX,
+    Stat, AT_FDCWD, S_ISVTX, XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE,
+    XATTR_SIZE_MAX,
 };
 use crate::abi::{Errno, SysResult};
 use crate::kernel::Task;
-use crate::vfs::{perm, resolve, VfsPath};
+use crate::vfs::perm::{self, MAY_READ, MAY_WRITE};
+use crate::vfs::{resolve, VfsPath};
 
 /// How the target is named.
 #[derive(Clone, Copy)]
@@ -51,18 +54,51 @@ fn name_arg(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
     }
 }
 
-/// user.* attributes exist only on regular files and directories
-/// (xattr(7)): elsewhere setting or removing one is EPERM.
-fn user_xattr_ok(name: &[u8], mode: u32) -> Result<(), Errno> {
-    if name.starts_with(b"user.") && !crate::vfs::is_regular(mode) && !crate::vfs::is_dir(mode) {
-        return Err(Errno::EPERM);
+/// Whether the caller may read (`write` false) or set and remove
+/// attribute `name` of an inode with `st` (Linux's xattr_permission and
+/// cap_inode_setxattr): trusted.* needs CAP_SYS_ADMIN (reading without
+/// it finds nothing), setting security.* too (CAP_SETFCAP for
+/// security.capability); user.* exists only on regular files and
+/// directories, a sticky directory's only for its owner (or CAP_FOWNER)
+/// to write; then the file's read or write permission decides.
+fn xattr_permission(t: &Task, name: &[u8], st: &Stat, write: bool) -> Result<(), Errno> {
+    let denied = if write { Errno::EPERM } else { Errno::ENODATA };
+    let c = &t.creds;
+    if name.starts_with(b"security.") || name.starts_with(b"system.") {
+        let need = if name == b"security.capability" {
+            CAP_SETFCAP
+        } else {
+            CAP_SYS_ADMIN
+        };
+        if write && name.starts_with(b"security.") && !c.capable(need) {
+            return Err(Errno::EPERM);
+        }
+        return Ok(());
     }
-    Ok(())
+    if name.starts_with(b"trusted.") {
+        return if c.capable(CAP_SYS_ADMIN) {
+            Ok(())
+        } else {
+            Err(denied)
+        };
+    }
+    if name.starts_with(b"user.") {
+        let (reg, dir) = (crate::vfs::is_regular(st.mode), crate::vfs::is_dir(st.mode));
+        if !reg && !dir {
+            return Err(denied);
+        }
+        if dir && st.mode & S_ISVTX != 0 && write && !perm::owner_ok(c, st.uid) {
+            return Err(Errno::EPERM);
+        }
+    }
+    let want = if write { MAY_WRITE } else { MAY_READ };
+    perm::check(c, false, st.mode, st.uid, st.gid, want)
 }
 
 fn get(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     let p = target(t, how, a)?;
     let name = name_arg(t, a.addr(1))?;
+    xattr_permission(t, &name, &p.inode().stat()?, false)?;
     let value = p.inode().getxattr(&name)?;
     let size = a.size(3) as usize;
     if size == 0 {
@@ -89,11 +125,7 @@ fn set(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     let mut value = vec![0u8; size];
     t.mm.copy_in(a.addr(2), &mut value)?;
     writable_mount(&p)?;
-    let st = p.inode().stat()?;
-    user_xattr_ok(&name, st.mode)?;
-    if !perm::owner_ok(&t.creds, st.uid) {
-        return Err(Errno::EPERM.into());
-    }
+    xattr_permission(t, &name, &p.inode().stat()?, true)?;
     p.inode().setxattr(&name, &value, flags)?;
     Ok(0)
 }
@@ -101,7 +133,12 @@ fn set(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
 fn list(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     let p = target(t, how, a)?;
     let mut out = Vec::new();
+    // trusted.* names are listed only for CAP_SYS_ADMIN.
+    let trusted = t.creds.capable(CAP_SYS_ADMIN);
     for n in p.inode().listxattr()? {
+        if !trusted && n.starts_with(b"trusted.") {
+            continue;
+        }
         out.extend_from_slice(&n);
         out.push(0);
     }
@@ -120,11 +157,7 @@ fn remove(t: &mut Task, a: &SyscallArgs, how: Target) -> SysResult {
     let p = target(t, how, a)?;
     let name = name_arg(t, a.addr(1))?;
     writable_mount(&p)?;
-    let st = p.inode().stat()?;
-    user_xattr_ok(&name, st.mode)?;
-    if !perm::owner_ok(&t.creds, st.uid) {
-        return Err(Errno::EPERM.into());
-    }
+    xattr_permission(t, &name, &p.inode().stat()?, true)?;
     p.inode().removexattr(&name)?;
     Ok(0)
 }

@@ -148,7 +148,7 @@ fn parent_of(t: &Task, start: VfsPath, path: &[u8], links: &mut u32) -> Result<P
 
 /// Checks search permission on a directory.
 pub fn may_search(t: &Task, dir: &VfsPath) -> Result<(), Errno> {
-    if t.creds.euid == 0 {
+    if perm::searches_any_dir(&t.creds) {
         return Ok(());
     }
     let st = dir.inode().stat()?;

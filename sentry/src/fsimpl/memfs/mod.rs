@@ -952,7 +952,7 @@ impl FileOps for MemFile {
         }
     }
 
-    fn write(&self, _t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
+    fn write(&self, t: &Task, iov: &[libc::iovec], off: Option<u64>) -> Result<usize, Errno> {
         let off = off.unwrap_or(0);
         let mut st = lock(&self.node.st);
         self.node.copy_up(&mut st)?;
@@ -961,9 +961,7 @@ impl FileOps for MemFile {
             _ => return Err(Errno::EINVAL),
         };
         Node::touch_mc(&mut st);
-        if st.meta.mode & (S_ISUID | S_ISGID) != 0 {
-            st.meta.mode &= !S_ISUID;
-        }
+        st.meta.mode &= !crate::vfs::perm::write_clears(&t.creds, st.meta.mode, st.meta.gid);
         Ok(n)
     }
 

@@ -2,6 +2,7 @@
 //! the /proc/sys tree.
 
 use super::{Shared, Static};
+use crate::abi::caps::CAP_LAST_CAP;
 use crate::abi::misc::CLOCK_TICKS_PER_SEC;
 use crate::abi::proc::*;
 use crate::abi::PAGE_SIZE;

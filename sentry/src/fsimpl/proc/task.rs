@@ -312,12 +312,11 @@ pub(super) fn status(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let _ = writeln!(o, "SigBlk:\t{:016x}", t.signals.mask.0);
     let _ = writeln!(o, "SigIgn:\t{ign:016x}");
     let _ = writeln!(o, "SigCgt:\t{cgt:016x}");
-    let caps = if c.euid == 0 { CAP_FULL_SET } else { 0 };
-    let _ = writeln!(o, "CapInh:\t{:016x}", 0);
-    let _ = writeln!(o, "CapPrm:\t{caps:016x}");
-    let _ = writeln!(o, "CapEff:\t{caps:016x}");
-    let _ = writeln!(o, "CapBnd:\t{CAP_FULL_SET:016x}");
-    let _ = writeln!(o, "CapAmb:\t{:016x}", 0);
+    let _ = writeln!(o, "CapInh:\t{:016x}", c.cap_inheritable);
+    let _ = writeln!(o, "CapPrm:\t{:016x}", c.cap_permitted);
+    let _ = writeln!(o, "CapEff:\t{:016x}", c.cap_effective);
+    let _ = writeln!(o, "CapBnd:\t{:016x}", c.cap_bounding);
+    let _ = writeln!(o, "CapAmb:\t{:016x}", c.cap_ambient);
     let _ = writeln!(o, "NoNewPrivs:\t{}", u8::from(t.no_new_privs));
     let _ = writeln!(o, "Seccomp:\t0");
     let _ = writeln!(o, "Seccomp_filters:\t0");
