@@ -5,6 +5,7 @@
 //! removed.
 
 use super::SyscallArgs;
+use crate::abi::caps::{CAP_IPC_LOCK, CAP_IPC_OWNER, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
 use crate::abi::ipc::*;
 use crate::abi::mm::{MAP_FIXED, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::abi::{page_up, Errno, Pod, SysResult, PAGE_SIZE};
@@ -27,28 +28,25 @@ const MAY_READ: u32 = 0o4;
 const MAY_WRITE: u32 = 0o2;
 const MAY_EXEC_IPC: u32 = 0o1;
 
-/// Whether the task may use `p` for `want` (rwx bits); CAP_IPC_OWNER
-/// (effective uid 0 here) may do anything.
+/// Whether the task may use `p` for `want` (rwx bits); CAP_IPC_OWNER may
+/// do anything.
 fn permitted(t: &Task, p: &IpcPerm, want: u32) -> bool {
     let c = &t.creds;
     let granted = if c.euid == p.uid || c.euid == p.cuid {
         p.mode >> 6
-    } else if [p.gid, p.cgid]
-        .iter()
-        .any(|g| *g == c.egid || c.groups.contains(g))
-    {
+    } else if c.in_group(p.gid) || c.in_group(p.cgid) {
         p.mode >> 3
     } else {
         p.mode
     };
-    want & !granted & 0o7 == 0 || c.euid == 0
+    want & !granted & 0o7 == 0 || c.capable(CAP_IPC_OWNER)
 }
 
 /// Whether the task owns or created `p`, or has CAP_SYS_ADMIN (IPC_SET,
 /// IPC_RMID).
 fn owns(t: &Task, p: &IpcPerm) -> bool {
     let e = t.creds.euid;
-    e == p.uid || e == p.cuid || e == 0
+    e == p.uid || e == p.cuid || t.creds.capable(CAP_SYS_ADMIN)
 }
 
 fn now() -> i64 {
@@ -368,7 +366,8 @@ pub(super) fn shmctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         SHM_LOCK | SHM_UNLOCK => {
             let (p, _) = table.get_mut(id).ok_or(Errno::EINVAL)?;
-            if !owns(t, p) {
+            let e = t.creds.euid;
+            if !(t.creds.capable(CAP_IPC_LOCK) || e == p.uid || e == p.cuid) {
                 return Err(Errno::EPERM.into());
             }
             if cmd == SHM_LOCK {
@@ -979,7 +978,7 @@ pub(super) fn msgctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 return Err(Errno::EPERM.into());
             }
             // Raising the limit past the default takes CAP_SYS_RESOURCE.
-            if ds.qbytes > MSGMNB && t.creds.euid != 0 {
+            if ds.qbytes > MSGMNB && !t.creds.capable(CAP_SYS_RESOURCE) {
                 return Err(Errno::EPERM.into());
             }
             {

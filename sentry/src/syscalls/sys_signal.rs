@@ -381,6 +381,7 @@ pub(super) fn pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.kernel.procs.has_exited(pid) {
         return Err(Errno::ESRCH.into());
     }
+    may_signal(t, pid, pid, sig)?;
     if sig == 0 {
         return Ok(0);
     }
