@@ -1794,16 +1794,23 @@ fn test_oci_exec_gets_the_bundles_capabilities_or_its_own() {
 }
 
 #[test]
-fn test_oci_unknown_or_inconsistent_capabilities_are_one_line_naming_the_field() {
-    let env = Env::new("badcaps", &["true"]);
+fn test_oci_unknown_capabilities_warn_and_inconsistent_ones_are_one_line_naming_the_field() {
+    // An unknown name is left out with a warning, as runc does.
+    let env = Env::new("badcaps", &["grep", "CapBnd", "/proc/self/status"]);
     env.edit_config(|c| {
         c["process"]["capabilities"]["bounding"] = serde_json::json!(["CAP_KILL", "CAP_BOGUS"]);
     });
-    assert_create_fails(
-        &env,
-        "b1",
-        &["process.capabilities.bounding[1]", "CAP_BOGUS"],
+    let (code, err) = env.runsc_detached("run", &["run", "--bundle", path(&env.bundle()), "b0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("ignoring unknown or unavailable capabilities: CAP_BOGUS"),
+        "{err}"
     );
+    assert_eq!(env.output("run"), "CapBnd:\t0000000000000020\n");
+    env.edit_config(|c| {
+        c["process"]["capabilities"]["bounding"] = serde_json::json!(["CAP_KILL", 7]);
+    });
+    assert_create_fails(&env, "b1", &["process.capabilities.bounding[1]", "7"]);
     env.edit_config(|c| {
         c["process"]["capabilities"] = serde_json::json!({
             "bounding": ["CAP_KILL"], "permitted": ["CAP_KILL"], "effective": ["CAP_CHOWN"]

@@ -548,11 +548,15 @@ fn parse_process(path: &Path, p: &Value, prefix: &str) -> Result<Process, SpecEr
 }
 
 /// A process's `capabilities` object: each list of names ("CAP_CHOWN")
-/// as a mask. A list runc could not apply (capset refuses an effective
-/// capability that is not permitted, or an inheritable one outside the
-/// bounding set) is an error, as it is for runc. On error, the field
-/// (`effective[2]`, ...) and what is wrong.
+/// as a mask. A name this sandbox does not know is left out with a
+/// warning, as runc does ("ignoring unknown or unavailable
+/// capabilities"), so that a bundle from a newer tool still runs. A value
+/// that is no string, or a list runc could not apply (capset refuses an
+/// effective capability that is not permitted, or an inheritable one
+/// outside the bounding set), is an error, as it is for runc. On error,
+/// the field (`effective[2]`, ...) and what is wrong.
 fn parse_capabilities(c: &Value) -> Result<ProcessCaps, (String, String)> {
+    let mut unknown: Vec<String> = Vec::new();
     let set = |key: &str| -> Result<u64, (String, String)> {
         let list = match c.get(key) {
             None | Some(Value::Null) => return Ok(0),
@@ -566,17 +570,20 @@ fn parse_capabilities(c: &Value) -> Result<ProcessCaps, (String, String)> {
         };
         let mut mask = 0;
         for (i, v) in list.iter().enumerate() {
-            let name = v.as_str().unwrap_or_default();
-            let cap = cap_by_name(name).ok_or_else(|| {
+            let name = v.as_str().ok_or_else(|| {
                 (
                     format!("{key}[{i}]"),
-                    format!("{v} is not a capability: use names from capabilities(7), such as \"CAP_CHOWN\""),
+                    format!("{v} is not a capability name: use names from capabilities(7), such as \"CAP_CHOWN\""),
                 )
             })?;
-            mask |= cap_bit(cap);
+            match cap_by_name(name) {
+                Some(cap) => mask |= cap_bit(cap),
+                None => unknown.push(name.to_string()),
+            }
         }
         Ok(mask)
     };
+    let mut set = set;
     let caps = ProcessCaps {
         bounding: set("bounding")?,
         effective: set("effective")?,
@@ -584,6 +591,14 @@ fn parse_capabilities(c: &Value) -> Result<ProcessCaps, (String, String)> {
         inheritable: set("inheritable")?,
         ambient: set("ambient")?,
     };
+    if !unknown.is_empty() {
+        unknown.sort();
+        unknown.dedup();
+        sentry::log::warn(&format!(
+            "ignoring unknown or unavailable capabilities: {}",
+            unknown.join(" ")
+        ));
+    }
     let outside = |what: u64, within: u64| {
         (0..CAP_NAMES.len())
             .find(|&i| what & !within & (1u64 << i) != 0)
@@ -857,9 +872,13 @@ mod tests {
             .remove("capabilities");
         let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(b.capabilities, ProcessCaps::NONE);
+        // An unknown name is left out (runc warns and goes on).
+        v["process"]["capabilities"] = json!({"bounding": ["CAP_KILL", "CAP_NOPE"]});
+        let b = parsed(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.capabilities.bounding, cap_bit(CAP_KILL));
         for (bad, field) in [
             (
-                json!({"bounding": ["CAP_KILL", "CAP_NOPE"]}),
+                json!({"bounding": ["CAP_KILL", 7]}),
                 "capabilities.bounding[1]",
             ),
             (json!({"effective": "CAP_KILL"}), "capabilities.effective"),
