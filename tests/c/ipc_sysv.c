@@ -376,7 +376,59 @@ static void msg_tests(void) {
     CHECK("msgsnd after RMID", msgsnd(id, &m, 1, 0));
 }
 
+/* Prints /proc/sysvipc/NAME's header and, from the line of object `id`,
+ * the columns that do not depend on pids, times or residency. */
+static void proc_row(const char *name, int id) {
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/sysvipc/%s", name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        printf("%s: %s\n", path, errno_name(errno));
+        return;
+    }
+    if (fgets(line, sizeof line, f))
+        printf("%s header: %s", name, line);
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        long key, oid, a, b, c, d, e, g, h, i, j;
+        unsigned mode;
+        if (sscanf(line, "%ld %ld %o %ld %ld %ld %ld %ld %ld %ld %ld %ld", &key, &oid, &mode, &a, &b,
+                   &c, &d, &e, &g, &h, &i, &j) < 8 || oid != id)
+            continue;
+        found = 1;
+        if (strcmp(name, "shm") == 0) /* size cpid lpid nattch uid gid cuid cgid */
+            printf("%s row: key=%ld perms=%o size=%ld nattch=%ld uid=%ld gid=%ld\n", name, key,
+                   mode, a, d, e, g);
+        else if (strcmp(name, "sem") == 0) /* nsems uid gid cuid cgid otime ctime */
+            printf("%s row: key=%ld perms=%o nsems=%ld uid=%ld gid=%ld\n", name, key, mode, a, b,
+                   c);
+        else /* cbytes qnum lspid lrpid uid gid */
+            printf("%s row: key=%ld perms=%o cbytes=%ld qnum=%ld uid=%ld gid=%ld\n", name, key,
+                   mode, a, b, e, g);
+    }
+    fclose(f);
+    printf("%s row found: %d\n", name, found);
+}
+
+static void proc_tests(void) {
+    printf("== /proc/sysvipc\n");
+    int shm = shmget(IPC_PRIVATE, 5000, IPC_CREAT | 0640);
+    char *p = shmat(shm, NULL, 0);
+    int sem = semget(IPC_PRIVATE, 4, IPC_CREAT | 0604);
+    int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0620);
+    struct msg m = {1, "abc"};
+    msgsnd(msg, &m, 3, 0);
+    proc_row("shm", shm);
+    proc_row("sem", sem);
+    proc_row("msg", msg);
+    shmdt(p);
+    shmctl(shm, IPC_RMID, NULL);
+    semctl(sem, 0, IPC_RMID);
+    msgctl(msg, IPC_RMID, NULL);
+}
+
 int main(void) {
+    proc_tests();
     shm_tests();
     sem_tests();
     msg_tests();

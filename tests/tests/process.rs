@@ -285,6 +285,9 @@ fn test_ipc_sysv_shm_sem_msg_match_native() {
         "ipc_sysv",
         &[],
         &[
+            "shm row: key=0 perms=640 size=5000 nattch=1 uid=0 gid=0",
+            "sem row: key=0 perms=604 nsems=4 uid=0 gid=0",
+            "msg row: key=0 perms=620 cbytes=3 qnum=1 uid=0 gid=0",
             "child sees nattch=4",
             "after RMID: mode 1604 (SHM_DEST), key 0, nattch 1, data: still here",
             "GETNCNT(2)=1",

@@ -159,6 +159,14 @@ const ROOT_ENTRIES: &[(&str, Static)] = &[
     ("mounts", Static::Link("self/mounts")),
     ("stat", Static::File(sys::stat)),
     ("sys", Static::Dir(sys::SYS_ENTRIES)),
+    (
+        "sysvipc",
+        Static::Dir(&[
+            ("msg", Static::File(sys::sysvipc_msg)),
+            ("sem", Static::File(sys::sysvipc_sem)),
+            ("shm", Static::File(sys::sysvipc_shm)),
+        ]),
+    ),
     ("uptime", Static::File(sys::uptime)),
     ("version", Static::File(sys::version)),
 ];
