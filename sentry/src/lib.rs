@@ -179,7 +179,9 @@ pub fn run(config: KernelConfig, root: RootFs, init: InitProcess) -> Result<Exit
 }
 
 fn new_init_task(kernel: Arc<Kernel>, root: RootFs, init: InitProcess) -> Result<Task, BootError> {
-    let as_ = kernel.platform.new_address_space()?;
+    let as_ = kernel
+        .platform
+        .new_address_space_named(&kernel::exec::stub_name(&init.argv, &init.path))?;
     kernel.procs.add_init(as_.host_pid(), as_.interrupter());
     let RootFs {
         gofer,
@@ -262,7 +264,9 @@ pub fn spawn_process(kernel: &Arc<Kernel>, spec: InitProcess) -> Result<i32, Boo
         .spawn(move || {
             // ptrace binds the stub to this thread: build and run here.
             let built = (|| {
-                let as_ = k.platform.new_address_space()?;
+                let as_ = k
+                    .platform
+                    .new_address_space_named(&kernel::exec::stub_name(&spec.argv, &spec.path))?;
                 k.procs.set_stub(pid, as_.host_pid(), as_.interrupter());
                 let InitProcess {
                     path,

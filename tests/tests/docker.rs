@@ -394,6 +394,9 @@ fn test_docker_detached_exec_logs_top_stop_and_rm() {
     // `sleep 1000` are not.
     let live: Vec<u32> = v.pids.iter().copied().filter(|&p| alive(p)).collect();
     assert!(live.len() >= 2, "top lists the shell and sleep:\n{top}");
+    // The command column names the programs (runc: "sleep 1000"; a
+    // stub has no command line, so ps shows its name: "[sleep]").
+    assert!(top.contains("sleep"), "top names the sleep:\n{top}");
     for &p in &live {
         assert!(
             descends_from(p, v.pid) || !alive(p),

@@ -85,6 +85,21 @@ impl Platform {
         Ok(as_)
     }
 
+    /// [`Platform::new_address_space`], with the stub's host name
+    /// (`comm`, what `ps` and `docker top` show) set to `name`: the
+    /// calling thread takes that name while it forks the stub, which
+    /// inherits it, and gets its own name back after.
+    pub fn new_address_space_named(&self, name: &[u8]) -> Result<AddressSpace, Error> {
+        set_thread_name(name);
+        let r = self.new_address_space();
+        let own = std::thread::current()
+            .name()
+            .map(|n| n.as_bytes().to_vec())
+            .unwrap_or_default();
+        set_thread_name(&own);
+        r
+    }
+
     pub fn new_address_space(&self) -> Result<AddressSpace, Error> {
         let pid = stub::spawn(self.memfd)?;
         let mut as_ = AddressSpace {
@@ -405,4 +420,18 @@ impl Context {
 /// Where the stub code sits, for tests and for documentation in `runsc`.
 pub fn stub_region() -> (u64, u64) {
     (STUB_START, STUB_LEN)
+}
+
+/// Sets the calling thread's name (the kernel keeps 15 bytes).
+fn set_thread_name(name: &[u8]) {
+    let mut buf = [0u8; 16];
+    let n = name
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(name.len())
+        .min(15);
+    buf[..n].copy_from_slice(&name[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16
+    // bytes from a live local buffer.
+    unsafe { libc::prctl(libc::PR_SET_NAME, buf.as_ptr()) };
 }

@@ -123,7 +123,7 @@ impl Task {
         let mut as_ = self
             .kernel
             .platform
-            .new_address_space()
+            .new_address_space_named(&stub_name(&argv, &exec_path))
             .map_err(|_| Errno::ENOMEM)?;
         let mut mm = MemoryManager::new(self.kernel.mf.clone());
         let (creds, secure) = self.exec_creds(&exe)?;
@@ -249,6 +249,17 @@ fn trim(b: &[u8]) -> &[u8] {
         .rposition(|c| !c.is_ascii_whitespace())
         .map_or(s, |i| i + 1);
     &b[s..e.max(s)]
+}
+
+/// The host name of a stub running a program started with `argv` (as
+/// `ps` on the host, and so `docker top`, shows it): argv[0]'s last
+/// component, which names a busybox applet that the program file
+/// (`/proc/self/exe`) would not; the program's path without one.
+pub fn stub_name(argv: &[Vec<u8>], path: &[u8]) -> [u8; TASK_COMM_LEN] {
+    match argv.first().filter(|a| !a.is_empty()) {
+        Some(a0) => comm_of(a0),
+        None => comm_of(path),
+    }
 }
 
 /// The task name exec sets: the basename, truncated like Linux.

@@ -128,7 +128,10 @@ fn build(kernel: Arc<Kernel>, new: NewTask) -> Result<Task, crate::abi::Errno> {
         None => {
             let mut as_ = kernel
                 .platform
-                .new_address_space()
+                .new_address_space_named(&crate::kernel::exec::stub_name(
+                    &new.argv_env.0,
+                    &new.comm,
+                ))
                 .map_err(|_| crate::abi::Errno::ENOMEM)?;
             new.mm.map_all(&mut as_)?;
             kernel
