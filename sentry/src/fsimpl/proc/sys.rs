@@ -576,44 +576,6 @@ pub(super) fn cpuinfo(t: &TaskView, _s: &Shared) -> Vec<u8> {
     o.into_bytes()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_uuid_shape() {
-        let u = random_uuid();
-        assert_eq!(u.len(), 36);
-        let parts: Vec<&str> = u.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            vec![8, 4, 4, 4, 12]
-        );
-        assert!(parts[2].starts_with('4'));
-        assert_ne!(random_uuid(), u);
-    }
-
-    #[test]
-    fn test_meminfo_line_widths_match_linux() {
-        let mut o = String::new();
-        meminfo_line(&mut o, "MemTotal", 24_683_656, true);
-        meminfo_line(&mut o, "HugePages_Total", 0, false);
-        assert_eq!(o, "MemTotal:       24683656 kB\nHugePages_Total:       0\n");
-    }
-
-    #[test]
-    fn test_host_mem_total_is_positive() {
-        assert!(host_mem_total_kb() > 0);
-    }
-
-    #[test]
-    fn test_cpuid_names_the_vendor() {
-        let c = cpuid();
-        assert!(!c.vendor.is_empty());
-        assert!(c.flags.split(' ').any(|f| f == "sse2"));
-    }
-}
-
 /// /proc/sysvipc/shm: one line per segment, in Linux's columns.
 pub(super) fn sysvipc_shm(t: &TaskView, _s: &Shared) -> Vec<u8> {
     let mut o = String::from(
@@ -687,4 +649,42 @@ pub(super) fn sysvipc_msg(t: &TaskView, _s: &Shared) -> Vec<u8> {
         );
     }
     o.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_uuid_shape() {
+        let u = random_uuid();
+        assert_eq!(u.len(), 36);
+        let parts: Vec<&str> = u.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'));
+        assert_ne!(random_uuid(), u);
+    }
+
+    #[test]
+    fn test_meminfo_line_widths_match_linux() {
+        let mut o = String::new();
+        meminfo_line(&mut o, "MemTotal", 24_683_656, true);
+        meminfo_line(&mut o, "HugePages_Total", 0, false);
+        assert_eq!(o, "MemTotal:       24683656 kB\nHugePages_Total:       0\n");
+    }
+
+    #[test]
+    fn test_host_mem_total_is_positive() {
+        assert!(host_mem_total_kb() > 0);
+    }
+
+    #[test]
+    fn test_cpuid_names_the_vendor() {
+        let c = cpuid();
+        assert!(!c.vendor.is_empty());
+        assert!(c.flags.split(' ').any(|f| f == "sse2"));
+    }
 }
