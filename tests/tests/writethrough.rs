@@ -106,3 +106,21 @@ fn test_memory_overlay_keeps_the_same_changes_in_the_sandbox() {
     assert_eq!(read(&r.path("/keep")), "host\n");
     assert!(!r.path("/new").exists());
 }
+
+#[test]
+fn test_exec_and_private_maps_of_a_rewritten_host_file_match_native() {
+    // With --overlay2 none the program's copy in /tmp is a host file that
+    // the guest rewrites in place: the next exec and mmap must see the new
+    // bytes, not a cached image of the old ones.
+    let prog = tests::c_program("exec_image");
+    let native = tests::run_native(&prog, &[], Input::Null);
+    assert!(
+        native.stdout_text().contains("mapped marker: BBBB"),
+        "native:\n{}",
+        native.stdout_text()
+    );
+    let mut cmd = runtime().command(&["--overlay2", "none", "do"]);
+    cmd.arg(&prog);
+    let sandboxed = run(cmd, Input::Null);
+    tests::assert_same("exec_image with --overlay2 none", &native, &sandboxed);
+}

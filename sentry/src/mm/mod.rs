@@ -387,6 +387,27 @@ impl Mm {
         Ok(())
     }
 
+    /// The mmap syscall for a private mapping over the pages of `src` from
+    /// its start (a host file's cached image): placed like any mmap, then
+    /// as [`Self::map_cow_fixed`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn mmap_cow(
+        &mut self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        src: Arc<dyn crate::vfs::file::MemPages>,
+    ) -> Result<u64, Errno> {
+        let len = page_up(len).ok_or(Errno::ENOMEM)?;
+        let start = self.place(addr, len, flags)?;
+        self.unmap_range(as_, start, start + len)?;
+        self.map_cow_fixed(as_, start, len, prot, file, src)?;
+        Ok(start)
+    }
+
     /// Maps `[addr, addr+len)` (free and page-aligned) privately over the
     /// pages of `src` from its start: they are mapped read-only in the stub
     /// at once and copied into the mapping's own pages on the first write
@@ -1361,6 +1382,21 @@ impl MemoryManager {
     ) -> Result<(), Errno> {
         self.lock()
             .map_anon_fixed(as_, addr, len, prot, shared, name)
+    }
+
+    /// See [`Mm::mmap_cow`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn mmap_cow(
+        &self,
+        as_: &mut AddressSpace,
+        addr: u64,
+        len: u64,
+        prot: u64,
+        flags: u64,
+        file: VmaFile,
+        src: Arc<dyn crate::vfs::file::MemPages>,
+    ) -> Result<u64, Errno> {
+        self.lock().mmap_cow(as_, addr, len, prot, flags, file, src)
     }
 
     /// See [`Mm::map_cow_fixed`].

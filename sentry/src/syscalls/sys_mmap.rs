@@ -169,6 +169,50 @@ fn mmap_file(
             return Ok(mm.mmap_lazy(as_, addr, len, prot, flags, vf, lazy)?);
         }
     }
+    // A private mapping of a file whose bytes are read at map time (a
+    // host file: the libraries every dynamic program maps) shares one
+    // cached image of the range per file version, copy-on-write, instead
+    // of reading and copying it each time.
+    // Only where no whole page lies past the end of the file (Linux gives
+    // SIGBUS there; the copy below gives zeros, as before).
+    let in_file = (st.size.max(0) as u64).saturating_sub(off).min(plen);
+    if !shared
+        && matches!(source, MmapSource::Copy)
+        && crate::vfs::is_regular(st.mode)
+        && crate::abi::page_up(in_file).is_some_and(|e| e >= plen)
+    {
+        let key = crate::loader::cache::ImageKey {
+            dev_ino: (st.dev, st.ino),
+            size: st.size,
+            mtime: (st.mtime, st.mtime_nsec),
+            ctime: (st.ctime, st.ctime_nsec),
+        };
+        let img = t.kernel.images.segment(key, off, in_file, |buf| {
+            let mut done = 0;
+            while done < buf.len() {
+                let iov = [libc::iovec {
+                    iov_base: buf[done..].as_mut_ptr().cast(),
+                    iov_len: buf.len() - done,
+                }];
+                match file.ops.read(t, &iov, Some(off + done as u64))? {
+                    0 => break,
+                    n => done += n,
+                }
+            }
+            Ok(())
+        })?;
+        let vf = VmaFile {
+            path,
+            offset: off,
+            dev_ino: (dev, st.ino),
+            source: None,
+            no_write: false,
+            no_exec,
+            pages_owner: None,
+        };
+        let Task { mm, as_, .. } = t;
+        return Ok(mm.mmap_cow(as_, addr, len, prot, flags, vf, img)?);
+    }
     let (segs, owner) = match source {
         MmapSource::Mem(pages) if shared => {
             let segs = pages.pages(off, plen)?;
