@@ -154,6 +154,7 @@ static void shm_tests(void) {
     CHECK("IPC_STAT after last detach", shmctl(k1, IPC_STAT, &ds));
     CHECK("shmat(bad id)", (long)shmat(-5, NULL, 0));
     CHECK("shmctl(bad cmd)", shmctl(id, 999, &ds));
+    CHECK("shmctl(-1, SHM_STAT)", shmctl(-1, SHM_STAT, &ds));
     struct shminfo info;
     int ok = shmctl(0, IPC_INFO, (struct shmid_ds *)&info) >= 0;
     printf("IPC_INFO: ok=%d shmmin=%lu shmmni=%lu\n", ok, info.shmmin, info.shmmni);
@@ -285,6 +286,7 @@ static void sem_tests(void) {
     CHECK("IPC_RMID", semctl(id, 0, IPC_RMID));
     reap("semop on removed set (0 = EIDRM)", c);
     CHECK("GETVAL after RMID", semctl(id, 0, GETVAL));
+    CHECK("semctl(-1, SEM_STAT)", semctl(-1, 0, SEM_STAT, (union semun){.buf = &ds}));
 
     key_t key = 0x5e100000 | (getpid() & 0xfffff);
     int k = semget(key, 2, IPC_CREAT | 0600);
@@ -374,6 +376,7 @@ static void msg_tests(void) {
     CHECK("IPC_RMID", msgctl(id, IPC_RMID, NULL));
     reap("msgrcv on removed queue (0 = EIDRM)", c);
     CHECK("msgsnd after RMID", msgsnd(id, &m, 1, 0));
+    CHECK("msgctl(-1, MSG_STAT)", msgctl(-1, MSG_STAT, &ds));
 }
 
 /* Prints /proc/sysvipc/NAME's header and, from the line of object `id`,

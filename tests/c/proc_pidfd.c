@@ -150,6 +150,24 @@ int main(void) {
     printf("si_pid matches=%d si_code=%d si_status=%d\n", info.si_pid == r, info.si_code,
            info.si_status);
 
+    /* A pidfd that cannot be stored: EFAULT, and no fd is left behind. */
+    int probe = dup(0);
+    close(probe);
+    memset(&ca, 0, sizeof ca);
+    ca.flags = CLONE_PIDFD;
+    ca.pidfd = 8;
+    ca.exit_signal = SIGCHLD;
+    fflush(stdout);
+    r = syscall(SYS_clone3, &ca, sizeof ca);
+    if (r == 0)
+        _exit(0);
+    printf("clone3(CLONE_PIDFD, bad pidfd pointer): %s\n", r < 0 ? errno_name(errno) : "ok");
+    int again = dup(0);
+    printf("no fd left behind: %d\n", again == probe);
+    close(again);
+    if (r > 0)
+        waitpid(r, NULL, 0);
+
     /* clone() puts the pidfd where the parent's tid would go. */
     int cfd = -1;
     fflush(stdout);

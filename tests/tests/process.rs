@@ -298,6 +298,8 @@ fn test_ipc_sysv_shm_sem_msg_match_native() {
             "msgrcv(type -5): 5 1 three",
             "MSG_COPY: 8, still queued: 1",
             "msgrcv on removed queue (0 = EIDRM): exit 0",
+            "shmctl(-1, SHM_STAT): -1 EINVAL",
+            "msgctl(-1, MSG_STAT): -1 EINVAL",
         ],
     );
 }
@@ -317,6 +319,8 @@ fn test_proc_pidfd_open_signal_poll_waitid_clone_match_native() {
             "clone3(CLONE_PIDFD): ok=1 pidfd=1 cloexec=1",
             "si_pid matches=1 si_code=1 si_status=7",
             "clone(CLONE_PIDFD | CLONE_PARENT_SETTID): -1 EINVAL",
+            "clone3(CLONE_PIDFD, bad pidfd pointer): EFAULT",
+            "no fd left behind: 1",
         ],
     );
 }

@@ -105,8 +105,10 @@ impl<T> Table<T> {
         self.slots[idx].as_ref().map(|(p, _)| id_of(idx, p.seq))
     }
 
-    /// The object at table index `idx` and its id (the *_STAT commands).
-    pub fn at_index(&self, idx: usize) -> Option<(i32, &IpcPerm, &T)> {
+    /// The object at table index `idx` (the *_STAT commands' argument,
+    /// from the guest: a negative one names nothing) and its id.
+    pub fn at_index(&self, idx: i32) -> Option<(i32, &IpcPerm, &T)> {
+        let idx = usize::try_from(idx).ok()?;
         let (p, t) = self.slots.get(idx)?.as_ref()?;
         Some((id_of(idx, p.seq), p, t))
     }

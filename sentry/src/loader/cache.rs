@@ -18,6 +18,19 @@ use std::sync::{Arc, Mutex};
 
 /// Most bytes of images kept.
 pub const MAX_BYTES: u64 = 64 << 20;
+/// Largest image made: a bigger segment or mapping is copied as before
+/// (an image is read through a buffer of its size first).
+pub const MAX_IMAGE: u64 = 32 << 20;
+
+/// Whether the range of `filesz` bytes at file offset `off` can have an
+/// image: it lies within the file (`size` bytes) and is not too big. The
+/// offset and sizes come from the guest (an ELF header, mmap arguments).
+pub fn cacheable(size: i64, off: u64, filesz: u64) -> bool {
+    let lead = off % crate::abi::PAGE_SIZE;
+    off.checked_add(filesz)
+        .is_some_and(|end| end <= size.max(0) as u64)
+        && lead.saturating_add(filesz) <= MAX_IMAGE
+}
 
 /// A file's identity and version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,8 +90,11 @@ impl ImageCache {
         if let Some((img, _)) = lock(&self.st).map.get(&k) {
             return Ok(img.clone());
         }
+        if !cacheable(key.size, off, filesz) {
+            return Err(Errno::ENOMEM);
+        }
         let lead = off % crate::abi::PAGE_SIZE;
-        let len = lead.checked_add(filesz).ok_or(Errno::ENOEXEC)?;
+        let len = lead + filesz;
         let mut buf = vec![0u8; len as usize];
         read(&mut buf)?;
         let node = self

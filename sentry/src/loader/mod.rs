@@ -215,7 +215,12 @@ fn load_image(
     let apart = loads.windows(2).all(|w| {
         page_up(w[0].vaddr.saturating_add(w[0].memsz)).is_some_and(|e| e <= page_down(w[1].vaddr))
     });
-    if let (Some(key), true) = (label.key, apart) {
+    let fits = |key: &cache::ImageKey| {
+        loads
+            .iter()
+            .all(|p| p.filesz == 0 || cache::cacheable(key.size, p.offset, p.filesz))
+    };
+    if let Some(key) = label.key.filter(|k| apart && fits(k)) {
         let end = map_cached(mm, as_, file, &loads, bias, label, key, images)?;
         return Ok(finish_image(info, &loads, bias, end));
     }

@@ -126,13 +126,15 @@ pub(super) fn shmget(t: &mut Task, a: &SyscallArgs) -> SysResult {
         gid: t.creds.egid,
     };
     let node = k.memfd_fs.anon_file(flg & IPC_MODE_MASK, owner);
+    // A size past what a memory file may hold has no memory for it.
     crate::vfs::Inode::setattr(
         &*node,
         &crate::vfs::SetAttr {
             size: Some(size),
             ..Default::default()
         },
-    )?;
+    )
+    .map_err(|_| Errno::ENOMEM)?;
     let ino = crate::vfs::Inode::stat(&*node)?.ino;
     let file = crate::vfs::Inode::open(&*node, t, crate::abi::file::O_RDWR)?;
     let Some(MmapSource::Mem(pages)) = file.mmap_source() else {
@@ -327,7 +329,7 @@ pub(super) fn shmctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             Ok(table.highest_index() as u64)
         }
         SHM_STAT | SHM_STAT_ANY => {
-            let (full, p, s) = table.at_index(id.max(0) as usize).ok_or(Errno::EINVAL)?;
+            let (full, p, s) = table.at_index(id).ok_or(Errno::EINVAL)?;
             if cmd == SHM_STAT && !permitted(t, p, MAY_READ) {
                 return Err(Errno::EACCES.into());
             }
@@ -619,7 +621,7 @@ pub(super) fn semctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             return Ok(table.highest_index() as u64);
         }
         SEM_STAT | SEM_STAT_ANY => {
-            let (full, p, set) = table.at_index(id.max(0) as usize).ok_or(Errno::EINVAL)?;
+            let (full, p, set) = table.at_index(id).ok_or(Errno::EINVAL)?;
             if cmd == SEM_STAT && !permitted(t, p, MAY_READ) {
                 return Err(Errno::EACCES.into());
             }
@@ -952,7 +954,7 @@ pub(super) fn msgctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             return Ok(table.highest_index() as u64);
         }
         MSG_STAT | MSG_STAT_ANY => {
-            let (full, p, q) = table.at_index(id.max(0) as usize).ok_or(Errno::EINVAL)?;
+            let (full, p, q) = table.at_index(id).ok_or(Errno::EINVAL)?;
             if cmd == MSG_STAT && !permitted(t, p, MAY_READ) {
                 return Err(Errno::EACCES.into());
             }

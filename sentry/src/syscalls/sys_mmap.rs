@@ -180,6 +180,7 @@ fn mmap_file(
         && matches!(source, MmapSource::Copy)
         && crate::vfs::is_regular(st.mode)
         && crate::abi::page_up(in_file).is_some_and(|e| e >= plen)
+        && crate::loader::cache::cacheable(st.size, off, in_file)
     {
         let key = crate::loader::cache::ImageKey {
             dev_ino: (st.dev, st.ino),

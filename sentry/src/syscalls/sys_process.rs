@@ -137,10 +137,12 @@ fn do_clone(t: &mut Task, c: CloneArgs) -> SysResult {
             crate::abi::file::O_RDWR,
         );
         let limit = t.rlimits[crate::abi::misc::RLIMIT_NOFILE].cur;
-        let installed = t
-            .fds
-            .install(f, true, 0, limit)
-            .and_then(|fd| t.copy_out_obj(c.pidfd_at, &fd).map(|()| fd));
+        let installed = t.fds.install(f, true, 0, limit).and_then(|fd| {
+            t.copy_out_obj(c.pidfd_at, &fd).inspect_err(|_| {
+                // The guest gets no fd it was not told of.
+                let _ = t.fds.close(fd);
+            })
+        });
         if let Err(e) = installed {
             t.kernel.procs.exit(pid, ExitStatus::Exited(0), t.creds.uid);
             let reap = WaitOptions {
