@@ -7,7 +7,7 @@ pub mod elf;
 use crate::abi::elf::{ET_DYN, PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, PT_PHDR};
 use crate::abi::misc::auxv::*;
 use crate::abi::misc::CLOCK_TICKS_PER_SEC;
-use crate::abi::mm::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::abi::mm::{MAP_FIXED, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::abi::{page_down, page_up, Errno, PAGE_SIZE};
 use crate::mm::{MemoryManager, MAX_ADDR, MMAP_MIN_ADDR, PIE_BASE, STACK_SIZE, STACK_TOP};
 use platform::AddressSpace;
@@ -328,7 +328,13 @@ fn map_cached(
                 no_write: false,
                 no_exec: false,
             };
-            mm.map_cow_fixed(as_, s, fe - s, prot, vf, img)?;
+            let lazy = crate::mm::LazyFile {
+                src: img,
+                foff: 0,
+                premapped: true,
+                anon: false,
+            };
+            mm.mmap_lazy(as_, s, fe - s, prot, MAP_PRIVATE | MAP_FIXED, vf, lazy)?;
         }
         if e > fe {
             mm.map_anon_fixed(as_, fe, e - fe, prot, false, None)?;

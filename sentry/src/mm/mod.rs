@@ -147,7 +147,8 @@ impl Mm {
         self.lazy.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A lazy private mapping of a memory-backed file (see [`LazyPages`]).
+    /// A lazy private mapping of a memory-backed file (see [`LazyPages`]);
+    /// a premapped source (a cached image) is mapped read-only at once.
     #[allow(clippy::too_many_arguments)]
     pub fn mmap_lazy(
         &mut self,
@@ -162,7 +163,23 @@ impl Mm {
         let len = page_up(len).ok_or(Errno::ENOMEM)?;
         let start = self.place(addr, len, flags)?;
         self.unmap_range(as_, start, start + len)?;
+        // A premapped source is mapped read-only in the stub now (a cached
+        // image: no fault on reads), else page by page on faults.
+        let segs = if lazy.premapped {
+            lazy.src.pages(lazy.foff, len)?
+        } else {
+            Vec::new()
+        };
         let off = self.mf.allocate(len)?;
+        let mut at = start;
+        for (o, n) in segs {
+            if let Err(e) = as_.map(at, n, (prot & !PROT_WRITE) as i32, o) {
+                let _ = as_.unmap(start, len);
+                self.mf.free(off, len);
+                return Err(platform_errno(e));
+            }
+            at += n;
+        }
         self.vmas.insert(Vma {
             start,
             end: start + len,
@@ -384,70 +401,6 @@ impl Mm {
             return Err(platform_errno(e));
         }
         self.vmas.insert(vma);
-        Ok(())
-    }
-
-    /// The mmap syscall for a private mapping over the pages of `src` from
-    /// its start (a host file's cached image): placed like any mmap, then
-    /// as [`Self::map_cow_fixed`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn mmap_cow(
-        &mut self,
-        as_: &mut AddressSpace,
-        addr: u64,
-        len: u64,
-        prot: u64,
-        flags: u64,
-        file: VmaFile,
-        src: Arc<dyn crate::vfs::file::MemPages>,
-    ) -> Result<u64, Errno> {
-        let len = page_up(len).ok_or(Errno::ENOMEM)?;
-        let start = self.place(addr, len, flags)?;
-        self.unmap_range(as_, start, start + len)?;
-        self.map_cow_fixed(as_, start, len, prot, file, src)?;
-        Ok(start)
-    }
-
-    /// Maps `[addr, addr+len)` (free and page-aligned) privately over the
-    /// pages of `src` from its start: they are mapped read-only in the stub
-    /// at once and copied into the mapping's own pages on the first write
-    /// to each (an executable's segments from the loader's image cache).
-    pub fn map_cow_fixed(
-        &mut self,
-        as_: &mut AddressSpace,
-        addr: u64,
-        len: u64,
-        prot: u64,
-        file: VmaFile,
-        src: Arc<dyn crate::vfs::file::MemPages>,
-    ) -> Result<(), Errno> {
-        let segs = src.pages(0, len)?;
-        let off = self.mf.allocate(len)?;
-        let mut at = addr;
-        for (o, n) in segs {
-            if let Err(e) = as_.map(at, n, (prot & !PROT_WRITE) as i32, o) {
-                self.mf.free(off, len);
-                return Err(platform_errno(e));
-            }
-            at += n;
-        }
-        self.vmas.insert(Vma {
-            start: addr,
-            end: addr + len,
-            prot,
-            shared: false,
-            backing: Backing::Anon { off },
-            name: None,
-            file: Some(file),
-            shared_owner: None,
-            lazy: Some(LazyFile {
-                src,
-                foff: 0,
-                premapped: true,
-                anon: false,
-            }),
-            borrowed: false,
-        });
         Ok(())
     }
 
@@ -1382,34 +1335,6 @@ impl MemoryManager {
     ) -> Result<(), Errno> {
         self.lock()
             .map_anon_fixed(as_, addr, len, prot, shared, name)
-    }
-
-    /// See [`Mm::mmap_cow`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn mmap_cow(
-        &self,
-        as_: &mut AddressSpace,
-        addr: u64,
-        len: u64,
-        prot: u64,
-        flags: u64,
-        file: VmaFile,
-        src: Arc<dyn crate::vfs::file::MemPages>,
-    ) -> Result<u64, Errno> {
-        self.lock().mmap_cow(as_, addr, len, prot, flags, file, src)
-    }
-
-    /// See [`Mm::map_cow_fixed`].
-    pub fn map_cow_fixed(
-        &self,
-        as_: &mut AddressSpace,
-        addr: u64,
-        len: u64,
-        prot: u64,
-        file: VmaFile,
-        src: Arc<dyn crate::vfs::file::MemPages>,
-    ) -> Result<(), Errno> {
-        self.lock().map_cow_fixed(as_, addr, len, prot, file, src)
     }
 
     /// The mmap syscall for anonymous memory. `addr`, `len`, `prot` and

@@ -211,8 +211,14 @@ fn mmap_file(
             no_exec,
             pages_owner: None,
         };
+        let lazy = crate::mm::LazyFile {
+            src: img,
+            foff: 0,
+            premapped: true,
+            anon: false,
+        };
         let Task { mm, as_, .. } = t;
-        return Ok(mm.mmap_cow(as_, addr, len, prot, flags, vf, img)?);
+        return Ok(mm.mmap_lazy(as_, addr, len, prot, flags, vf, lazy)?);
     }
     let (segs, owner) = match source {
         MmapSource::Mem(pages) if shared => {
