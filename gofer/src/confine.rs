@@ -100,7 +100,7 @@ fn cpath(path: &Path) -> io::Result<CString> {
 
 /// A detached recursive clone of the mount tree at `path` (which may be a
 /// file), read-only throughout if asked.
-fn clone_tree(path: &CStr, read_only: bool, what: &str) -> io::Result<OwnedFd> {
+pub fn clone_tree(path: &CStr, read_only: bool, what: &str) -> io::Result<OwnedFd> {
     // SAFETY: open_tree with a valid C string and flags.
     let tree = unsafe {
         libc::syscall(
@@ -147,8 +147,9 @@ fn set_read_only(tree: &OwnedFd, extra_flags: u32, what: &str) -> io::Result<()>
     Ok(())
 }
 
-/// Attaches the detached mount `tree` at `target`.
-fn attach(tree: &OwnedFd, target: &CStr, what: &str) -> io::Result<()> {
+/// Attaches the detached mount `tree` at `target` (relative to the
+/// working directory).
+pub fn attach(tree: &OwnedFd, target: &CStr, what: &str) -> io::Result<()> {
     // SAFETY: move_mount of our detached tree onto a valid path.
     let r = unsafe {
         libc::syscall(

@@ -254,7 +254,10 @@ pub fn enter(opts: Options) -> Result<Confined, ConfineError> {
         r.into(),
         "unshare mount, ipc, uts, cgroup and network namespaces",
     )?;
-    let proc_tree = if own_proc { clone_proc() } else { None };
+    // A detached copy of the sandbox's proc mount, for its root.
+    let proc_tree = own_proc
+        .then(|| gofer::confine::clone_tree(c"/proc", false, "the sandbox's proc").ok())
+        .flatten();
     let user_ns = helper.is_some();
     if let Some(h) = helper {
         // The maps must be there before the uid changes, and before the
@@ -443,10 +446,6 @@ fn write_maps(proc_dir: RawFd, go: RawFd, id_map: &[u8]) -> (u32, u32) {
 /// Where the empty root is mounted before it becomes "/" (in this
 /// process's own mount namespace only).
 const STAGING: &CStr = c"/proc";
-/// open_tree: make a detached copy of the mount.
-const OPEN_TREE_CLONE: libc::c_uint = 1;
-/// move_mount: the source is the fd itself.
-const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
 
 fn mount(
     src: Option<&CStr>,
@@ -492,38 +491,6 @@ fn mount_own_proc() -> bool {
         .is_ok()
 }
 
-/// A detached copy of the sandbox's proc mount at /proc, for its root.
-fn clone_proc() -> Option<OwnedFd> {
-    // SAFETY: open_tree with a valid C string and flags.
-    let fd = unsafe {
-        libc::syscall(
-            libc::SYS_open_tree,
-            libc::AT_FDCWD,
-            c"/proc".as_ptr(),
-            OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint,
-        )
-    };
-    // SAFETY: open_tree returned a new fd we now own.
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) })
-}
-
-/// Attaches the detached mount `tree` at `target` (relative to the
-/// working directory).
-fn attach(tree: &OwnedFd, target: &CStr) -> bool {
-    // SAFETY: move_mount of our detached tree onto a valid C string path.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_move_mount,
-            tree.as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_FDCWD,
-            target.as_ptr(),
-            MOVE_MOUNT_F_EMPTY_PATH,
-        )
-    };
-    r == 0
-}
-
 /// Makes an empty, read-only tmpfs the root and working directory, with
 /// only `proc` (the sandbox's own, if given: `podman top` reads /proc in
 /// the mount namespace of the container's pid, which is the sandbox's;
@@ -557,7 +524,7 @@ fn pivot_to_empty_root(proc_tree: Option<OwnedFd>) -> Result<(), ConfineError> {
     if let Some(tree) = proc_tree {
         // SAFETY: mkdir with a valid C string.
         if unsafe { libc::mkdir(c"proc".as_ptr(), 0o555) } == 0 {
-            if attach(&tree, c"proc") {
+            if gofer::confine::attach(&tree, c"proc", "the sandbox's proc").is_ok() {
                 mount(
                     None,
                     c"proc",

@@ -40,6 +40,14 @@ pub struct IpcPerm {
 }
 
 impl IpcPerm {
+    /// IPC_SET: owner, group and permission bits from the guest's record
+    /// (other mode bits stay).
+    pub fn set_from(&mut self, new: &Ipc64Perm) {
+        self.uid = new.uid;
+        self.gid = new.gid;
+        self.mode = (self.mode & !IPC_MODE_MASK) | (new.mode & IPC_MODE_MASK);
+    }
+
     /// The ABI form.
     pub fn to_abi(self) -> Ipc64Perm {
         Ipc64Perm {
@@ -114,7 +122,17 @@ impl<T> Table<T> {
     }
 
     /// Adds an object; returns its id, or None when `max` are in use.
-    pub fn insert(&mut self, mut perm: IpcPerm, obj: T, max: usize) -> Option<i32> {
+    pub fn insert(&mut self, perm: IpcPerm, obj: T, max: usize) -> Option<i32> {
+        self.insert_with(perm, max, |_| obj)
+    }
+
+    /// [`Table::insert`], the object made knowing its id.
+    pub fn insert_with(
+        &mut self,
+        mut perm: IpcPerm,
+        max: usize,
+        make: impl FnOnce(i32) -> T,
+    ) -> Option<i32> {
         let idx = match self.slots.iter().position(Option::is_none) {
             Some(i) => i,
             None if self.slots.len() < max => {
@@ -130,8 +148,9 @@ impl<T> Table<T> {
         if perm.key != IPC_PRIVATE {
             self.keys.insert(perm.key, idx);
         }
-        self.slots[idx] = Some((perm, obj));
-        Some(id_of(idx, perm.seq))
+        let id = id_of(idx, perm.seq);
+        self.slots[idx] = Some((perm, make(id)));
+        Some(id)
     }
 
     /// Removes the object `id`.

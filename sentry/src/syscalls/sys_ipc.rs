@@ -140,31 +140,22 @@ pub(super) fn shmget(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let Some(MmapSource::Mem(pages)) = file.mmap_source() else {
         return Err(Errno::ENOMEM.into());
     };
-    let seg = ShmSegment {
-        size,
-        attach: Arc::new(ShmAttach {
-            pages,
-            id: -1,
-            name: format!("/SYSV{:08x} (deleted)", key as u32)
-                .into_bytes()
-                .into(),
-        }),
-        ino,
-        atime: 0,
-        dtime: 0,
-        ctime: now(),
-        cpid: t.tgid,
-        lpid: 0,
-    };
+    let name: Arc<[u8]> = format!("/SYSV{:08x} (deleted)", key as u32)
+        .into_bytes()
+        .into();
+    let (cpid, ctime) = (t.tgid, now());
     let id = table
-        .insert(new_perm(t, key, flg), seg, SHMMNI as usize)
+        .insert_with(new_perm(t, key, flg), SHMMNI as usize, |id| ShmSegment {
+            size,
+            attach: Arc::new(ShmAttach { pages, id, name }),
+            ino,
+            atime: 0,
+            dtime: 0,
+            ctime,
+            cpid,
+            lpid: 0,
+        })
         .ok_or(Errno::ENOSPC)?;
-    // The attach record names its segment by id once it has one.
-    if let Some((_, s)) = table.get_mut(id) {
-        if let Some(att) = Arc::get_mut(&mut s.attach) {
-            att.id = id;
-        }
-    }
     Ok(id as u64)
 }
 
@@ -350,9 +341,7 @@ pub(super) fn shmctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             if !owns(t, p) {
                 return Err(Errno::EPERM.into());
             }
-            p.uid = ds.perm.uid;
-            p.gid = ds.perm.gid;
-            p.mode = (p.mode & !IPC_MODE_MASK) | (ds.perm.mode & IPC_MODE_MASK);
+            p.set_from(&ds.perm);
             s.ctime = now();
             Ok(0)
         }
@@ -439,6 +428,34 @@ pub(super) fn semtimedop(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// How long a blocked IPC call sleeps before it looks for signals again.
 const WAIT_SLICE: Duration = Duration::from_millis(20);
+
+/// One sleep of a blocked semop, msgsnd or msgrcv on its object's
+/// condition variable (woken by any change, or after a slice), with the
+/// guard back for the caller to look again: EAGAIN (without sleeping)
+/// once `deadline` has passed, EINTR when a signal is pending after.
+fn sleep_on<'a, T>(
+    t: &Task,
+    cv: &std::sync::Condvar,
+    g: std::sync::MutexGuard<'a, T>,
+    deadline: Option<Instant>,
+) -> (std::sync::MutexGuard<'a, T>, Result<(), Errno>) {
+    let now = Instant::now();
+    let slice = match deadline {
+        Some(d) if d <= now => return (g, Err(Errno::EAGAIN)),
+        Some(d) => (d - now).min(WAIT_SLICE),
+        None => WAIT_SLICE,
+    };
+    let g = cv
+        .wait_timeout(g, slice)
+        .map(|(g, _)| g)
+        .unwrap_or_else(|e| e.into_inner().0);
+    let r = if t.signal_pending() {
+        Err(Errno::EINTR)
+    } else {
+        Ok(())
+    };
+    (g, r)
+}
 
 /// One attempt at a whole semop: Ok(true) when applied, Ok(false) with
 /// `blocked` set when it must wait.
@@ -551,28 +568,13 @@ fn semop_common(
         if nowait {
             return Err(Errno::EAGAIN.into());
         }
-        let slice = match deadline {
-            Some(d) => {
-                let now = Instant::now();
-                if d <= now {
-                    return Err(Errno::EAGAIN.into());
-                }
-                (d - now).min(WAIT_SLICE)
-            }
-            None => WAIT_SLICE,
-        };
         st.waiting.push(what);
-        st = set
-            .cv
-            .wait_timeout(st, slice)
-            .map(|(g, _)| g)
-            .unwrap_or_else(|e| e.into_inner().0);
+        let (g, slept) = sleep_on(t, &set.cv, st, deadline);
+        st = g;
         if let Some(i) = st.waiting.iter().position(|w| *w == what) {
             st.waiting.remove(i);
         }
-        if t.signal_pending() {
-            return Err(Errno::EINTR.into());
-        }
+        slept?;
     }
 }
 
@@ -663,9 +665,7 @@ pub(super) fn semctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             drop(st);
             let mut table = lock(&k.ipc.sem);
             if let Some((pm, _)) = table.get_mut(id) {
-                pm.uid = ds.perm.uid;
-                pm.gid = ds.perm.gid;
-                pm.mode = (pm.mode & !IPC_MODE_MASK) | (ds.perm.mode & IPC_MODE_MASK);
+                pm.set_from(&ds.perm);
             }
             Ok(0)
         }
@@ -787,23 +787,6 @@ fn queue(t: &Task, id: i32, want: u32) -> Result<Arc<MsgQueue>, Errno> {
     Ok(q.clone())
 }
 
-/// Waits on a queue's condition variable for one slice; EINTR if a
-/// signal came.
-fn wait_queue<'a>(
-    t: &Task,
-    q: &'a MsgQueue,
-    st: std::sync::MutexGuard<'a, MsgState>,
-) -> Result<std::sync::MutexGuard<'a, MsgState>, Errno> {
-    let st =
-        q.cv.wait_timeout(st, WAIT_SLICE)
-            .map(|(g, _)| g)
-            .unwrap_or_else(|e| e.into_inner().0);
-    if t.signal_pending() {
-        return Err(Errno::EINTR);
-    }
-    Ok(st)
-}
-
 /// Size of a message's type field (`long mtype`).
 const MTYPE_SIZE: u64 = 8;
 
@@ -837,7 +820,9 @@ pub(super) fn msgsnd(t: &mut Task, a: &SyscallArgs) -> SysResult {
         if flg & IPC_NOWAIT != 0 {
             return Err(Errno::EAGAIN.into());
         }
-        st = wait_queue(t, &q, st)?;
+        let (g, slept) = sleep_on(t, &q.cv, st, None);
+        st = g;
+        slept?;
     }
 }
 
@@ -905,7 +890,9 @@ pub(super) fn msgrcv(t: &mut Task, a: &SyscallArgs) -> SysResult {
         if flg & IPC_NOWAIT != 0 {
             return Err(Errno::ENOMSG.into());
         }
-        st = wait_queue(t, &q, st)?;
+        let (g, slept) = sleep_on(t, &q.cv, st, None);
+        st = g;
+        slept?;
     }
 }
 
@@ -991,9 +978,7 @@ pub(super) fn msgctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             q.cv.notify_all();
             let mut table = lock(&k.ipc.msg);
             if let Some((pm, _)) = table.get_mut(id) {
-                pm.uid = ds.perm.uid;
-                pm.gid = ds.perm.gid;
-                pm.mode = (pm.mode & !IPC_MODE_MASK) | (ds.perm.mode & IPC_MODE_MASK);
+                pm.set_from(&ds.perm);
             }
             Ok(0)
         }
