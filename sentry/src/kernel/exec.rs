@@ -48,6 +48,8 @@ impl From<LoadError> for ExecError {
 struct Exe {
     path: VfsPath,
     file: Box<dyn FileOps>,
+    /// Its attributes when opened (the set-id bits, the image key).
+    stat: crate::abi::file::Stat,
 }
 
 impl Task {
@@ -61,7 +63,11 @@ impl Task {
         }
         perm::check(&self.creds, false, st.mode, st.uid, st.gid, MAY_EXEC)?;
         let file = p.inode().open(self, O_RDONLY)?;
-        Ok(Exe { path: p, file })
+        Ok(Exe {
+            path: p,
+            file,
+            stat: st,
+        })
     }
 
     /// Replaces the task's program with `path` (execve semantics).
@@ -126,7 +132,7 @@ impl Task {
             .new_address_space_named(&stub_name(&argv, &exec_path))
             .map_err(|_| Errno::ENOMEM)?;
         let mut mm = MemoryManager::new(self.kernel.mf.clone());
-        let (creds, secure) = self.exec_creds(&exe)?;
+        let (creds, secure) = self.exec_creds(&exe);
         let ids = AuxIds {
             uid: creds.uid,
             euid: creds.euid,
@@ -143,14 +149,14 @@ impl Task {
             let read: &ReadAt<'_> = &|iov, off| file.read(this, iov, Some(off));
             let open_interp = |p: &[u8]| -> Result<(Box<ReadAt<'_>>, FileLabel), Errno> {
                 let e = this.open_exec(AT_FDCWD, p)?;
-                let label = this.label_of(&e.path);
+                let label = this.label_of(&e);
                 let f = e.file;
                 Ok((
                     Box::new(move |iov: &[libc::iovec], off: u64| f.read(this, iov, Some(off))),
                     label,
                 ))
             };
-            let label = this.label_of(&exe.path);
+            let label = this.label_of(&exe);
             loader::load(
                 &mut mm,
                 &mut as_,
@@ -198,10 +204,10 @@ impl Task {
     /// mount is nosuid; the capability sets then change as Linux's
     /// execve changes them (`Credentials::exec_transition`), and the
     /// saved ids take the effective ones.
-    fn exec_creds(&self, exe: &Exe) -> Result<(Credentials, bool), Errno> {
+    fn exec_creds(&self, exe: &Exe) -> (Credentials, bool) {
         let mut c = self.creds.clone();
         if !self.no_new_privs && !exe.path.mnt.nosuid() {
-            let st = exe.path.inode().stat()?;
+            let st = &exe.stat;
             if st.mode & S_ISUID != 0 {
                 c.euid = st.uid;
             }
@@ -210,17 +216,17 @@ impl Task {
             }
         }
         let secure = self.creds.exec_transition(&mut c, self.no_new_privs);
-        Ok((c, secure))
+        (c, secure)
     }
 
-    /// The maps label of an executable.
-    fn label_of(&self, p: &VfsPath) -> FileLabel {
-        let st = p.inode().stat().ok();
-        let dev_ino = (p.mnt.dev, st.map_or(0, |s| s.ino));
+    /// The maps label of an executable (and its image-cache key).
+    fn label_of(&self, exe: &Exe) -> FileLabel {
+        let s = &exe.stat;
+        let dev_ino = (exe.path.mnt.dev, s.ino);
         FileLabel {
-            path: p.name_from(&self.fs.root()).into(),
+            path: exe.path.name_from(&self.fs.root()).into(),
             dev_ino,
-            key: st.map(|s| loader::cache::ImageKey {
+            key: Some(loader::cache::ImageKey {
                 dev_ino,
                 size: s.size,
                 mtime: (s.mtime, s.mtime_nsec),
