@@ -110,9 +110,27 @@ pub(super) fn sigaltstack(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// Sends `sig` to process `pid` (0 checks that it exists), if the
 /// caller may signal it.
 fn send(t: &Task, pid: i32, sig: i32, code: i32) -> Result<(), Errno> {
+    send_info(t, pid, sig, SigInfo::user(sig, code, t.tgid, t.creds.uid))
+}
+
+/// Sends `sig` with `info` to process `pid` if the caller may signal it.
+fn send_info(t: &Task, pid: i32, sig: i32, info: SigInfo) -> Result<(), Errno> {
     may_signal(t, pid, pid, sig)?;
-    let info = SigInfo::user(sig, code, t.tgid, t.creds.uid);
     t.kernel.procs.send(pid, sig, info)
+}
+
+/// Sends `sig` with `info` to every member of process group `pgid` the
+/// caller may signal: success if any took it, else the last error
+/// (ESRCH for an empty group), as Linux's __kill_pgrp_info.
+fn send_group(t: &Task, pgid: i32, sig: i32, info: SigInfo) -> Result<(), Errno> {
+    let mut ret = Err(Errno::ESRCH);
+    for p in t.kernel.procs.group_members(pgid) {
+        let r = send_info(t, p, sig, info);
+        if ret.is_err() {
+            ret = r;
+        }
+    }
+    ret
 }
 
 /// Whether the caller may send `sig` to thread `tid` of process `tgid`
@@ -159,26 +177,16 @@ pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         send(t, pid, sig, SI_USER)?;
         return Ok(0);
     }
-    let targets: Vec<i32> = match pid {
-        0 => {
-            let g = t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0);
-            t.kernel.procs.group_members(g)
-        }
-        -1 => t
+    if pid == -1 {
+        // Every process the caller may signal: refusals do not count
+        // (kill_something_info).
+        let targets: Vec<i32> = t
             .kernel
             .procs
             .live()
             .into_iter()
             .filter(|&p| p != 1 || t.tgid == 1)
-            .collect(),
-        p => t
-            .kernel
-            .procs
-            .group_members(p.checked_neg().ok_or(Errno::ESRCH)?),
-    };
-    if pid == -1 {
-        // Every process the caller may signal: refusals do not count
-        // (kill_something_info).
+            .collect();
         let mut ret = Ok(());
         for &p in &targets {
             match send(t, p, sig, SI_USER) {
@@ -192,16 +200,16 @@ pub(super) fn kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
         ret?;
         return Ok(0);
     }
-    // A process group: success if any member took it, else the last
-    // refusal (__kill_pgrp_info).
-    let mut ret = Err(Errno::ESRCH);
-    for p in targets {
-        let r = send(t, p, sig, SI_USER);
-        if ret.is_err() {
-            ret = r;
-        }
-    }
-    ret?;
+    let pgid = match pid {
+        0 => t.kernel.procs.pgid_sid(t.tgid).map_or(t.tgid, |p| p.0),
+        p => p.checked_neg().ok_or(Errno::ESRCH)?,
+    };
+    send_group(
+        t,
+        pgid,
+        sig,
+        SigInfo::user(sig, SI_USER, t.tgid, t.creds.uid),
+    )?;
     Ok(0)
 }
 
@@ -381,8 +389,8 @@ pub(super) fn pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if t.kernel.procs.has_exited(pid) {
         return Err(Errno::ESRCH.into());
     }
-    may_signal(t, pid, pid, sig)?;
     if sig == 0 {
+        may_signal(t, pid, pid, sig)?;
         return Ok(0);
     }
     let info = if addr == 0 {
@@ -400,18 +408,15 @@ pub(super) fn pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> SysResult {
         info
     };
     match flags {
-        PIDFD_SIGNAL_THREAD => t.kernel.procs.send_thread(pid, pid, sig, info)?,
+        PIDFD_SIGNAL_THREAD => {
+            may_signal(t, pid, pid, sig)?;
+            t.kernel.procs.send_thread(pid, pid, sig, info)?
+        }
         PIDFD_SIGNAL_PROCESS_GROUP => {
             let g = t.kernel.procs.pgid_sid(pid).ok_or(Errno::ESRCH)?.0;
-            let mut sent = false;
-            for p in t.kernel.procs.group_members(g) {
-                sent |= t.kernel.procs.send(p, sig, info).is_ok();
-            }
-            if !sent {
-                return Err(Errno::ESRCH.into());
-            }
+            send_group(t, g, sig, info)?
         }
-        _ => t.kernel.procs.send(pid, sig, info)?,
+        _ => send_info(t, pid, sig, info)?,
     }
     Ok(0)
 }
