@@ -650,29 +650,6 @@ static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
     return remove(p);
 }
 
-/* Copies this program to `to` (owned by root) with `mode`. */
-static void copy_self(const char *to, mode_t mode) {
-    int in = open("/proc/self/exe", O_RDONLY);
-    int out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-    char buf[65536];
-    ssize_t n;
-    if (in < 0 || out < 0) {
-        perror(to);
-        exit(1);
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, n) != n) {
-            perror("write");
-            exit(1);
-        }
-    if (fchmod(out, mode) != 0) {
-        perror("chmod");
-        exit(1);
-    }
-    close(in);
-    close(out);
-}
-
 int main(int argc, char **argv) {
     if (argc > 2 && strcmp(argv[1], "show") == 0)
         return show(argv[2]);
@@ -684,8 +661,8 @@ int main(int argc, char **argv) {
     }
     snprintf(plain, sizeof plain, "%s/plain", dir);
     snprintf(suidroot, sizeof suidroot, "%s/suidroot", dir);
-    copy_self(plain, 0755);
-    copy_self(suidroot, 04755);
+    copy_self(plain, -1, -1, 0755);
+    copy_self(suidroot, -1, -1, 04755);
     mk("mine", 0644, 0, 0);
     mk("other0600", 0600, 2000, 2000);
     mkd("otherdir", 0700, 2000);

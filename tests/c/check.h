@@ -9,8 +9,11 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -65,5 +68,30 @@ __attribute__((constructor)) static void check_line_buffered(void) {
 
 /* Prints `name=1` or `name=0` for a fact. */
 #define FACT(name, cond) printf("%s=%d\n", (name), (cond) ? 1 : 0)
+
+/* Copies this program to `to`, owned by `uid`:`gid` (-1: the caller's)
+ * with `mode` (set after the owner, since chown clears set-id bits);
+ * exits on failure. */
+static inline void copy_self(const char *to, uid_t uid, gid_t gid, mode_t mode) {
+    int in = open("/proc/self/exe", O_RDONLY);
+    int out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0700);
+    char buf[65536];
+    ssize_t n;
+    if (in < 0 || out < 0) {
+        perror(to);
+        exit(1);
+    }
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, n) != n) {
+            perror("write");
+            exit(1);
+        }
+    if (fchown(out, uid, gid) != 0 || fchmod(out, mode) != 0) {
+        perror("chown/chmod");
+        exit(1);
+    }
+    close(in);
+    close(out);
+}
 
 #endif

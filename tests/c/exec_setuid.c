@@ -18,29 +18,6 @@
 #define OWNER 1234
 #define USER 99
 
-static void copy_self(const char *to, mode_t mode) {
-    int in = open("/proc/self/exe", O_RDONLY);
-    int out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-    char buf[65536];
-    ssize_t n;
-    if (in < 0 || out < 0) {
-        perror(to);
-        exit(1);
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, n) != n) {
-            perror("write");
-            exit(1);
-        }
-    /* chown clears the set-id bits, so the mode comes after it. */
-    if (fchown(out, OWNER, OWNER) != 0 || fchmod(out, mode) != 0) {
-        perror("chown/chmod");
-        exit(1);
-    }
-    close(in);
-    close(out);
-}
-
 /* Runs `path show` in a child as uid/gid `as` (0: stay root), with
  * no_new_privs when asked; returns what it printed. */
 static void run(const char *label, const char *path, uid_t as, int nnp) {
@@ -89,11 +66,11 @@ int main(int argc, char **argv) {
     snprintf(both, sizeof both, "%s/both", dir);
     snprintf(plain, sizeof plain, "%s/plain", dir);
     snprintf(gnox, sizeof gnox, "%s/sgid-no-group-x", dir);
-    copy_self(suid, 04755);
-    copy_self(sgid, 02755);
-    copy_self(both, 06755);
-    copy_self(plain, 0755);
-    copy_self(gnox, 02745);
+    copy_self(suid, OWNER, OWNER, 04755);
+    copy_self(sgid, OWNER, OWNER, 02755);
+    copy_self(both, OWNER, OWNER, 06755);
+    copy_self(plain, OWNER, OWNER, 0755);
+    copy_self(gnox, OWNER, OWNER, 02745);
     struct statvfs vs;
     if (statvfs(dir, &vs) != 0 || (vs.f_flag & ST_NOSUID)) {
         printf("scratch directory is nosuid: the test needs one that is not\n");
@@ -116,7 +93,7 @@ int main(int argc, char **argv) {
     if (mkdtemp(shm) && chmod(shm, 0755) == 0 && statvfs(shm, &vs) == 0) {
         char shm_both[96], out[] = "/tmp/exec_setuid.out.XXXXXX";
         snprintf(shm_both, sizeof shm_both, "%s/both", shm);
-        copy_self(shm_both, 06755);
+        copy_self(shm_both, OWNER, OWNER, 06755);
         int fd = mkstemp(out);
         fflush(stdout);
         int saved = dup(1);
