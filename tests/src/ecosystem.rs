@@ -364,6 +364,28 @@ pub fn processes_naming(needle: &str) -> Vec<String> {
     found
 }
 
+/// What a removed container left on the host: processes whose command
+/// line names its `id` or its `root` directory (when known), cgroups
+/// named after it, and any of `pids` still alive. Empty when nothing is
+/// left.
+pub fn leftovers(id: &str, root: &str, pids: &[u32]) -> Vec<String> {
+    let mut left = processes_naming(id);
+    if !root.is_empty() {
+        left.extend(processes_naming(root));
+    }
+    left.extend(
+        cgroups_containing(id)
+            .into_iter()
+            .map(|c| format!("cgroup {}", c.display())),
+    );
+    left.extend(
+        pids.iter()
+            .filter(|&&p| p > 0 && alive(p))
+            .map(|p| format!("pid {p} is alive")),
+    );
+    left
+}
+
 /// Cgroup directories whose name contains `id`, one or two levels below
 /// the root of any hierarchy (`docker/ID`, `libpod_parent/libpod-ID`,
 /// `NAMESPACE/ID`), cgroup v1 or v2.

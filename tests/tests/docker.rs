@@ -223,21 +223,10 @@ impl Docker {
             Duration::from_secs(15),
             || {
                 let listed = self.ok(&["ps", "-a", "-q", "--no-trunc"]);
-                let mut left: Vec<String> = processes_naming(&v.id);
-                if !v.root.is_empty() {
-                    left.extend(processes_naming(&v.root));
-                }
-                left.extend(
-                    ecosystem::cgroups_containing(&v.id)
-                        .into_iter()
-                        .map(|c| format!("cgroup {}", c.display())),
-                );
-                left.extend(
-                    std::iter::once(&v.pid)
-                        .chain(&v.pids)
-                        .filter(|&&p| alive(p))
-                        .map(|p| format!("pid {p} is alive")),
-                );
+                let pids: Vec<u32> = std::iter::once(v.pid)
+                    .chain(v.pids.iter().copied())
+                    .collect();
+                let left = ecosystem::leftovers(&v.id, &v.root, &pids);
                 if listed.lines().any(|l| l == v.id) || !left.is_empty() {
                     Err(format!(
                         "listed={} left={left:?}",

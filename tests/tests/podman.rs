@@ -27,7 +27,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use tests::ecosystem::{self, alive, processes_naming, wait_for};
+use tests::ecosystem::{self, alive, wait_for};
 use tests::{run, runtime, Input, Outcome};
 
 const IMAGE: &str = "localhost/runsc-test-busybox:latest";
@@ -232,27 +232,13 @@ impl Podman {
     fn assert_gone(&self, v: &HostView) {
         wait_for("container gone", Duration::from_secs(15), || {
             let listed = self.ok(&["ps", "-a", "-q", "--no-trunc"]);
-            let mut left = processes_naming(&v.id);
-            if !v.root.is_empty() {
-                left.extend(processes_naming(&v.root));
-            }
+            let mut left = ecosystem::leftovers(&v.id, &v.root, &[v.pid, v.conmon]);
             left.extend(
                 RUNTIME_ROOTS
                     .iter()
                     .map(|r| std::path::Path::new(r).join(&v.id))
                     .filter(|p| p.exists())
                     .map(|p| format!("state {}", p.display())),
-            );
-            left.extend(
-                ecosystem::cgroups_containing(&v.id)
-                    .into_iter()
-                    .map(|c| format!("cgroup {}", c.display())),
-            );
-            left.extend(
-                [v.pid, v.conmon]
-                    .into_iter()
-                    .filter(|&p| p > 0 && alive(p))
-                    .map(|p| format!("pid {p} is alive")),
             );
             if listed.lines().any(|l| l == v.id) || !left.is_empty() {
                 Err(format!(
