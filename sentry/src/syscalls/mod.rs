@@ -238,7 +238,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             time::getrusage,
             "CPU time only (as user time); no memory or I/O counters",
         ),
-        partial(nr::CLONE, sys_process::clone, "CLONE_SIGHAND without CLONE_THREAD is ENOSYS"),
+        partial(nr::CLONE, sys_process::clone, "CLONE_SIGHAND without CLONE_THREAD is ENOSYS; CLONE_PIDFD with CLONE_THREAD is EINVAL"),
         partial(nr::CLONE3, sys_process::clone3, "as clone; no set_tid or cgroup"),
         supported(nr::FORK, sys_process::fork),
         partial(
@@ -252,7 +252,7 @@ fn declarations() -> Vec<(u32, Support, Option<Handler>, Errno)> {
             "rusage has the child's CPU time (as user time) only",
         ),
         supported(nr::WAITID, sys_process::waitid),
-        supported(nr::PIDFD_OPEN, sig::pidfd_open),
+        partial(nr::PIDFD_OPEN, sig::pidfd_open, "no PIDFD_THREAD: thread pidfds are EINVAL"),
         supported(nr::PIDFD_SEND_SIGNAL, sig::pidfd_send_signal),
         supported(nr::GETPPID, sys_process::getppid),
         supported(nr::GETPGID, sys_process::getpgid),
