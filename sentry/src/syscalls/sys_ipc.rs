@@ -462,13 +462,14 @@ fn sleep_on<'a, T>(
 fn try_semop(
     st: &mut SemState,
     ops: &[SemBuf],
-    undo: &mut UndoList,
+    undo: Option<&mut UndoList>,
     id: i32,
     pid: i32,
     blocked: &mut Option<(SemWait, bool)>,
 ) -> Result<bool, Errno> {
     let mut vals: Vec<i32> = st.sems.iter().map(|s| s.val).collect();
-    let mut adj = undo.clone();
+    // The process's adjustments as they would be, for SEM_UNDO operations.
+    let mut adj = undo.as_deref().cloned().unwrap_or_default();
     for op in ops {
         let n = op.num as usize;
         let v = vals[n];
@@ -503,8 +504,10 @@ fn try_semop(
     for (s, v) in st.sems.iter_mut().zip(vals) {
         s.val = v;
     }
-    adj.retain(|_, v| *v != 0);
-    *undo = adj;
+    if let Some(undo) = undo {
+        adj.retain(|_, v| *v != 0);
+        *undo = adj;
+    }
     st.otime = now();
     Ok(true)
 }
@@ -542,20 +545,24 @@ fn semop_common(
     };
     let deadline = deadline.flatten();
     let pid = t.tgid;
+    // Only SEM_UNDO operations touch the sandbox-wide undo lists.
+    let any_undo = ops.iter().any(|o| o.flg & SEM_UNDO != 0);
     let mut st = lock(&set.st);
     loop {
         if st.removed {
             return Err(Errno::EIDRM.into());
         }
         let mut blocked = None;
-        let done = {
+        let done = if any_undo {
             let mut undo_all = lock(&k.ipc.undo);
             let mine = undo_all.entry(pid).or_default();
-            let r = try_semop(&mut st, &ops, mine, id, pid, &mut blocked);
+            let r = try_semop(&mut st, &ops, Some(mine), id, pid, &mut blocked);
             if mine.is_empty() {
                 undo_all.remove(&pid);
             }
             r?
+        } else {
+            try_semop(&mut st, &ops, None, id, pid, &mut blocked)?
         };
         if done {
             drop(st);
